@@ -1,0 +1,7 @@
+"""Imports every ORM model so that Alembic and the app see the whole schema."""
+
+from __future__ import annotations
+
+from voucher.db import Base
+
+__all__ = ["Base"]

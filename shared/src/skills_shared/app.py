@@ -1,0 +1,156 @@
+"""App factory every service uses: middleware, problem handlers, health, readiness, metrics, audit verifier."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.responses import Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pydantic import BaseModel
+from sqlalchemy import text
+
+from skills_shared.audit import verify_chain
+from skills_shared.auth import Principal, Role, TokenVerifier, require
+from skills_shared.db import Database, ReadSessionDep
+from skills_shared.db.migrations import current_revisions, head_revisions
+from skills_shared.errors import install_error_handlers
+from skills_shared.logging import configure_logging
+from skills_shared.middleware import RequestContextMiddleware
+from skills_shared.problems import Problem, problem_responses
+from skills_shared.settings import ServiceSettings
+
+Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
+
+
+class Health(BaseModel):
+    """Liveness/readiness answer."""
+
+    status: str
+    service: str
+    checks: dict[str, str] = {}
+
+
+class ChainReportModel(BaseModel):
+    """Result of verifying the audit hash chain."""
+
+    ok: bool
+    checked: int
+    first_broken_id: int | None = None
+    reason: str | None = None
+
+
+def platform_router(settings: ServiceSettings, migrations_dir: Path | None) -> APIRouter:
+    """/healthz, /readyz, /metrics and /v1/audit/verify."""
+    router = APIRouter()
+    heads = head_revisions(migrations_dir) if migrations_dir else set()
+
+    @router.get("/healthz", response_model=Health, tags=["ops"], summary="Liveness: the process answers")
+    async def healthz() -> Health:
+        return Health(status="ok", service=settings.service_name)
+
+    @router.get(
+        "/readyz",
+        response_model=Health,
+        tags=["ops"],
+        summary="Readiness: database reachable and migrations current",
+        responses=problem_responses(503),
+    )
+    async def readyz(request: Request) -> Health:
+        db: Database | None = getattr(request.app.state, "db", None)
+        if db is None:
+            return Health(status="ok", service=settings.service_name, checks={"database": "not used"})
+        try:
+            async with db.engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+                current = await current_revisions(conn) if heads else set()
+        except Exception as exc:
+            raise Problem(
+                503, "not_ready", f"数据库不可用：{type(exc).__name__}", headers={"Retry-After": "2"}
+            ) from exc
+        if heads and current != heads:
+            raise Problem(
+                503,
+                "migrations_pending",
+                f"数据库迁移未完成：当前 {sorted(current)}，应为 {sorted(heads)}",
+                headers={"Retry-After": "5"},
+            )
+        return Health(status="ok", service=settings.service_name, checks={"database": "ok", "migrations": "current"})
+
+    @router.get("/metrics", tags=["ops"], summary="Prometheus metrics", response_class=Response)
+    async def metrics() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    auditors = require(Role.INSPECTOR, Role.CITY_OFFICER, Role.SERVICE)
+
+    @router.get(
+        "/v1/audit/verify",
+        response_model=ChainReportModel,
+        tags=["audit"],
+        summary="Verify the audit hash chain; names the first broken link",
+        responses=problem_responses(401, 403),
+    )
+    async def audit_verify(session: ReadSessionDep, _: Principal = Depends(auditors)) -> ChainReportModel:
+        report = await verify_chain(session)
+        return ChainReportModel(**report.__dict__)
+
+    return router
+
+
+def create_service_app(
+    settings: ServiceSettings,
+    *,
+    title: str,
+    description: str = "",
+    version: str = "0.1.0",
+    routers: Sequence[APIRouter] = (),
+    migrations_dir: Path | None = None,
+    lifespan: Lifespan | None = None,
+    use_database: bool = True,
+    openapi_tags: list[dict[str, Any]] | None = None,
+) -> FastAPI:
+    """Build a service app with the suite's conventions; the service adds its routers and optional lifespan."""
+    configure_logging(settings.log_level, json=settings.log_json, service=settings.service_name)
+
+    @asynccontextmanager
+    async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if use_database:
+            app.state.db = Database.from_urls(
+                settings.database_url, settings.database_read_url, pool_size=settings.database_pool_size
+            )
+        try:
+            if lifespan is not None:
+                async with lifespan(app):
+                    yield
+            else:
+                yield
+        finally:
+            if use_database:
+                await app.state.db.dispose()
+
+    app = FastAPI(
+        title=title,
+        description=description,
+        version=version,
+        lifespan=_lifespan,
+        openapi_tags=openapi_tags,
+    )
+    app.state.settings = settings
+    app.state.token_verifier = TokenVerifier(
+        secret=settings.jwt_secret,
+        audience=settings.jwt_audience,
+        issuer=settings.jwt_issuer,
+        algorithms=tuple(settings.jwt_algorithms),
+        jwks_url=settings.jwks_url,
+    )
+    install_error_handlers(app)
+    app.add_middleware(
+        RequestContextMiddleware, service=settings.service_name, max_body_bytes=settings.max_body_bytes
+    )
+    app.include_router(platform_router(settings, migrations_dir))
+    for router in routers:
+        app.include_router(router)
+    return app

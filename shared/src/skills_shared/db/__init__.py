@@ -1,0 +1,107 @@
+"""Database plumbing: engines, the one-unit-of-work session dependency, naming conventions."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy import MetaData
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+"""Deterministic constraint names, so Alembic revisions name the same thing the same way on every database."""
+
+
+def naming_metadata() -> MetaData:
+    """A MetaData with the suite's naming convention; each service builds its Base on one."""
+    return MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def to_async_url(url: str) -> str:
+    """Accept plain ``postgresql://`` URLs (as operators write them) and use the asyncpg driver."""
+    for prefix in ("postgresql+asyncpg://", "postgresql+psycopg://", "postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+asyncpg://" + url[len(prefix) :]
+    return url
+
+
+def to_asyncpg_dsn(url: str) -> str:
+    """The same URL in the form asyncpg itself takes (for lean read paths and bulk COPY)."""
+    return "postgresql://" + to_async_url(url).removeprefix("postgresql+asyncpg://")
+
+
+def make_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> AsyncEngine:
+    """An async engine on asyncpg; pre-ping so a restarted PostgreSQL heals without a restart of the service."""
+    return create_async_engine(
+        to_async_url(url),
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=True,
+        pool_recycle=1800,
+        echo=echo,
+    )
+
+
+@dataclass
+class Database:
+    """Engines and the session factory a service keeps on ``app.state.db``."""
+
+    engine: AsyncEngine
+    read_engine: AsyncEngine
+    sessionmaker: async_sessionmaker[AsyncSession]
+
+    @classmethod
+    def from_urls(cls, url: str, read_url: str | None = None, *, pool_size: int = 10) -> Database:
+        """Build the primary engine and, when a replica is named, a separate read engine."""
+        engine = make_engine(url, pool_size=pool_size)
+        read_engine = make_engine(read_url, pool_size=pool_size) if read_url and read_url != url else engine
+        return cls(engine, read_engine, async_sessionmaker(engine, expire_on_commit=False))
+
+    async def dispose(self) -> None:
+        """Close every pooled connection (lifespan shutdown)."""
+        await self.engine.dispose()
+        if self.read_engine is not self.engine:
+            await self.read_engine.dispose()
+
+
+def database_of(request: Request) -> Database:
+    """The service's Database, set by the app factory's lifespan."""
+    db: Database = request.app.state.db
+    return db
+
+
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """One unit of work per request: commit when the endpoint returns, roll back when it raises.
+
+    Declared with ``scope="function"`` so the commit happens before the response is sent: a client is never told
+    "created" about a write that then failed to commit.
+    """
+    async with database_of(request).sessionmaker() as session:
+        try:
+            yield session
+            await session.commit()
+        except BaseException:
+            await session.rollback()
+            raise
+
+
+SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+"""The request's unit of work. Endpoints never commit."""
+
+
+async def get_read_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """A session on the read engine (replica when configured) for look-ups; never commits."""
+    db = database_of(request)
+    async with AsyncSession(db.read_engine, expire_on_commit=False) as session:
+        yield session
+
+
+ReadSessionDep = Annotated[AsyncSession, Depends(get_read_session, scope="function")]

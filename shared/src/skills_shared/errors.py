@@ -1,0 +1,100 @@
+"""Exception handlers: every error leaves as RFC 9457 problem+json, validation errors with field paths."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from skills_shared.logging import get_logger
+from skills_shared.problems import PROBLEM_MEDIA_TYPE, FieldError, Problem
+
+log = get_logger(__name__)
+
+_ZH_MESSAGES = {
+    "missing": "必填字段缺失",
+    "string_too_long": "字符串过长",
+    "string_too_short": "字符串过短",
+    "string_pattern_mismatch": "格式不正确",
+    "string_type": "应为字符串",
+    "int_parsing": "应为整数",
+    "int_type": "应为整数",
+    "int_from_float": "应为整数（不允许小数）",
+    "float_parsing": "应为数字",
+    "greater_than": "数值过小",
+    "greater_than_equal": "数值过小",
+    "less_than": "数值过大",
+    "less_than_equal": "数值过大",
+    "date_parsing": "日期格式不正确，应为 YYYY-MM-DD",
+    "date_from_datetime_parsing": "日期格式不正确，应为 YYYY-MM-DD",
+    "date_type": "应为日期",
+    "datetime_parsing": "时间格式不正确",
+    "enum": "取值不在允许范围内",
+    "literal_error": "取值不在允许范围内",
+    "json_invalid": "JSON 格式错误",
+    "model_attributes_type": "应为对象",
+    "dict_type": "应为对象",
+    "list_type": "应为数组",
+    "too_long": "条目过多",
+    "too_short": "条目过少",
+    "bool_parsing": "应为布尔值",
+    "uuid_parsing": "应为 UUID",
+    "extra_forbidden": "不允许的字段",
+    "value_error": "取值无效",
+}
+
+
+def problem_response(problem: Problem, request: Request) -> Response:
+    """Render a Problem with the request id."""
+    request_id = request.scope.get("state", {}).get("request_id")
+    headers = dict(problem.headers)
+    return Response(
+        orjson.dumps(problem.body(request_id)),
+        status_code=problem.status,
+        media_type=PROBLEM_MEDIA_TYPE,
+        headers=headers,
+    )
+
+
+def validation_errors(errors: Any) -> list[FieldError]:
+    """pydantic errors → field paths and Chinese reasons (custom validators already speak Chinese)."""
+    out: list[FieldError] = []
+    for err in errors:
+        type_ = str(err.get("type", "value_error"))
+        msg = str(err.get("msg", ""))
+        if type_ in _ZH_MESSAGES and not any("\u4e00" <= ch <= "\u9fff" for ch in msg):
+            ctx = err.get("ctx") or {}
+            limits = ", ".join(f"{k}={v}" for k, v in ctx.items() if k in ("max_length", "min_length", "gt", "ge", "lt", "le", "expected", "pattern"))
+            msg = _ZH_MESSAGES[type_] + (f"（{limits}）" if limits else "")
+        out.append(FieldError(loc=[str(p) if not isinstance(p, int) else p for p in err.get("loc", ())], msg=msg, type=type_))
+    return out
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Register the handlers on an app."""
+
+    @app.exception_handler(Problem)
+    async def _problem(request: Request, exc: Problem) -> Response:
+        return problem_response(exc, request)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> Response:
+        errors = validation_errors(exc.errors())
+        first = errors[0] if errors else None
+        detail = f"{'.'.join(str(p) for p in first.loc)}: {first.msg}" if first else "请求无效"
+        return problem_response(Problem(422, "validation_failed", detail, title="Validation failed", errors=errors), request)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        codes = {404: ("not_found", "资源不存在"), 405: ("method_not_allowed", "不支持该请求方法")}
+        code, detail = codes.get(exc.status_code, ("http_error", str(exc.detail)))
+        return problem_response(Problem(exc.status_code, code, detail, headers=dict(exc.headers or {})), request)
+
+    @app.exception_handler(Exception)
+    async def _unhandled(request: Request, exc: Exception) -> Response:
+        log.error("unhandled_error", error=repr(exc), path=request.url.path, exc_info=exc)
+        return problem_response(Problem(500, "internal_error", "服务器内部错误"), request)

@@ -1,0 +1,150 @@
+"""Pure-ASGI middleware: request id, body limits and hostile-body guards, metrics. Cheap on the hot path."""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from typing import Any
+
+import orjson
+import structlog
+from prometheus_client import Counter, Histogram
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from skills_shared.problems import PROBLEM_MEDIA_TYPE, Problem
+
+REQUEST_ID_HEADER = "x-request-id"
+_REQUEST_ID_OK = re.compile(r"^[A-Za-z0-9._:-]{1,100}$")
+
+REQUESTS = Counter("http_requests_total", "HTTP requests", ["service", "method", "route", "status"])
+LATENCY = Histogram(
+    "http_request_duration_seconds",
+    "HTTP request latency",
+    ["service", "method", "route"],
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+
+
+async def send_problem(send: Send, problem: Problem, request_id: str | None) -> None:
+    """Write a problem+json response straight onto the ASGI channel."""
+    body = orjson.dumps(problem.body(request_id))
+    headers = [
+        (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
+        (b"content-length", str(len(body)).encode()),
+    ]
+    if request_id:
+        headers.append((REQUEST_ID_HEADER.encode(), request_id.encode()))
+    headers += [(k.lower().encode(), v.encode()) for k, v in problem.headers.items()]
+    await send({"type": "http.response.start", "status": problem.status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+def _too_large(limit: int) -> Problem:
+    return Problem(413, "payload_too_large", f"请求体超过 {limit} 字节上限", title="Payload too large")
+
+
+def _bad_body(detail: str, type_: str) -> Problem:
+    return Problem(
+        422,
+        "validation_failed",
+        detail,
+        title="Validation failed",
+        errors=[{"loc": ["body"], "msg": detail, "type": type_}],
+    )
+
+
+class RequestContextMiddleware:
+    """Gives every request an id (taken from ``X-Request-ID`` when well formed), guards bodies, counts metrics.
+
+    Bodies are read before the app sees them so that an oversized body (413), a NUL character (PostgreSQL text
+    cannot store it) or JSON nested past a sane depth is refused with a problem before any handler runs.
+    """
+
+    def __init__(self, app: ASGIApp, *, service: str, max_body_bytes: int) -> None:
+        self.app = app
+        self.service = service
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        headers = dict(scope["headers"])
+        incoming = headers.get(REQUEST_ID_HEADER.encode(), b"").decode("latin-1")
+        request_id = incoming if _REQUEST_ID_OK.match(incoming) else uuid.uuid4().hex
+        structlog.contextvars.bind_contextvars(request_id=request_id)
+        scope.setdefault("state", {})["request_id"] = request_id
+        status_holder = [500]
+
+        async def send_wrapper(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status_holder[0] = message["status"]
+                message.setdefault("headers", [])
+                message["headers"] = [*message["headers"], (REQUEST_ID_HEADER.encode(), request_id.encode())]
+            await send(message)
+
+        try:
+            if b"%00" in scope.get("raw_path", b"") or b"%00" in scope.get("query_string", b""):
+                await send_problem(send, _bad_body("URL 中不允许出现 NUL 字符", "nul_character"), request_id)
+                status_holder[0] = 422
+                return
+            problem, receive = await self._guard_body(scope, headers, receive)
+            if problem is not None:
+                status_holder[0] = problem.status
+                await send_problem(send, problem, request_id)
+                return
+            await self.app(scope, receive, send_wrapper)
+        finally:
+            route = scope.get("route")
+            template = getattr(route, "path", "unmatched")
+            REQUESTS.labels(self.service, scope["method"], template, str(status_holder[0])).inc()
+            LATENCY.labels(self.service, scope["method"], template).observe(time.perf_counter() - started)
+            structlog.contextvars.unbind_contextvars("request_id")
+
+    async def _guard_body(self, scope: Scope, headers: dict[bytes, bytes], receive: Receive) -> tuple[Problem | None, Receive]:
+        if scope["method"] in ("GET", "HEAD", "OPTIONS", "DELETE"):
+            return None, receive
+        declared = headers.get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
+            return _too_large(self.max_body_bytes), receive
+        chunks: list[bytes] = []
+        size = 0
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                break
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_body_bytes:
+                return _too_large(self.max_body_bytes), receive
+            chunks.append(chunk)
+            more = message.get("more_body", False)
+        body = b"".join(chunks)
+        content_type = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
+        if body and (content_type == b"application/json" or content_type.endswith(b"+json")):
+            if b"\x00" in body or b"\\u0000" in body:
+                return _bad_body("请求中不允许出现 NUL 字符", "nul_character"), receive
+            try:
+                orjson.loads(body)
+            except orjson.JSONDecodeError as exc:
+                if "recursion" in str(exc).lower():
+                    return _bad_body("JSON 嵌套层级过深", "json_too_deep"), receive
+        sent = False
+
+        async def replay() -> Message:
+            nonlocal sent
+            if not sent:
+                sent = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        return None, replay
+
+
+def request_id_of(scope_state: dict[str, Any]) -> str | None:
+    """The request id stored on the scope state by the middleware."""
+    value = scope_state.get("request_id")
+    return str(value) if value else None

@@ -1,0 +1,104 @@
+"""Test support: real PostgreSQL databases per service per run, clean tables between tests, an ASGI client."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterable, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+from fastapi import FastAPI
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from skills_shared.auth import Role, mint_token
+from skills_shared.db import to_asyncpg_dsn, to_async_url
+from skills_shared.db.migrations import upgrade
+from skills_shared.settings import DEV_JWT_SECRET
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+
+
+def admin_url() -> str:
+    """The server tests create their databases on: ``TEST_DATABASE_URL``, else an embedded one under .data/."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url
+    import pgserver  # development dependency; only needed without TEST_DATABASE_URL
+
+    data = REPO_ROOT / ".data" / "pg-test"
+    data.parent.mkdir(parents=True, exist_ok=True)
+    server = pgserver.get_server(data, cleanup_mode=None)
+    url = server.get_uri()
+    os.environ["TEST_DATABASE_URL"] = url
+    return url
+
+
+def with_database(url: str, name: str) -> str:
+    """The same server URL pointing at another database (keeps query parameters such as a socket ``host``)."""
+    base, _, query = url.partition("?")
+    scheme, _, rest = base.partition("://")
+    authority = rest.split("/", 1)[0]
+    return f"{scheme}://{authority}/{name}" + (f"?{query}" if query else "")
+
+
+async def _admin(url: str, sql: str) -> None:
+    conn = await asyncpg.connect(to_asyncpg_dsn(with_database(url, "postgres")))
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+@contextmanager
+def fresh_database(service: str, migrations_dir: Path) -> Iterator[str]:
+    """Create a uniquely named database, migrate it to head with Alembic, drop it afterwards.
+
+    Call from a synchronous session fixture (outside a running event loop): Alembic's async env runs its own loop.
+    """
+    server = admin_url()
+    name = f"t_{service.replace('-', '_')}_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    asyncio.run(_admin(server, f'CREATE DATABASE "{name}"'))
+    url = to_async_url(with_database(server, name))
+    try:
+        upgrade(migrations_dir, url)
+        yield url
+    finally:
+        asyncio.run(_admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+async def truncate_all(engine: AsyncEngine, keep: Iterable[str] = ()) -> None:
+    """Empty every table but ``alembic_version`` and ``keep`` (reference data), resetting identities.
+
+    Truncation, not per-test rollback: tests here race real concurrent transactions, which an enclosing
+    rollback-only transaction cannot host. The audit log's append-only trigger is bypassed for this session only.
+    """
+    keep_set = {"alembic_version", *keep}
+    async with engine.begin() as conn:
+        names = (
+            await conn.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'"))
+        ).scalars().all()
+        targets = [n for n in names if n not in keep_set]
+        if targets:
+            await conn.execute(text("SET LOCAL session_replication_role = replica"))
+            await conn.execute(text(f"TRUNCATE {', '.join(chr(34) + n + chr(34) for n in targets)} RESTART IDENTITY CASCADE"))
+
+
+@asynccontextmanager
+async def running_app(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """Run the app's lifespan and give an httpx client speaking ASGI to it (no sockets)."""
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver", timeout=60) as client:
+            yield client
+
+
+def auth_headers(role: Role | str, sub: str = "tester", *, secret: str = DEV_JWT_SECRET, **claims: Any) -> dict[str, str]:
+    """Authorization header for a freshly minted development token."""
+    token = mint_token(secret, sub=sub, role=role, **claims)
+    return {"Authorization": f"Bearer {token}"}
