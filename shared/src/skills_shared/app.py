@@ -78,7 +78,9 @@ def platform_router(settings: ServiceSettings, migrations_dir: Path | None) -> A
                 f"数据库迁移未完成：当前 {sorted(current)}，应为 {sorted(heads)}",
                 headers={"Retry-After": "5"},
             )
-        return Health(status="ok", service=settings.service_name, checks={"database": "ok", "migrations": "current"})
+        return Health(
+            status="ok", service=settings.service_name, checks={"database": "ok", "migrations": "current"}
+        )
 
     @router.get("/metrics", tags=["ops"], summary="Prometheus metrics", response_class=Response)
     async def metrics() -> Response:

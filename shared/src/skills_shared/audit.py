@@ -85,15 +85,21 @@ async def verify_chain(session: AsyncSession, *, batch: int = 5000) -> ChainRepo
     last_id = 0
     while True:
         rows = (
-            await session.execute(
-                select(audit_log).where(audit_log.c.id > last_id).order_by(audit_log.c.id).limit(batch)
+            (
+                await session.execute(
+                    select(audit_log).where(audit_log.c.id > last_id).order_by(audit_log.c.id).limit(batch)
+                )
             )
-        ).mappings().all()
+            .mappings()
+            .all()
+        )
         if not rows:
             return ChainReport(ok=True, checked=checked)
         for row in rows:
             if row["prev_hash"] != prev:
-                return ChainReport(False, checked, row["id"], "prev_hash does not match the previous row's hash")
+                return ChainReport(
+                    False, checked, row["id"], "prev_hash does not match the previous row's hash"
+                )
             if _digest(prev, dict(row)) != row["hash"]:
                 return ChainReport(False, checked, row["id"], "row content does not match its hash")
             prev = row["hash"]

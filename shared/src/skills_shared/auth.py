@@ -77,7 +77,10 @@ class Principal:
 
     def require_institution(self, institution_code: str) -> None:
         """Object-level check: institution staff act only for their own institution."""
-        if self.role in (Role.INSTITUTION_STAFF, Role.INSTITUTION_ADMIN) and self.institution == institution_code:
+        if (
+            self.role in (Role.INSTITUTION_STAFF, Role.INSTITUTION_ADMIN)
+            and self.institution == institution_code
+        ):
             return
         if self.role in (Role.CITY_OFFICER, Role.SERVICE):
             return
@@ -240,7 +243,13 @@ class ServiceTokens:
     """Short-lived ``service`` tokens for calls between services, re-minted shortly before they expire."""
 
     def __init__(self, secret: str, *, service: str, audience: str, issuer: str, ttl_s: int = 300) -> None:
-        self.secret, self.service, self.audience, self.issuer, self.ttl_s = secret, service, audience, issuer, ttl_s
+        self.secret, self.service, self.audience, self.issuer, self.ttl_s = (
+            secret,
+            service,
+            audience,
+            issuer,
+            ttl_s,
+        )
         self._token = ""
         self._expires = 0.0
 
@@ -248,8 +257,13 @@ class ServiceTokens:
         now = time.time()
         if now > self._expires - 30:
             self._token = mint_token(
-                self.secret, sub=self.service, role=Role.SERVICE, audience=self.audience, issuer=self.issuer,
-                ttl_s=self.ttl_s, now=now,
+                self.secret,
+                sub=self.service,
+                role=Role.SERVICE,
+                audience=self.audience,
+                issuer=self.issuer,
+                ttl_s=self.ttl_s,
+                now=now,
             )
             self._expires = now + self.ttl_s
         return self._token

@@ -68,9 +68,17 @@ def validation_errors(errors: Any) -> list[FieldError]:
         msg = str(err.get("msg", ""))
         if type_ in _ZH_MESSAGES and not any("\u4e00" <= ch <= "\u9fff" for ch in msg):
             ctx = err.get("ctx") or {}
-            limits = ", ".join(f"{k}={v}" for k, v in ctx.items() if k in ("max_length", "min_length", "gt", "ge", "lt", "le", "expected", "pattern"))
+            limits = ", ".join(
+                f"{k}={v}"
+                for k, v in ctx.items()
+                if k in ("max_length", "min_length", "gt", "ge", "lt", "le", "expected", "pattern")
+            )
             msg = _ZH_MESSAGES[type_] + (f"（{limits}）" if limits else "")
-        out.append(FieldError(loc=[str(p) if not isinstance(p, int) else p for p in err.get("loc", ())], msg=msg, type=type_))
+        out.append(
+            FieldError(
+                loc=[str(p) if not isinstance(p, int) else p for p in err.get("loc", ())], msg=msg, type=type_
+            )
+        )
     return out
 
 
@@ -86,13 +94,17 @@ def install_error_handlers(app: FastAPI) -> None:
         errors = validation_errors(exc.errors())
         first = errors[0] if errors else None
         detail = f"{'.'.join(str(p) for p in first.loc)}: {first.msg}" if first else "请求无效"
-        return problem_response(Problem(422, "validation_failed", detail, title="Validation failed", errors=errors), request)
+        return problem_response(
+            Problem(422, "validation_failed", detail, title="Validation failed", errors=errors), request
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         codes = {404: ("not_found", "资源不存在"), 405: ("method_not_allowed", "不支持该请求方法")}
         code, detail = codes.get(exc.status_code, ("http_error", str(exc.detail)))
-        return problem_response(Problem(exc.status_code, code, detail, headers=dict(exc.headers or {})), request)
+        return problem_response(
+            Problem(exc.status_code, code, detail, headers=dict(exc.headers or {})), request
+        )
 
     @app.exception_handler(Exception)
     async def _unhandled(request: Request, exc: Exception) -> Response:

@@ -39,14 +39,20 @@ class Idempotency:
     in flight (409) instead of letting it wait and then replay.
     """
 
-    def __init__(self, session: AsyncSession, principal: Principal, key: str | None, request: Request) -> None:
+    def __init__(
+        self, session: AsyncSession, principal: Principal, key: str | None, request: Request
+    ) -> None:
         self.session = session
         self.principal = principal
         self.key = key
         self.request = request
 
     async def run(
-        self, call: Callable[[], Awaitable[Any]], *, status_code: int = 200, headers: dict[str, str] | None = None
+        self,
+        call: Callable[[], Awaitable[Any]],
+        *,
+        status_code: int = 200,
+        headers: dict[str, str] | None = None,
     ) -> Response:
         """Run ``call`` once per key: a replay returns the stored response without running it again."""
         if self.key is None:
@@ -56,11 +62,16 @@ class Idempotency:
         got_lock = (
             await self.session.execute(
                 text("SELECT pg_try_advisory_xact_lock(hashtextextended(:k, 7))"),
-                {"k": f"{self.principal.key}\x00{self.key}"},
+                {"k": f"{self.principal.key}\n{self.key}"},
             )
         ).scalar_one()
         if not got_lock:
-            raise Problem(409, "idempotency_in_flight", "相同的幂等键请求正在处理中，请稍后重试", headers={"Retry-After": "1"})
+            raise Problem(
+                409,
+                "idempotency_in_flight",
+                "相同的幂等键请求正在处理中，请稍后重试",
+                headers={"Retry-After": "1"},
+            )
         stored = (
             await self.session.execute(
                 select(idempotency_keys).where(
@@ -74,10 +85,14 @@ class Idempotency:
                     422,
                     "idempotency_key_reused",
                     "该幂等键已用于另一个请求体",
-                    errors=[{"loc": ["header", "Idempotency-Key"], "msg": "已用于不同的请求", "type": "reused"}],
+                    errors=[
+                        {"loc": ["header", "Idempotency-Key"], "msg": "已用于不同的请求", "type": "reused"}
+                    ],
                 )
             return JSONResponse(
-                stored.response, status_code=stored.status_code, headers={**(headers or {}), REPLAY_HEADER: "true"}
+                stored.response,
+                status_code=stored.status_code,
+                headers={**(headers or {}), REPLAY_HEADER: "true"},
             )
         result = jsonable_encoder(await call())
         await self.session.execute(
@@ -103,7 +118,13 @@ def _check_key(key: str | None) -> str | None:
             422,
             "validation_failed",
             "Idempotency-Key 须为 1–200 个可打印字符",
-            errors=[{"loc": ["header", "Idempotency-Key"], "msg": "须为 1–200 个可打印字符", "type": "value_error"}],
+            errors=[
+                {
+                    "loc": ["header", "Idempotency-Key"],
+                    "msg": "须为 1–200 个可打印字符",
+                    "type": "value_error",
+                }
+            ],
         )
     return key
 
@@ -113,7 +134,8 @@ async def idempotency(
     session: SessionDep,
     principal: CurrentPrincipal,
     idempotency_key: Annotated[
-        str | None, Header(description="Client-chosen key; a replay returns the first response.", max_length=200)
+        str | None,
+        Header(description="Client-chosen key; a replay returns the first response.", max_length=200),
     ] = None,
 ) -> Idempotency:
     """Optional Idempotency-Key: without the header the call simply runs."""
@@ -124,7 +146,9 @@ async def required_idempotency(
     request: Request,
     session: SessionDep,
     principal: CurrentPrincipal,
-    idempotency_key: Annotated[str, Header(description="Required: money or legal status moves exactly once.")],
+    idempotency_key: Annotated[
+        str, Header(description="Required: money or legal status moves exactly once.")
+    ],
 ) -> Idempotency:
     """Mandatory Idempotency-Key, for calls that move money or legal status."""
     return Idempotency(session, principal, _check_key(idempotency_key), request)
@@ -137,6 +161,7 @@ RequiredIdempotencyDep = Annotated[Idempotency, Depends(required_idempotency, sc
 async def purge_expired(session: AsyncSession, *, keep_hours: int = 48) -> int:
     """Delete keys older than ``keep_hours`` (DESIGN: kept at least 24 hours)."""
     result = await session.execute(
-        text("DELETE FROM idempotency_keys WHERE created_at < now() - make_interval(hours => :h)"), {"h": keep_hours}
+        text("DELETE FROM idempotency_keys WHERE created_at < now() - make_interval(hours => :h)"),
+        {"h": keep_hours},
     )
     return int(getattr(result, "rowcount", 0) or 0)

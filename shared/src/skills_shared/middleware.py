@@ -103,7 +103,9 @@ class RequestContextMiddleware:
             LATENCY.labels(self.service, scope["method"], template).observe(time.perf_counter() - started)
             structlog.contextvars.unbind_contextvars("request_id")
 
-    async def _guard_body(self, scope: Scope, headers: dict[bytes, bytes], receive: Receive) -> tuple[Problem | None, Receive]:
+    async def _guard_body(
+        self, scope: Scope, headers: dict[bytes, bytes], receive: Receive
+    ) -> tuple[Problem | None, Receive]:
         if scope["method"] in ("GET", "HEAD", "OPTIONS", "DELETE"):
             return None, receive
         declared = headers.get(b"content-length")
@@ -130,7 +132,7 @@ class RequestContextMiddleware:
             try:
                 orjson.loads(body)
             except orjson.JSONDecodeError as exc:
-                if "recursion" in str(exc).lower():
+                if any(w in str(exc).lower() for w in ("recursion", "depth")):
                     return _bad_body("JSON 嵌套层级过深", "json_too_deep"), receive
         sent = False
 

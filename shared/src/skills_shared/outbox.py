@@ -23,16 +23,16 @@ log = get_logger(__name__)
 MAX_BACKOFF_S = 300.0
 
 
-async def enqueue(
-    session: AsyncSession, *, target: str, method: str, path: str, body: Any, key: str
-) -> None:
+async def enqueue(session: AsyncSession, *, target: str, method: str, path: str, body: Any, key: str) -> None:
     """Write a message in the caller's transaction; ``key`` becomes the Idempotency-Key of the delivery.
 
     A key that was already enqueued is ignored, so re-running a use case never doubles a message.
     """
     await session.execute(
         pg_insert(outbox)
-        .values(target=target, method=method.upper(), path=path, body=jsonable_encoder(body), idempotency_key=key)
+        .values(
+            target=target, method=method.upper(), path=path, body=jsonable_encoder(body), idempotency_key=key
+        )
         .on_conflict_do_nothing(index_elements=[outbox.c.idempotency_key])
     )
 
@@ -73,14 +73,20 @@ class OutboxDelivery:
         while True:
             async with self.sessionmaker() as session, session.begin():
                 row = (
-                    await session.execute(
-                        select(outbox)
-                        .where(outbox.c.delivered_at.is_(None), outbox.c.next_attempt_at <= datetime.now(UTC))
-                        .order_by(outbox.c.id)
-                        .limit(1)
-                        .with_for_update(skip_locked=True)
+                    (
+                        await session.execute(
+                            select(outbox)
+                            .where(
+                                outbox.c.delivered_at.is_(None), outbox.c.next_attempt_at <= datetime.now(UTC)
+                            )
+                            .order_by(outbox.c.id)
+                            .limit(1)
+                            .with_for_update(skip_locked=True)
+                        )
                     )
-                ).mappings().one_or_none()
+                    .mappings()
+                    .one_or_none()
+                )
                 if row is None:
                     return delivered
                 client = self.clients.get(row["target"])
@@ -102,15 +108,17 @@ class OutboxDelivery:
                 now = datetime.now(UTC)
                 if error is None:
                     await session.execute(
-                        update(outbox).where(outbox.c.id == row["id"]).values(
-                            delivered_at=now, attempts=row["attempts"] + 1, last_error=None
-                        )
+                        update(outbox)
+                        .where(outbox.c.id == row["id"])
+                        .values(delivered_at=now, attempts=row["attempts"] + 1, last_error=None)
                     )
                     delivered += 1
                 else:
                     attempts = row["attempts"] + 1
                     await session.execute(
-                        update(outbox).where(outbox.c.id == row["id"]).values(
+                        update(outbox)
+                        .where(outbox.c.id == row["id"])
+                        .values(
                             attempts=attempts,
                             last_error=error[:2000],
                             next_attempt_at=now + timedelta(seconds=backoff_s(attempts)),
@@ -149,6 +157,10 @@ class OutboxDelivery:
 
 async def pending_count(session: AsyncSession) -> int:
     """Messages not yet acknowledged (exposed in metrics and tests)."""
-    return int((await session.execute(select(func.count()).select_from(outbox).where(outbox.c.delivered_at.is_(None)))).scalar_one())
-
-
+    return int(
+        (
+            await session.execute(
+                select(func.count()).select_from(outbox).where(outbox.c.delivered_at.is_(None))
+            )
+        ).scalar_one()
+    )

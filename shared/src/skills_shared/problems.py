@@ -15,7 +15,9 @@ PROBLEM_TYPE_BASE = "https://skills.example.gov.cn/problems/"
 class FieldError(BaseModel):
     """One invalid field: where it is (path from the body root) and why it was refused."""
 
-    loc: list[str | int] = Field(description="Path to the field, e.g. ['body', 'candidates', 3, 'id_number'].")
+    loc: list[str | int] = Field(
+        description="Path to the field, e.g. ['body', 'candidates', 3, 'id_number']."
+    )
     msg: str = Field(description="Why, in Chinese where a citizen reads it.")
     type: str = Field(description="Stable machine code of the reason.")
 
@@ -33,7 +35,7 @@ class ProblemModel(BaseModel):
     request_id: str | None = None
 
 
-class Problem(Exception):  # noqa: N818 - it is the wire concept's name
+class Problem(Exception):
     """Raise anywhere in a request to answer with a problem+json body; never a 500."""
 
     def __init__(

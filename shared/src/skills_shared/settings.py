@@ -25,7 +25,8 @@ class ServiceSettings(BaseSettings):
         description="SQLAlchemy URL (postgresql+asyncpg://...) of this service's own database.",
     )
     database_read_url: str | None = Field(
-        default=None, description="Optional read-only replica URL used by look-up paths; defaults to database_url."
+        default=None,
+        description="Optional read-only replica URL used by look-up paths; defaults to database_url.",
     )
     database_pool_size: int = Field(default=10, ge=1, le=200)
     jwt_secret: str = Field(
@@ -34,8 +35,12 @@ class ServiceSettings(BaseSettings):
         description="HS256 secret (development). Production uses jwks_url.",
     )
     jwt_algorithms: list[str] = Field(default=["HS256"], description="Accepted JWT algorithms.")
-    jwt_audience: str = Field(default="skills-suite", validation_alias=AliasChoices("SKILLS_JWT_AUDIENCE", "jwt_audience"))
-    jwt_issuer: str = Field(default="skills-dev", validation_alias=AliasChoices("SKILLS_JWT_ISSUER", "jwt_issuer"))
+    jwt_audience: str = Field(
+        default="skills-suite", validation_alias=AliasChoices("SKILLS_JWT_AUDIENCE", "jwt_audience")
+    )
+    jwt_issuer: str = Field(
+        default="skills-dev", validation_alias=AliasChoices("SKILLS_JWT_ISSUER", "jwt_issuer")
+    )
     jwks_url: str | None = Field(
         default=None,
         validation_alias=AliasChoices("SKILLS_JWKS_URL", "jwks_url"),
@@ -47,13 +52,22 @@ class ServiceSettings(BaseSettings):
     request_timeout_s: float = Field(default=3.0, gt=0, le=60)
     max_body_bytes: int = Field(default=2_000_000, ge=1024, description="Requests larger than this get 413.")
     outbox_poll_s: float = Field(default=0.5, gt=0)
-    gateway_url: str = Field(default="http://127.0.0.1:8000", validation_alias=AliasChoices("SKILLS_GATEWAY_URL", "gateway_url"))
-    registry_url: str = Field(default="http://127.0.0.1:8001", validation_alias=AliasChoices("SKILLS_REGISTRY_URL", "registry_url"))
-    org_filing_url: str = Field(
-        default="http://127.0.0.1:8002", validation_alias=AliasChoices("SKILLS_ORG_FILING_URL", "org_filing_url")
+    gateway_url: str = Field(
+        default="http://127.0.0.1:8000", validation_alias=AliasChoices("SKILLS_GATEWAY_URL", "gateway_url")
     )
-    subsidy_url: str = Field(default="http://127.0.0.1:8003", validation_alias=AliasChoices("SKILLS_SUBSIDY_URL", "subsidy_url"))
-    voucher_url: str = Field(default="http://127.0.0.1:8004", validation_alias=AliasChoices("SKILLS_VOUCHER_URL", "voucher_url"))
+    registry_url: str = Field(
+        default="http://127.0.0.1:8001", validation_alias=AliasChoices("SKILLS_REGISTRY_URL", "registry_url")
+    )
+    org_filing_url: str = Field(
+        default="http://127.0.0.1:8002",
+        validation_alias=AliasChoices("SKILLS_ORG_FILING_URL", "org_filing_url"),
+    )
+    subsidy_url: str = Field(
+        default="http://127.0.0.1:8003", validation_alias=AliasChoices("SKILLS_SUBSIDY_URL", "subsidy_url")
+    )
+    voucher_url: str = Field(
+        default="http://127.0.0.1:8004", validation_alias=AliasChoices("SKILLS_VOUCHER_URL", "voucher_url")
+    )
 
     @property
     def read_url(self) -> str:

@@ -17,7 +17,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from skills_shared.auth import Role, mint_token
-from skills_shared.db import to_asyncpg_dsn, to_async_url
+from skills_shared.db import to_async_url, to_asyncpg_dsn
 from skills_shared.db.migrations import upgrade
 from skills_shared.settings import DEV_JWT_SECRET
 
@@ -29,11 +29,11 @@ def admin_url() -> str:
     url = os.environ.get("TEST_DATABASE_URL")
     if url:
         return url
-    import pgserver  # development dependency; only needed without TEST_DATABASE_URL
+    from pgserver.postgres_server import get_server  # development dependency
 
     data = REPO_ROOT / ".data" / "pg-test"
     data.parent.mkdir(parents=True, exist_ok=True)
-    server = pgserver.get_server(data, cleanup_mode=None)
+    server = get_server(data, cleanup_mode=None)
     url = server.get_uri()
     os.environ["TEST_DATABASE_URL"] = url
     return url
@@ -81,12 +81,16 @@ async def truncate_all(engine: AsyncEngine, keep: Iterable[str] = ()) -> None:
     keep_set = {"alembic_version", *keep}
     async with engine.begin() as conn:
         names = (
-            await conn.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'"))
-        ).scalars().all()
+            (await conn.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")))
+            .scalars()
+            .all()
+        )
         targets = [n for n in names if n not in keep_set]
         if targets:
             await conn.execute(text("SET LOCAL session_replication_role = replica"))
-            await conn.execute(text(f"TRUNCATE {', '.join(chr(34) + n + chr(34) for n in targets)} RESTART IDENTITY CASCADE"))
+            await conn.execute(
+                text(f"TRUNCATE {', '.join(chr(34) + n + chr(34) for n in targets)} RESTART IDENTITY CASCADE")
+            )
 
 
 @asynccontextmanager
@@ -98,7 +102,9 @@ async def running_app(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
             yield client
 
 
-def auth_headers(role: Role | str, sub: str = "tester", *, secret: str = DEV_JWT_SECRET, **claims: Any) -> dict[str, str]:
+def auth_headers(
+    role: Role | str, sub: str = "tester", *, secret: str = DEV_JWT_SECRET, **claims: Any
+) -> dict[str, str]:
     """Authorization header for a freshly minted development token."""
     token = mint_token(secret, sub=sub, role=role, **claims)
     return {"Authorization": f"Bearer {token}"}

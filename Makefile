@@ -1,0 +1,35 @@
+# The two commands of the suite: `make run` and `make test`. Everything installs itself from the lock file.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+PYTHON ?= python3
+UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
+SKILLS := $(UV) run --frozen --all-packages skills
+
+.PHONY: help install run test token migrate lint typecheck check
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+install:  ## install uv if missing, then every package from uv.lock
+	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --disable-pip-version-check uv
+	@$(UV) sync --frozen --all-packages --quiet
+
+run: install  ## start PostgreSQL (embedded unless DATABASE_URL), migrate, start all five services
+	@$(SKILLS) run
+
+test: install  ## the whole suite against real PostgreSQL (embedded unless TEST_DATABASE_URL)
+	@$(SKILLS) test
+
+token: install  ## mint a dev JWT: make token ROLE=district_officer DISTRICT=05 [SUB= BODY= INSTITUTION= PERMS=]
+	@$(SKILLS) token --role "$(ROLE)" --sub "$(SUB)" --district "$(DISTRICT)" --body "$(BODY)" --institution "$(INSTITUTION)" --perms "$(PERMS)"
+
+migrate: install  ## create and migrate every service database
+	@$(SKILLS) migrate
+
+lint: install  ## ruff
+	@$(UV) run --frozen ruff check . && $(UV) run --frozen ruff format --check .
+
+typecheck: install  ## mypy (strict for the shared package)
+	@$(UV) run --frozen mypy shared/src tools/src services/*/src
+
+check: lint typecheck test  ## everything CI runs

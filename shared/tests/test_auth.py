@@ -1,0 +1,106 @@
+"""JWT checks and object-level scope: every way a token can be wrong is refused."""
+
+from __future__ import annotations
+
+import time
+
+import httpx
+import jwt
+import pytest
+from skills_shared.auth import Principal, Role, mint_token
+from skills_shared.problems import Problem
+from skills_shared.settings import DEV_JWT_SECRET
+from skills_shared.testing import auth_headers
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def test_no_token_is_401(client: httpx.AsyncClient) -> None:
+    response = await client.get("/v1/district/05")
+    assert response.status_code == 401
+    assert response.json()["code"] == "token_missing"
+    assert response.headers["www-authenticate"].startswith("Bearer")
+
+
+@pytest.mark.parametrize(
+    ("token", "code"),
+    [
+        (mint_token(DEV_JWT_SECRET, sub="x", role="city_officer", now=time.time() - 7200), "token_expired"),
+        (
+            mint_token("another-secret-of-sufficient-length-123", sub="x", role="city_officer"),
+            "token_invalid",
+        ),
+        (mint_token(DEV_JWT_SECRET, sub="x", role="city_officer", audience="other"), "token_audience"),
+        (mint_token(DEV_JWT_SECRET, sub="x", role="city_officer", issuer="someone-else"), "token_invalid"),
+        (mint_token(DEV_JWT_SECRET, sub="x", role="district_officer"), "token_scope"),
+        ("not-a-jwt", "token_invalid"),
+    ],
+    ids=[
+        "expired",
+        "wrong-signature",
+        "other-audience",
+        "other-issuer",
+        "scoped-role-without-scope",
+        "garbage",
+    ],
+)
+async def test_bad_tokens_are_401(client: httpx.AsyncClient, token: str, code: str) -> None:
+    response = await client.get("/v1/district/05", headers=bearer(token))
+    assert response.status_code == 401
+    assert response.json()["code"] == code
+
+
+async def test_altered_scope_breaks_the_signature(client: httpx.AsyncClient) -> None:
+    token = mint_token(DEV_JWT_SECRET, sub="x", role="district_officer", district="05")
+    claims = jwt.decode(token, options={"verify_signature": False})
+    claims["district"] = "06"
+    header, _, signature = token.split(".")
+    forged_payload = jwt.utils.base64url_encode(jwt.api_jws.json.dumps(claims).encode()).decode()
+    forged = f"{header}.{forged_payload}.{signature}"
+    response = await client.get("/v1/district/06", headers=bearer(forged))
+    assert response.status_code == 401
+
+
+async def test_none_algorithm_is_refused(client: httpx.AsyncClient) -> None:
+    unsigned = jwt.encode(
+        {
+            "sub": "x",
+            "role": "city_officer",
+            "aud": "skills-suite",
+            "iss": "skills-dev",
+            "exp": int(time.time()) + 60,
+        },
+        key=None,
+        algorithm="none",
+    )
+    assert (await client.get("/v1/district/05", headers=bearer(unsigned))).status_code == 401
+
+
+async def test_role_and_district_scope(client: httpx.AsyncClient) -> None:
+    own = await client.get("/v1/district/05", headers=auth_headers("district_officer", district="05"))
+    assert own.status_code == 200
+    other = await client.get("/v1/district/06", headers=auth_headers("district_officer", district="05"))
+    assert other.status_code == 403
+    assert other.json()["code"] == "forbidden_district"
+    city = await client.get("/v1/district/06", headers=auth_headers("city_officer"))
+    assert city.status_code == 200
+    citizen = await client.get("/v1/district/05", headers=auth_headers("citizen", sub="500101199001011234"))
+    assert citizen.status_code == 403
+    assert citizen.json()["code"] == "forbidden_role"
+
+
+def test_object_checks_for_bodies_institutions_and_people() -> None:
+    staff = Principal(sub="s", role=Role.ORG_STAFF, body="S0000500700012")
+    staff.require_body("S0000500700012")
+    with pytest.raises(Problem) as exc:
+        staff.require_body("S0000500700013")
+    assert exc.value.status == 403
+    inst = Principal(sub="i", role=Role.INSTITUTION_STAFF, institution="1234567")
+    with pytest.raises(Problem):
+        inst.require_institution("7654321")
+    citizen = Principal(sub="A", role=Role.CITIZEN)
+    citizen.require_subject("A")
+    with pytest.raises(Problem):
+        citizen.require_subject("B")

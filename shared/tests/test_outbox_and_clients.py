@@ -1,0 +1,123 @@
+"""Outbox delivery and service clients against a fake downstream service (our own database is real)."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from skills_shared.clients import CircuitBreaker, ServiceClient
+from skills_shared.db.tables import outbox
+from skills_shared.outbox import OutboxDelivery, backoff_s, enqueue, pending_count
+from skills_shared.problems import Problem
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+
+
+class FakeDownstream:
+    """A stand-in for another service: records calls, can be switched off."""
+
+    def __init__(self) -> None:
+        self.up = True
+        self.calls: list[httpx.Request] = []
+        self.seen_keys: set[str] = set()
+
+    def handler(self, request: httpx.Request) -> httpx.Response:
+        self.calls.append(request)
+        if not self.up:
+            raise httpx.ConnectError("refused", request=request)
+        key = request.headers.get("idempotency-key", "")
+        status = 200 if key in self.seen_keys else 201
+        self.seen_keys.add(key)
+        return httpx.Response(status, json={"ok": True})
+
+
+@pytest.fixture
+def downstream() -> FakeDownstream:
+    return FakeDownstream()
+
+
+def client_for(fake: FakeDownstream, **kw: object) -> ServiceClient:
+    return ServiceClient(
+        "registry", "http://registry", transport=httpx.MockTransport(fake.handler), backoff_s=0, **kw
+    )  # type: ignore[arg-type]
+
+
+async def test_outbox_survives_an_outage_and_delivers_once(
+    app: FastAPI, engine: AsyncEngine, downstream: FakeDownstream
+) -> None:
+    sessionmaker = async_sessionmaker(engine)
+    async with sessionmaker() as session, session.begin():
+        await enqueue(
+            session, target="registry", method="put", path="/v1/issuers/S1", body={"a": 1}, key="m-1"
+        )
+        await enqueue(
+            session, target="registry", method="put", path="/v1/issuers/S1", body={"a": 1}, key="m-1"
+        )
+    delivery = OutboxDelivery(sessionmaker, {"registry": client_for(downstream, retries=0)}, token="t")
+    downstream.up = False
+    assert await delivery.deliver_once() == 0
+    async with sessionmaker() as session:
+        assert await pending_count(session) == 1
+        row = (await session.execute(select(outbox))).mappings().one()
+        assert row["attempts"] == 1
+        assert "503" in row["last_error"]
+        assert row["next_attempt_at"] > row["created_at"]
+    downstream.up = True
+    async with engine.begin() as conn:  # time passes: the message is due again
+        await conn.execute(outbox.update().values(next_attempt_at=outbox.c.created_at))
+    assert await delivery.deliver_once() == 1
+    assert await delivery.deliver_once() == 0
+    async with sessionmaker() as session:
+        assert await pending_count(session) == 0
+    delivered = [c for c in downstream.calls if downstream.up]
+    assert delivered[-1].headers["idempotency-key"] == "m-1"
+    assert delivered[-1].headers["authorization"] == "Bearer t"
+
+
+def test_backoff_grows_and_is_capped() -> None:
+    assert [backoff_s(n) for n in (1, 2, 3, 4)] == [1.0, 2.0, 4.0, 8.0]
+    assert backoff_s(50) == 300.0
+
+
+async def test_client_retries_only_safe_calls(downstream: FakeDownstream) -> None:
+    downstream.up = False
+    client = client_for(downstream, retries=2)
+    with pytest.raises(Problem) as exc:
+        await client.request("GET", "/x")
+    assert exc.value.status == 503
+    assert exc.value.extra["service"] == "registry"
+    assert "Retry-After" in exc.value.headers
+    assert len(downstream.calls) == 3
+    downstream.calls.clear()
+    with pytest.raises(Problem):
+        await client.request("POST", "/x", json={})
+    assert len(downstream.calls) == 1, "an unkeyed POST is never repeated"
+    downstream.calls.clear()
+    with pytest.raises(Problem):
+        await client.request("POST", "/x", json={}, idempotency_key="k")
+    assert len(downstream.calls) == 3, "a keyed POST may be"
+
+
+async def test_circuit_opens_after_failures_and_recovers(downstream: FakeDownstream) -> None:
+    breaker = CircuitBreaker(threshold=2, reset_s=0.0)
+    client = client_for(downstream, retries=0, breaker=breaker)
+    downstream.up = False
+    for _ in range(2):
+        with pytest.raises(Problem):
+            await client.request("GET", "/x")
+    assert breaker.opened_at is not None
+    downstream.up = True
+    assert (await client.request("GET", "/x")).status_code == 201
+    assert breaker.opened_at is None
+
+
+async def test_open_circuit_fails_fast(downstream: FakeDownstream) -> None:
+    client = client_for(downstream, retries=0, breaker=CircuitBreaker(threshold=1, reset_s=60))
+    downstream.up = False
+    with pytest.raises(Problem):
+        await client.request("GET", "/x")
+    calls = len(downstream.calls)
+    with pytest.raises(Problem) as exc:
+        await client.request("GET", "/x")
+    assert len(downstream.calls) == calls
+    assert exc.value.extra["reason"] == "circuit open"

@@ -1,0 +1,82 @@
+"""The app factory's conventions: problem+json, field paths, body guards, request ids, health."""
+
+from __future__ import annotations
+
+import httpx
+from skills_shared.testing import auth_headers
+
+OFFICER = auth_headers("city_officer", "officer-1")
+
+
+async def test_validation_error_names_every_field_in_chinese(client: httpx.AsyncClient) -> None:
+    response = await client.post("/v1/items", json={"name": "x" * 51, "count": -1}, headers=OFFICER)
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    body = response.json()
+    assert body["code"] == "validation_failed"
+    locs = {tuple(e["loc"]) for e in body["errors"]}
+    assert locs == {("body", "name"), ("body", "count")}
+    assert all(any("\u4e00" <= c <= "\u9fff" for c in e["msg"]) for e in body["errors"])
+
+
+async def test_missing_field_and_wrong_type(client: httpx.AsyncClient) -> None:
+    response = await client.post("/v1/items", json={"count": "many"}, headers=OFFICER)
+    errors = {tuple(e["loc"]): e for e in response.json()["errors"]}
+    assert errors[("body", "name")]["type"] == "missing"
+    assert errors[("body", "name")]["msg"] == "必填字段缺失"
+    assert errors[("body", "count")]["type"] == "int_parsing"
+
+
+async def test_nul_bytes_are_refused_before_the_handler(client: httpx.AsyncClient, app: object) -> None:
+    before = app.state.calls["n"]  # type: ignore[attr-defined]
+    response = await client.post(
+        "/v1/items",
+        content=b'{"name": "a\\u0000b", "count": 1}',
+        headers={**OFFICER, "content-type": "application/json"},
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["type"] == "nul_character"
+    assert app.state.calls["n"] == before  # type: ignore[attr-defined]
+    assert (await client.get("/v1/district/0%005", headers=OFFICER)).status_code == 422
+
+
+async def test_body_over_limit_is_413(client: httpx.AsyncClient) -> None:
+    response = await client.post(
+        "/v1/items", content=b"x" * 200_000, headers={**OFFICER, "content-type": "application/json"}
+    )
+    assert response.status_code == 413
+    assert response.json()["code"] == "payload_too_large"
+
+
+async def test_deeply_nested_json_is_a_clear_422(client: httpx.AsyncClient) -> None:
+    deep = b'{"name":"a","count":1,"nested":' + b'{"a":' * 5000 + b"1" + b"}" * 5000 + b"}"
+    response = await client.post(
+        "/v1/items", content=deep, headers={**OFFICER, "content-type": "application/json"}
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["type"] == "json_too_deep"
+
+
+async def test_malformed_json(client: httpx.AsyncClient) -> None:
+    response = await client.post(
+        "/v1/items", content=b'{"name": ', headers={**OFFICER, "content-type": "application/json"}
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["type"] == "json_invalid"
+
+
+async def test_request_id_is_generated_or_kept(client: httpx.AsyncClient) -> None:
+    generated = await client.get("/healthz")
+    assert len(generated.headers["x-request-id"]) == 32
+    kept = await client.get("/healthz", headers={"X-Request-ID": "abc-1"})
+    assert kept.headers["x-request-id"] == "abc-1"
+    hostile = await client.get("/healthz", headers={"X-Request-ID": 'a b"<script>'})
+    assert hostile.headers["x-request-id"] != 'a b"<script>'
+
+
+async def test_readiness_and_openapi_documents_problems(client: httpx.AsyncClient) -> None:
+    assert (await client.get("/readyz")).json()["checks"] == {"database": "ok", "migrations": "current"}
+    spec = (await client.get("/openapi.json")).json()
+    responses = spec["paths"]["/v1/items"]["post"]["responses"]
+    assert {"401", "403", "409", "422"} <= set(responses)
+    assert "application/problem+json" in responses["409"]["content"]

@@ -1,0 +1,73 @@
+"""The `skills` command: run, test, token, migrate."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from skills_shared.auth import Role, mint_token
+from skills_shared.settings import ServiceSettings
+
+
+def _token(args: argparse.Namespace) -> int:
+    settings = ServiceSettings()
+    print(
+        mint_token(
+            settings.jwt_secret,
+            sub=args.sub or args.role,
+            role=Role(args.role),
+            audience=settings.jwt_audience,
+            issuer=settings.jwt_issuer,
+            ttl_s=args.ttl,
+            body=args.body or None,
+            institution=args.institution or None,
+            district=args.district or None,
+            perms=[p for p in (args.perms or "").split(",") if p] or None,
+        )
+    )
+    return 0
+
+
+def _migrate(_: argparse.Namespace) -> int:
+    import os
+
+    from skills_tools.database import embedded_server_url
+    from skills_tools.run import prepare
+
+    prepare(os.environ.get("DATABASE_URL") or embedded_server_url("pg"))
+    print("all service databases migrated")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of `skills`."""
+    parser = argparse.ArgumentParser(prog="skills", description="Run and test the vocational-skills suite.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="database, migrations, reference data, and all five services")
+    test = sub.add_parser("test", help="every test suite against real PostgreSQL")
+    test.add_argument("pytest_args", nargs=argparse.REMAINDER, help="extra pytest arguments")
+    sub.add_parser("migrate", help="create and migrate every service database")
+    tok = sub.add_parser("token", help="mint a development JWT")
+    tok.add_argument("--role", required=True, choices=[r.value for r in Role])
+    tok.add_argument("--sub", default="")
+    tok.add_argument("--district", default="")
+    tok.add_argument("--body", default="")
+    tok.add_argument("--institution", default="")
+    tok.add_argument("--perms", default="", help="comma-separated, e.g. redeem")
+    tok.add_argument("--ttl", type=int, default=3600)
+    args = parser.parse_args(argv)
+    if args.command == "run":
+        from skills_tools.run import main as run_main
+
+        return run_main()
+    if args.command == "test":
+        from skills_tools.testrun import main as test_main
+
+        return test_main(args.pytest_args)
+    if args.command == "migrate":
+        return _migrate(args)
+    return _token(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,187 @@
+"""`skills run`: database, migrations, reference data, and the five services as real uvicorn processes."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from importlib import import_module
+from pathlib import Path
+from types import FrameType
+
+import httpx
+from skills_shared.db.migrations import upgrade
+
+from skills_tools.database import (
+    REPO_ROOT,
+    DatabaseUnavailable,
+    check_reachable,
+    embedded_server_url,
+    ensure_databases,
+)
+from skills_tools.services import SERVICES, SUITE_URL_VARIABLES, ServiceSpec
+
+
+def port_of(spec: ServiceSpec) -> int:
+    """The service's port, shifted by ``SKILLS_PORT_OFFSET`` (a second copy of the suite, or its own test)."""
+    return spec.port + int(os.environ.get("SKILLS_PORT_OFFSET", "0"))
+
+
+def database_of(spec: ServiceSpec) -> str:
+    """The service's database name, prefixed by ``SKILLS_DATABASE_PREFIX`` when set."""
+    return os.environ.get("SKILLS_DATABASE_PREFIX", "") + spec.database
+
+
+class RunError(Exception):
+    """A reason to stop, printed as one line."""
+
+
+def port_taken(port: int, host: str = "127.0.0.1") -> bool:
+    """Whether something already listens on the port."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((host, port))
+        except OSError:
+            return True
+    return False
+
+
+def load_reference_data(spec: ServiceSpec, url: str) -> None:
+    """Run the service's optional ``<package>.seed.load(url)`` (idempotent by contract)."""
+    try:
+        seed = import_module(f"{spec.package}.seed")
+    except ModuleNotFoundError:
+        return
+    seed.load(url)
+
+
+def prepare(server_url: str) -> dict[str, str]:
+    """Create and migrate every service database; return service name → URL."""
+    urls = ensure_databases(server_url, [database_of(s) for s in SERVICES])
+    for spec in SERVICES:
+        upgrade(spec.migrations_dir, urls[database_of(spec)])
+        load_reference_data(spec, urls[database_of(spec)])
+    return {spec.name: urls[database_of(spec)] for spec in SERVICES}
+
+
+def service_env(spec: ServiceSpec, url: str, host: str) -> dict[str, str]:
+    """Environment of one service process: its database, and where the others are."""
+    env = dict(os.environ)
+    env[f"{spec.env_prefix}DATABASE_URL"] = url
+    for other in SERVICES:
+        env.setdefault(SUITE_URL_VARIABLES[other.name], f"http://{host}:{port_of(other)}")
+    env.setdefault("SKILLS_LOG_JSON", "true")
+    return env
+
+
+def start(spec: ServiceSpec, url: str, host: str, logs: Path) -> subprocess.Popen[bytes]:
+    """Start one uvicorn process, its output to .data/logs/<name>.log."""
+    log = (logs / f"{spec.name}.log").open("ab")
+    return subprocess.Popen(  # noqa: S603 - fixed argv, our own interpreter
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            spec.app_factory,
+            "--factory",
+            "--host",
+            host,
+            "--port",
+            str(port_of(spec)),
+            "--no-access-log",
+        ],
+        env=service_env(spec, url, host),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+def wait_healthy(
+    procs: dict[str, subprocess.Popen[bytes]], host: str, logs: Path, timeout_s: float = 60
+) -> None:
+    """Wait until every service answers /readyz; a process that exits first stops the run."""
+    pending = {s.name: s for s in SERVICES}
+    deadline = time.monotonic() + timeout_s
+    while pending:
+        for name, spec in list(pending.items()):
+            if procs[name].poll() is not None:
+                tail = (logs / f"{name}.log").read_text(errors="replace").strip().splitlines()[-1:] or [
+                    "(no output)"
+                ]
+                raise RunError(f"{name} exited during start-up: {tail[0][:300]}")
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(f"http://{host}:{port_of(spec)}/readyz", timeout=1).status_code == 200:
+                    del pending[name]
+        if time.monotonic() > deadline:
+            raise RunError(f"not ready after {timeout_s:.0f}s: {', '.join(pending)} (see .data/logs/)")
+        time.sleep(0.3)
+
+
+def stop_all(procs: dict[str, subprocess.Popen[bytes]]) -> None:
+    """SIGTERM every process group, then SIGKILL what is left after 10 s: no orphans."""
+    for p in procs.values():
+        if p.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(p.pid, signal.SIGTERM)
+    deadline = time.monotonic() + 10
+    for p in procs.values():
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            p.wait(timeout=max(0.1, deadline - time.monotonic()))
+        if p.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(p.pid, signal.SIGKILL)
+            p.wait()
+
+
+def main(host: str = "127.0.0.1") -> int:
+    """Run the suite until Ctrl-C."""
+    procs: dict[str, subprocess.Popen[bytes]] = {}
+    logs = REPO_ROOT / ".data" / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+
+    def _stop(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, _stop)
+    try:
+        taken = [f"{s.name} :{port_of(s)}" for s in SERVICES if port_taken(port_of(s), host)]
+        if taken:
+            raise RunError(f"port already in use: {', '.join(taken)}")
+        server_url = os.environ.get("DATABASE_URL")
+        if server_url:
+            check_reachable(server_url)
+            where = "DATABASE_URL"
+        else:
+            server_url = embedded_server_url("pg")
+            where = "embedded PostgreSQL in .data/pg"
+        urls = prepare(server_url)
+        for spec in SERVICES:
+            procs[spec.name] = start(spec, urls[spec.name], host, logs)
+        wait_healthy(procs, host, logs)
+        print(f"database: {where}")
+        for spec in SERVICES:
+            base = f"http://{host}:{port_of(spec)}"
+            print(f"  {spec.name:<22} {base}   docs: {base}/docs")
+        print("logs: .data/logs/   stop: Ctrl-C")
+        sys.stdout.flush()
+        while True:
+            for name, p in procs.items():
+                if p.poll() is not None:
+                    raise RunError(
+                        f"{name} stopped unexpectedly (exit {p.returncode}); see .data/logs/{name}.log"
+                    )
+            time.sleep(1)
+    except KeyboardInterrupt:
+        print("\nstopping…")
+        return 0
+    except (RunError, DatabaseUnavailable) as exc:
+        print(f"make run: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        stop_all(procs)
