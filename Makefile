@@ -5,14 +5,17 @@ PYTHON ?= python3
 UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
 SKILLS := $(UV) run --frozen --all-packages skills
 
-.PHONY: help install run test token migrate lint typecheck check
+.PHONY: help install run test token migrate lint typecheck check bench
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
-install:  ## install uv if missing, then every package from uv.lock
+install:  ## install uv if missing, then every package from uv.lock (and Debian's chromium for the browser test)
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --disable-pip-version-check uv
 	@$(UV) sync --frozen --all-packages --quiet
+	@command -v chromium >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1 || \
+		{ echo "installing Debian chromium for the verify-page browser test"; \
+		  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 run: install  ## start PostgreSQL (embedded unless DATABASE_URL), migrate, start all five services
 	@$(SKILLS) run
@@ -25,6 +28,11 @@ token: install  ## mint a dev JWT: make token ROLE=district_officer DISTRICT=05 
 
 migrate: install  ## create and migrate every service database
 	@$(SKILLS) migrate
+
+bench: install  ## measured speed and scale → bench/results/latest.{json,md,png}
+	@command -v wrk >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1 || \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+	@$(UV) run --frozen --all-packages python -m bench
 
 lint: install  ## ruff
 	@$(UV) run --frozen ruff check . && $(UV) run --frozen ruff format --check .

@@ -30,7 +30,8 @@ class SuiteResult:
 def targets() -> list[str]:
     """Each package's tests run in their own process, so fixtures of one service never hold another's connections."""
     found = [str(p.relative_to(REPO_ROOT)) for p in sorted((REPO_ROOT / "services").glob("*/tests"))]
-    return ["shared/tests", "tools/tests", *found]
+    extra = ["deploy/tests"] if (REPO_ROOT / "deploy" / "tests").is_dir() else []
+    return ["shared/tests", "tools/tests", *found, *extra]
 
 
 def _run(target: str, env: dict[str, str], extra: Sequence[str]) -> SuiteResult:
