@@ -11,6 +11,8 @@ import httpx
 import pytest
 from fastapi import APIRouter, Depends, FastAPI
 from pydantic import BaseModel, Field
+from sqlalchemy.ext.asyncio import AsyncEngine
+
 from skills_shared.app import create_service_app
 from skills_shared.audit import record
 from skills_shared.auth import Principal, Role, require
@@ -19,7 +21,6 @@ from skills_shared.idempotency import IdempotencyDep
 from skills_shared.problems import Problem, problem_responses
 from skills_shared.settings import ServiceSettings
 from skills_shared.testing import fresh_database, running_app, truncate_all
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 MIGRATIONS = Path(__file__).parent / "platform_migrations"
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from skills_shared.testing import auth_headers
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
+
+from skills_shared.testing import auth_headers
 
 OFFICER = auth_headers("city_officer", "officer-1")
 INSPECTOR = auth_headers("inspector", "insp-1")

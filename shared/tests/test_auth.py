@@ -7,6 +7,7 @@ import time
 import httpx
 import jwt
 import pytest
+
 from skills_shared.auth import Principal, Role, mint_token
 from skills_shared.problems import Problem
 from skills_shared.settings import DEV_JWT_SECRET

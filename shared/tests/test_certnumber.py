@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel, ValidationError
+
 from skills_shared.certnumber import (
     CertificateNumber,
     CertificateNumberError,

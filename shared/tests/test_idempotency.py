@@ -5,10 +5,11 @@ from __future__ import annotations
 import asyncio
 
 import httpx
-from skills_shared.db.tables import audit_log, idempotency_keys
-from skills_shared.testing import auth_headers
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
+
+from skills_shared.db.tables import audit_log, idempotency_keys
+from skills_shared.testing import auth_headers
 
 OFFICER = auth_headers("city_officer", "officer-1")
 

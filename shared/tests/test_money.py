@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import TypeAdapter, ValidationError
+
 from skills_shared.money import MAX_FEN, Fen, apply_rate_percent, fen_to_yuan_str, yuan_to_fen
 from skills_shared.validators import InvalidValue
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 import httpx
 import pytest
 from fastapi import FastAPI
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+
 from skills_shared.clients import CircuitBreaker, ServiceClient
 from skills_shared.db.tables import outbox
 from skills_shared.outbox import OutboxDelivery, backoff_s, enqueue, pending_count
 from skills_shared.problems import Problem
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 
 class FakeDownstream:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import httpx
+
 from skills_shared.testing import auth_headers
 
 OFFICER = auth_headers("city_officer", "officer-1")

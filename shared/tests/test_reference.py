@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+
 from skills_shared.reference import (
     BODY_CATEGORIES,
     CQ_DISTRICTS,

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel, TypeAdapter, ValidationError
+
 from skills_shared.validators import (
     CREDIT_CODE_ALPHABET,
     CreditCode,

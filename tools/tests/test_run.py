@@ -77,33 +77,22 @@ def prefix() -> Iterator[str]:
     asyncio.run(drop())
 
 
-def test_run_starts_all_five_and_stops_cleanly_on_ctrl_c(prefix: str) -> None:
-    proc = spawn(run_env(prefix))
-    try:
-        lines = wait_for_line(proc, "stop: Ctrl-C")
-        for spec in SERVICES:
-            assert any(f":{spec.port + OFFSET}" in line for line in lines), lines
-            ready = httpx.get(f"http://127.0.0.1:{spec.port + OFFSET}/readyz", timeout=5)
-            assert ready.status_code == 200, (spec.name, ready.text)
-            assert ready.json()["checks"]["migrations"] == "current"
-        children = psutil.Process(proc.pid).children(recursive=True)
-        assert len(children) >= len(SERVICES)
-        proc.send_signal(signal.SIGINT)
-        assert proc.wait(timeout=30) == 0
-        gone, alive = psutil.wait_procs(children, timeout=10)
-        assert alive == [], "no orphan service processes"
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-
-
-def test_second_run_reuses_the_data(prefix: str) -> None:
-    for _ in range(2):
+def test_run_starts_all_five_stops_cleanly_and_a_second_run_reuses_the_data(prefix: str) -> None:
+    for attempt in ("first", "second"):
         proc = spawn(run_env(prefix))
         try:
-            wait_for_line(proc, "stop: Ctrl-C")
+            lines = wait_for_line(proc, "stop: Ctrl-C")
+            for spec in SERVICES:
+                assert any(f":{spec.port + OFFSET}" in line for line in lines), lines
+                ready = httpx.get(f"http://127.0.0.1:{spec.port + OFFSET}/readyz", timeout=5)
+                assert ready.status_code == 200, (attempt, spec.name, ready.text)
+                assert ready.json()["checks"]["migrations"] == "current"
+            children = psutil.Process(proc.pid).children(recursive=True)
+            assert len(children) >= len(SERVICES)
             proc.send_signal(signal.SIGINT)
             assert proc.wait(timeout=30) == 0
+            _, alive = psutil.wait_procs(children, timeout=10)
+            assert alive == [], "no orphan service processes"
         finally:
             if proc.poll() is None:
                 proc.kill()

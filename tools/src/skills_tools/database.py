@@ -6,6 +6,7 @@ import asyncio
 from pathlib import Path
 
 import asyncpg
+
 from skills_shared.db import to_async_url, to_asyncpg_dsn
 from skills_shared.testing import with_database
 
@@ -22,6 +23,9 @@ def embedded_server_url(name: str) -> str:
     pgserver ships real PostgreSQL binaries in its wheel; the server keeps running until the last process that
     asked for it exits, so a second `make run` finds the same data.
     """
+    import warnings
+
+    warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR", module="platformdirs")
     from pgserver.postgres_server import get_server  # development dependency
 
     data = REPO_ROOT / ".data" / name

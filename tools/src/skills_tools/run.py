@@ -14,8 +14,8 @@ from pathlib import Path
 from types import FrameType
 
 import httpx
-from skills_shared.db.migrations import upgrade
 
+from skills_shared.db.migrations import upgrade
 from skills_tools.database import (
     REPO_ROOT,
     DatabaseUnavailable,
