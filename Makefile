@@ -5,7 +5,7 @@ PYTHON ?= python3
 UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
 SKILLS := $(UV) run --frozen --all-packages skills
 
-.PHONY: help install run test token migrate lint typecheck check bench
+.PHONY: help install run test token migrate lint typecheck check bench soak
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -33,6 +33,9 @@ bench: install  ## measured speed and scale → bench/results/latest.{json,md,pn
 	@command -v wrk >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1 || \
 		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 	@$(UV) run --frozen --all-packages python -m bench
+
+soak: install  ## the long reliability runs (fuzzing, faults, races) with SOAK_SCALE=10 by default
+	@SOAK_SCALE=$${SOAK_SCALE:-10} $(UV) run --frozen --all-packages python -m pytest reliability/tests -q
 
 lint: install  ## ruff
 	@$(UV) run --frozen ruff check . && $(UV) run --frozen ruff format --check .

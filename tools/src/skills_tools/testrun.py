@@ -30,7 +30,7 @@ class SuiteResult:
 def targets() -> list[str]:
     """Each package's tests run in their own process, so fixtures of one service never hold another's connections."""
     found = [str(p.relative_to(REPO_ROOT)) for p in sorted((REPO_ROOT / "services").glob("*/tests"))]
-    extra = ["deploy/tests"] if (REPO_ROOT / "deploy" / "tests").is_dir() else []
+    extra = [d for d in ("deploy/tests", "reliability/tests") if (REPO_ROOT / d).is_dir()]
     return ["shared/tests", "tools/tests", *found, *extra]
 
 
