@@ -122,3 +122,68 @@ async def test_open_circuit_fails_fast(downstream: FakeDownstream) -> None:
         await client.request("GET", "/x")
     assert len(downstream.calls) == calls
     assert exc.value.extra["reason"] == "circuit open"
+
+
+class PerPathDownstream(FakeDownstream):
+    """Fails every call to some paths; answers others with a status chosen per Idempotency-Key."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.down_paths: set[str] = set()
+        self.status_for: dict[str, int] = {}
+
+    def handler(self, request: httpx.Request) -> httpx.Response:
+        self.calls.append(request)
+        if request.url.path in self.down_paths:
+            raise httpx.ConnectError("refused", request=request)
+        return httpx.Response(self.status_for.get(request.headers["idempotency-key"], 200), json={"ok": True})
+
+
+async def enqueue_many(engine: AsyncEngine, messages: list[tuple[str, str]]) -> None:
+    sessionmaker = async_sessionmaker(engine)
+    async with sessionmaker() as session, session.begin():
+        for path, key in messages:
+            await enqueue(session, target="registry", method="PUT", path=path, body={"k": key}, key=key)
+
+
+async def test_a_later_message_never_overtakes_an_earlier_one_for_the_same_resource(
+    engine: AsyncEngine,
+) -> None:
+    fake = PerPathDownstream()
+    await enqueue_many(
+        engine, [("/v1/issuers/A", "a-filed"), ("/v1/issuers/A", "a-cancelled"), ("/v1/issuers/B", "b-1")]
+    )
+    fake.down_paths.add("/v1/issuers/A")
+    delivery = OutboxDelivery(async_sessionmaker(engine), {"registry": client_for(fake, retries=0)})
+    assert await delivery.deliver_once() == 1, "B is delivered although A is failing"
+    sent = [(c.url.path, c.headers["idempotency-key"]) for c in fake.calls]
+    assert ("/v1/issuers/A", "a-cancelled") not in sent
+    fake.down_paths.clear()
+    async with engine.begin() as conn:
+        await conn.execute(outbox.update().values(next_attempt_at=outbox.c.created_at))
+    fake.calls.clear()
+    assert await delivery.deliver_once() == 2
+    assert [c.headers["idempotency-key"] for c in fake.calls] == ["a-filed", "a-cancelled"]
+
+
+async def test_a_permanent_refusal_closes_the_message_and_frees_the_queue(engine: AsyncEngine) -> None:
+    fake = PerPathDownstream()
+    fake.status_for["bad"] = 422
+    await enqueue_many(engine, [("/v1/issuers/A", "bad"), ("/v1/issuers/A", "next")])
+    delivery = OutboxDelivery(async_sessionmaker(engine), {"registry": client_for(fake, retries=0)})
+    assert await delivery.deliver_once() == 1, "the refused message is closed and the next one goes in the same pass"
+    async with async_sessionmaker(engine)() as session:
+        rows = {r["idempotency_key"]: r for r in (await session.execute(select(outbox))).mappings()}
+        assert await pending_count(session) == 0
+    assert rows["bad"]["last_error"].startswith("rejected 422")
+    assert rows["next"]["last_error"] is None
+
+
+async def test_an_auth_refusal_is_retried_not_dropped(engine: AsyncEngine) -> None:
+    fake = PerPathDownstream()
+    fake.status_for["k"] = 401
+    await enqueue_many(engine, [("/v1/issuers/A", "k")])
+    delivery = OutboxDelivery(async_sessionmaker(engine), {"registry": client_for(fake, retries=0)})
+    assert await delivery.deliver_once() == 0
+    async with async_sessionmaker(engine)() as session:
+        assert await pending_count(session) == 1

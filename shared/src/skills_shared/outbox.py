@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fastapi.encoders import jsonable_encoder
-from sqlalchemy import func, select, update
+from sqlalchemy import RowMapping, exists, func, select, true, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -68,16 +68,31 @@ class OutboxDelivery:
         return self.token() if callable(self.token) else self.token
 
     async def deliver_once(self) -> int:
-        """Try every due message once; return how many were acknowledged."""
+        """Try every due message once; return how many were acknowledged.
+
+        Messages to the same (target, path) go strictly in id order: a later message is never sent while an
+        earlier one for the same resource is pending, so "filed" can never be overtaken by "cancelled". A failure
+        only holds back its own resource; the pass goes on with the others.
+        """
         delivered = 0
+        attempted: set[int] = set()
         while True:
             async with self.sessionmaker() as session, session.begin():
+                earlier = outbox.alias("earlier")
                 row = (
                     (
                         await session.execute(
                             select(outbox)
                             .where(
-                                outbox.c.delivered_at.is_(None), outbox.c.next_attempt_at <= datetime.now(UTC)
+                                outbox.c.delivered_at.is_(None),
+                                outbox.c.next_attempt_at <= datetime.now(UTC),
+                                outbox.c.id.not_in(attempted) if attempted else true(),
+                                ~exists().where(
+                                    earlier.c.delivered_at.is_(None),
+                                    earlier.c.target == outbox.c.target,
+                                    earlier.c.path == outbox.c.path,
+                                    earlier.c.id < outbox.c.id,
+                                ),
                             )
                             .order_by(outbox.c.id)
                             .limit(1)
@@ -89,43 +104,47 @@ class OutboxDelivery:
                 )
                 if row is None:
                     return delivered
-                client = self.clients.get(row["target"])
-                error: str | None
-                if client is None:
-                    error = f"no client for target {row['target']}"
-                else:
-                    try:
-                        await client.request(
-                            row["method"],
-                            row["path"],
-                            json=row["body"],
-                            token=self._token(),
-                            idempotency_key=row["idempotency_key"],
-                        )
-                        error = None
-                    except Problem as exc:
-                        error = f"{exc.status} {exc.code}: {exc.detail}"
+                attempted.add(row["id"])
+                outcome, error = await self._send(row)
                 now = datetime.now(UTC)
-                if error is None:
-                    await session.execute(
-                        update(outbox)
-                        .where(outbox.c.id == row["id"])
-                        .values(delivered_at=now, attempts=row["attempts"] + 1, last_error=None)
-                    )
-                    delivered += 1
-                else:
-                    attempts = row["attempts"] + 1
-                    await session.execute(
-                        update(outbox)
-                        .where(outbox.c.id == row["id"])
-                        .values(
-                            attempts=attempts,
-                            last_error=error[:2000],
-                            next_attempt_at=now + timedelta(seconds=backoff_s(attempts)),
-                        )
-                    )
+                attempts = row["attempts"] + 1
+                values: dict[str, Any]
+                if outcome == "retry":
+                    values = {
+                        "attempts": attempts,
+                        "last_error": (error or "")[:2000],
+                        "next_attempt_at": now + timedelta(seconds=backoff_s(attempts)),
+                    }
                     log.warning("outbox_delivery_failed", id=row["id"], target=row["target"], error=error)
-                    return delivered
+                else:
+                    values = {"delivered_at": now, "attempts": attempts, "last_error": error}
+                    if outcome == "rejected":
+                        log.error("outbox_message_rejected", id=row["id"], target=row["target"], error=error)
+                    else:
+                        delivered += 1
+                await session.execute(update(outbox).where(outbox.c.id == row["id"]).values(**values))
+
+    async def _send(self, row: RowMapping) -> tuple[str, str | None]:
+        """Send one message: ("delivered", None), ("retry", why) or ("rejected", why) for a permanent 4xx."""
+        client = self.clients.get(row["target"])
+        if client is None:
+            return "retry", f"no client for target {row['target']}"
+        try:
+            response = await client.request(
+                row["method"],
+                row["path"],
+                json=row["body"],
+                token=self._token(),
+                idempotency_key=row["idempotency_key"],
+            )
+        except Problem as exc:
+            return "retry", f"{exc.status} {exc.code}: {exc.detail}"
+        if response.status_code < 400:
+            return "delivered", None
+        why = f"rejected {response.status_code}: {response.text[:500]}"
+        if response.status_code in (401, 403, 408, 425, 429):
+            return "retry", why  # a credential or rate problem on our side heals; the message is still good
+        return "rejected", why
 
     def wake(self) -> None:
         """Ask the loop to look now (after a write that enqueued something)."""

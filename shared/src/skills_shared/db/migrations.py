@@ -90,9 +90,6 @@ def upgrade_platform_v1() -> None:
     platform_metadata.create_all(bind)
     for statement in _AUDIT_GUARD:
         op.execute(statement)
-    op.create_index(
-        "ix_outbox_pending", "outbox", ["next_attempt_at"], postgresql_where="delivered_at IS NULL"
-    )
 
 
 def downgrade_platform_v1() -> None:

@@ -6,6 +6,7 @@ from sqlalchemy import (
     BigInteger,
     Column,
     DateTime,
+    Index,
     Integer,
     LargeBinary,
     SmallInteger,
@@ -65,4 +66,7 @@ outbox = Table(
     Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("delivered_at", DateTime(timezone=True), nullable=True),
     Column("last_error", Text, nullable=True),
+    Index("ix_outbox_pending", "next_attempt_at", postgresql_where=text("delivered_at IS NULL")),
 )
+"""Delivered rows keep ``delivered_at``; a message the receiver refused for good (a 4xx other than 408/429) is also
+closed, with ``last_error`` saying why, so it neither blocks the messages behind it nor retries for ever."""
