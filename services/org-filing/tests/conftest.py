@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -10,8 +12,11 @@ from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from org_filing.app import MIGRATIONS_DIR, create_app
+from org_filing.clock import business_today
 from org_filing.settings import OrgFilingSettings
 from skills_shared.testing import fresh_database, running_app, truncate_all
+
+sys.path.insert(0, str(Path(__file__).parent))  # test helpers (of_factories) import by a name unique to us
 
 KEEP_TABLES: tuple[str, ...] = ()
 """Reference-data tables loaded by migrations, kept between tests."""
@@ -25,12 +30,23 @@ def database_url() -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def settings(database_url: str) -> OrgFilingSettings:
-    return OrgFilingSettings(database_url=database_url, environment="test", log_level="WARNING")
+    return OrgFilingSettings(
+        database_url=database_url,
+        environment="test",
+        log_level="WARNING",
+        outbox_enabled=False,
+        database_pool_size=20,
+    )
 
 
 @pytest.fixture(scope="session")
 def app(settings: OrgFilingSettings) -> FastAPI:
-    return create_app(settings)
+    """The app with the business date pinned, so date rules are tested against a known calendar year."""
+    from of_factories import TODAY
+
+    application = create_app(settings)
+    application.dependency_overrides[business_today] = lambda: TODAY
+    return application
 
 
 @pytest.fixture(scope="session")
@@ -47,7 +63,7 @@ def engine(app: FastAPI, client: httpx.AsyncClient) -> AsyncEngine:
 
 @pytest.fixture(autouse=True)
 async def _clean_tables(request: pytest.FixtureRequest) -> AsyncIterator[None]:
-    """Tests that touched the database leave it empty for the next one; pure tests never start it."""
+    """Empty the tables after every test that touched the database (pure rule tests never start it)."""
     uses_db = "engine" in request.fixturenames or "client" in request.fixturenames
     engine: AsyncEngine | None = request.getfixturevalue("engine") if uses_db else None
     yield

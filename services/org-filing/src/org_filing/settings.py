@@ -15,3 +15,5 @@ class OrgFilingSettings(ServiceSettings):
     service_name: str = "org-filing"
     port: int = 8002
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/skills_org_filing"
+    outbox_enabled: bool = True
+    """Run the outbox delivery loop in this process (tests drive delivery by hand)."""

@@ -1,0 +1,252 @@
+"""Pure rules of an application: eligibility (OF-2), level scope (CR-3) and the review state machine (OF-3)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from typing import Literal
+
+from org_filing.verdicts import Verdict
+
+OF_1 = "OF-1"
+OF_2 = "OF-2"
+OF_3 = "OF-3"
+CR_3 = "CR-3"
+
+LevelScope = Literal["city", "district"]
+
+CITY_MIN_YEARS = 6
+CITY_MIN_TOTAL = 20_000
+CITY_MIN_PER_OCCUPATION = 8_000
+
+#: CR-3: city-wide bodies may evaluate levels 1–5, district-level bodies only 3–5 (seed 001 一(二)3).
+ALLOWED_LEVELS: dict[str, frozenset[int]] = {
+    "city": frozenset({1, 2, 3, 4, 5}),
+    "district": frozenset({3, 4, 5}),
+}
+
+CITY_PLACE = "00"
+CHONGQING_DIVISION_PREFIX = "50"
+
+
+class NationalBase(StrEnum):
+    """Bodies judged as a whole and exempt from the three size thresholds (OF-2)."""
+
+    public_training_base = "public_training_base"  # 国家级职业技能公共实训基地
+    high_skill_training_base = "high_skill_training_base"  # 国家级高技能人才培训基地
+    master_studio = "master_studio"  # 国家级技能大师工作室承建单位
+
+
+@dataclass(frozen=True, slots=True)
+class OccupationExperience:
+    """One occupation applied for, as far as eligibility needs it."""
+
+    code: str
+    name: str
+    is_new: bool
+    start_date: date
+    people_evaluated: int
+    levels: frozenset[int]
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    """Size thresholds: fixed for city-wide bodies, set by each district for its own (OF-2)."""
+
+    min_years: int
+    min_total: int
+    min_per_occupation: int
+
+
+CITY_THRESHOLDS = Thresholds(CITY_MIN_YEARS, CITY_MIN_TOTAL, CITY_MIN_PER_OCCUPATION)
+
+
+@dataclass(frozen=True, slots=True)
+class EligibilityInput:
+    """What the application (and, once recorded, the officer's findings) says about the body."""
+
+    level_scope: LevelScope
+    credit_code: str
+    independent_legal_person: bool
+    occupations: Sequence[OccupationExperience]
+    on_date: date
+    national_base: NationalBase | None = None
+    district_thresholds: Thresholds | None = None
+    sound_finances: bool | None = None
+    good_credit: bool | None = None
+    no_violation_record: bool | None = None
+
+
+def full_years_between(start: date, end: date) -> int:
+    """Whole years from start to end, counted by anniversaries (29 Feb anniversaries fall on 28 Feb)."""
+    years = end.year - start.year
+    try:
+        anniversary = start.replace(year=end.year)
+    except ValueError:
+        anniversary = date(end.year, 2, 28)
+    if end < anniversary:
+        years -= 1
+    return years
+
+
+def _finding(check: str, value: bool | None, ok: str, bad: str) -> Verdict:
+    if value is None:
+        return Verdict(OF_2, check, "undetermined", "待受理部门评估")
+    return Verdict(OF_2, check, "pass" if value else "fail", ok if value else bad)
+
+
+def registered_in_chongqing(credit_code: str) -> bool:
+    """GB 32100 positions 3–8 carry the registering authority's division code; Chongqing's start with 50."""
+    return credit_code[2:4] == CHONGQING_DIVISION_PREFIX
+
+
+def size_verdicts(inp: EligibilityInput) -> list[Verdict]:
+    """The three size thresholds of OF-2, or their exemption for national bases."""
+    checks = ("min_years", "min_total", "min_per_occupation")
+    if inp.national_base is not None:
+        return [Verdict(OF_2, c, "exempt", "国家级基地综合评估，不受此条件限制") for c in checks]
+    if inp.level_scope == "city":
+        t: Thresholds | None = CITY_THRESHOLDS
+    else:
+        t = inp.district_thresholds
+    if t is None:
+        return [Verdict(OF_2, c, "undetermined", "该区县尚未设定此条件") for c in checks]
+    out: list[Verdict] = []
+    if inp.occupations:
+        earliest = min(o.start_date for o in inp.occupations)
+        years = full_years_between(earliest, inp.on_date)
+    else:
+        years = 0
+    out.append(
+        Verdict(
+            OF_2,
+            "min_years",
+            "pass" if years >= t.min_years else "fail",
+            f"培训评价经历 {years} 年，要求不少于 {t.min_years} 年",
+        )
+    )
+    total = sum(o.people_evaluated for o in inp.occupations)
+    out.append(
+        Verdict(
+            OF_2,
+            "min_total",
+            "pass" if total >= t.min_total else "fail",
+            f"累计培训评价 {total} 人次，要求不少于 {t.min_total} 人次",
+        )
+    )
+    short = [o for o in inp.occupations if not o.is_new and o.people_evaluated < t.min_per_occupation]
+    if short:
+        names = "、".join(f"{o.name}（{o.people_evaluated} 人次）" for o in short)
+        out.append(
+            Verdict(
+                OF_2,
+                "min_per_occupation",
+                "fail",
+                f"单个职业培训评价总量不足 {t.min_per_occupation} 人次：{names}",
+            )
+        )
+    else:
+        out.append(
+            Verdict(
+                OF_2,
+                "min_per_occupation",
+                "pass",
+                f"每个非新职业培训评价总量不少于 {t.min_per_occupation} 人次（新职业不要求）",
+            )
+        )
+    return out
+
+
+def scope_verdict(level_scope: LevelScope, occupations: Sequence[OccupationExperience]) -> Verdict:
+    """CR-3: the levels applied for must fit the body's reach (city 1–5, district 3–5)."""
+    allowed = ALLOWED_LEVELS[level_scope]
+    bad = [o for o in occupations if not o.levels or not o.levels <= allowed]
+    if not occupations:
+        return Verdict(CR_3, "level_scope", "fail", "未填报拟开展评价的职业（工种）")
+    if bad:
+        names = "、".join(o.name for o in bad)
+        reach = "一至五级" if level_scope == "city" else "三至五级"
+        return Verdict(CR_3, "level_scope", "fail", f"评价等级超出范围（仅可 {reach}）：{names}")
+    return Verdict(CR_3, "level_scope", "pass", "评价等级在允许范围内")
+
+
+def eligibility(inp: EligibilityInput) -> list[Verdict]:
+    """Every OF-2 / CR-3 verdict, each with its rule ID — never stops at the first failure."""
+    verdicts = [
+        Verdict(
+            OF_2,
+            "registered_in_chongqing",
+            "pass" if registered_in_chongqing(inp.credit_code) else "fail",
+            "在我市依法登记"
+            if registered_in_chongqing(inp.credit_code)
+            else "统一社会信用代码显示非重庆登记",
+        ),
+        Verdict(
+            OF_2,
+            "independent_legal_person",
+            "pass" if inp.independent_legal_person else "fail",
+            "具有独立法人资格" if inp.independent_legal_person else "不具有独立法人资格",
+        ),
+        _finding("sound_finances", inp.sound_finances, "财务制度规范", "财务制度不规范"),
+        _finding("good_credit", inp.good_credit, "社会信用良好", "社会信用不良"),
+        _finding("no_violation_record", inp.no_violation_record, "无不良行为记录", "有违法违规或失信记录"),
+    ]
+    verdicts.extend(size_verdicts(inp))
+    verdicts.append(scope_verdict(inp.level_scope, inp.occupations))
+    return verdicts
+
+
+def accepting_place(level_scope: LevelScope, district: str | None) -> str:
+    """'Who accepts, evaluates' (OF-3): the city centre (place 00) for city-wide bodies, else the district."""
+    if level_scope == "city":
+        return CITY_PLACE
+    if district is None or district == CITY_PLACE:
+        raise ValueError("a district-level body needs its district code")
+    return district
+
+
+class ApplicationStatus(StrEnum):
+    draft = "draft"
+    submitted = "submitted"
+    evaluated = "evaluated"
+    published = "published"
+    filed = "filed"
+    rejected = "rejected"
+    withdrawn = "withdrawn"
+
+
+#: OF-3 state machine: action -> (states it may start from, state it leads to).
+APPLICATION_TRANSITIONS: dict[str, tuple[frozenset[ApplicationStatus], ApplicationStatus]] = {
+    "edit": (frozenset({ApplicationStatus.draft}), ApplicationStatus.draft),
+    "submit": (frozenset({ApplicationStatus.draft}), ApplicationStatus.submitted),
+    "withdraw": (
+        frozenset({ApplicationStatus.draft, ApplicationStatus.submitted}),
+        ApplicationStatus.withdrawn,
+    ),
+    "evaluate": (frozenset({ApplicationStatus.submitted}), ApplicationStatus.evaluated),
+    "reject": (
+        frozenset({ApplicationStatus.submitted, ApplicationStatus.evaluated}),
+        ApplicationStatus.rejected,
+    ),
+    "publish": (frozenset({ApplicationStatus.evaluated}), ApplicationStatus.published),
+    "file": (frozenset({ApplicationStatus.published}), ApplicationStatus.filed),
+}
+
+
+class IllegalTransition(Exception):
+    """An action the current state does not allow (rendered as 409 naming the state)."""
+
+    def __init__(self, current: str, action: str) -> None:
+        super().__init__(f"cannot {action} from {current}")
+        self.current = current
+        self.action = action
+
+
+def next_application_status(current: ApplicationStatus | str, action: str) -> ApplicationStatus:
+    """The state an action leads to, or IllegalTransition when the current state forbids it (OF-3)."""
+    sources, target = APPLICATION_TRANSITIONS[action]
+    if ApplicationStatus(current) not in sources:
+        raise IllegalTransition(str(current), action)
+    return target

@@ -1,0 +1,1 @@
+"""bodies domain."""

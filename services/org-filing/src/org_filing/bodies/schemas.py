@@ -1,0 +1,109 @@
+"""Wire shapes of filed bodies, the receipt (附件3) and the moves officers make on a body."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field, StringConstraints
+
+from org_filing.common_schemas import Levels, LongText, PlaceCode, Strict, Text
+from skills_shared.validators import CreditCode, OccupationCode
+
+
+class ScopeIn(Strict):
+    occupation_code: OccupationCode
+    occupation_name: Text
+    work_types: list[
+        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    ] = Field(default_factory=list, max_length=50)
+    levels: Levels
+
+
+class ScopeOut(BaseModel):
+    occupation_code: str
+    occupation_name: str
+    work_types: list[str]
+    levels: list[int]
+
+
+class BodyOut(BaseModel):
+    """Public record of a filed body (published for query, seed 001 二(三)); no personal data."""
+
+    code: str
+    name: str
+    credit_code: str
+    place_code: str
+    place_name: str
+    level_scope: str
+    status: str
+    registered_address: str
+    office_address: str
+    legal_representative: str
+    valid_from: date
+    valid_to: date
+    filed_on: date
+    extended: bool
+    merged_into: str | None = None
+    cancelled_on: date | None = None
+    scope: list[ScopeOut]
+
+
+class BodyPage(BaseModel):
+    items: list[BodyOut]
+    total: int
+
+
+class ReceiptOut(BaseModel):
+    """职业技能等级评价机构备案回执 (seed 001 附件3), field by field."""
+
+    title: str = "职业技能等级评价机构备案回执"
+    unit_name: str = Field(description="单位名称")
+    body_code: str = Field(description="机构备案编码")
+    credit_code: str = Field(description="统一社会信用代码")
+    registered_address: str = Field(description="注册地址")
+    office_address: str = Field(description="办公地址")
+    legal_representative: str = Field(description="法定代表人")
+    scope: list[ScopeOut] = Field(description="认定职业（工种）、等级范围")
+    scope_text: list[str]
+    valid_from: date
+    valid_to: date
+    department: str = Field(description="备案管理部门")
+    opinion: str = Field(description="备案管理部门意见")
+    issued_on: date
+
+
+class ReasonIn(Strict):
+    reason: LongText
+
+
+class ScopeChangeIn(Strict):
+    scope: list[ScopeIn] = Field(min_length=1, max_length=50)
+
+
+class MergeIn(Strict):
+    """A merger (OF-7, CR-2): the merged bodies are cancelled and a new body with a new code is filed."""
+
+    merged_codes: list[Annotated[str, StringConstraints(pattern=r"^[SY][0-9]{12}$")]] = Field(
+        min_length=2, max_length=20
+    )
+    place_code: PlaceCode
+    level_scope: Literal["city", "district"]
+    name: Text
+    credit_code: CreditCode
+    registered_address: Text
+    office_address: Text
+    legal_representative: Text
+    scope: list[ScopeIn] = Field(min_length=1, max_length=50)
+    valid_from: date
+    valid_to: date | None = None
+    opinion: Text = "合并后视同新增评价机构予以备案"
+
+
+class RetiredOut(BaseModel):
+    code: str
+    place_code: str
+    sequence: int
+    retired_on: date
+    reason: str
+    body_name: str

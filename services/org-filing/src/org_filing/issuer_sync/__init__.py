@@ -1,0 +1,1 @@
+"""issuer_sync domain."""
