@@ -2,23 +2,70 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import date
 from pathlib import Path
 
+import httpx
 from fastapi import FastAPI
 
 from skills_shared.app import create_service_app
+from skills_shared.auth import ServiceTokens
+from skills_shared.clients import ServiceClient
+from skills_shared.workdays import today_shanghai
+from subsidy_claims.claims.api import router as claims_router
+from subsidy_claims.claims.registry import REGISTRY, RegistryClient
+from subsidy_claims.outputs.api import router as outputs_router
+from subsidy_claims.policies.api import router as policies_router
 from subsidy_claims.settings import SubsidySettings
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
-def create_app(settings: SubsidySettings | None = None) -> FastAPI:
-    """Build the app: ``uvicorn subsidy_claims.app:create_app --factory``."""
+def create_app(
+    settings: SubsidySettings | None = None,
+    *,
+    registry_transport: httpx.AsyncBaseTransport | None = None,
+    clock: Callable[[], date] = today_shanghai,
+) -> FastAPI:
+    """Build the app: ``uvicorn subsidy_claims.app:create_app --factory``.
+
+    ``registry_transport`` lets a test put a fake registry app behind the real client; ``clock`` gives the
+    business date (Asia/Shanghai), so deadline tests can pin it.
+    """
     settings = settings or SubsidySettings()
-    return create_service_app(
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        client = ServiceClient(
+            REGISTRY,
+            settings.registry_url,
+            timeout_s=settings.request_timeout_s,
+            retries=settings.registry_retries,
+            transport=registry_transport,
+        )
+        tokens = ServiceTokens(
+            settings.jwt_secret,
+            service=settings.service_name,
+            audience=settings.jwt_audience,
+            issuer=settings.jwt_issuer,
+            ttl_s=settings.service_token_ttl_s,
+        )
+        app.state.registry = RegistryClient(client, tokens)
+        try:
+            yield
+        finally:
+            await client.aclose()
+
+    app = create_service_app(
         settings,
         title="Subsidy claims",
-        description="Chongqing evaluation subsidy (cq-eval) and Shanghai skill-upgrade subsidy (sh-upgrade): rules, claims, review, payment.",
-        routers=[],
+        description="Chongqing evaluation subsidy (cq-eval) and Shanghai skill-upgrade subsidy (sh-upgrade): "
+        "rules, claims, review, payment.",
+        routers=[policies_router, claims_router, outputs_router],
         migrations_dir=MIGRATIONS_DIR,
+        lifespan=lifespan,
     )
+    app.state.clock = clock
+    return app

@@ -15,3 +15,4 @@ class SubsidySettings(ServiceSettings):
     service_name: str = "subsidy-claims"
     port: int = 8003
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/skills_subsidy"
+    registry_retries: int = 1

@@ -1,0 +1,145 @@
+"""The certificate check of CQ-4 / SH-2: fetch the registry's record and compare it with what was declared."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from skills_shared.auth import ServiceTokens
+from skills_shared.certnumber import parse
+from skills_shared.clients import ServiceClient
+from skills_shared.problems import FieldError, Problem
+from subsidy_claims.policies.facts import CertificateFacts, CertificateKind, ObtainedVia
+
+REGISTRY = "certificate-registry"
+RECORD_PATH = "/v1/certificates/{number}/record"
+
+
+@dataclass(frozen=True, slots=True)
+class Declared:
+    """The applicant's own account of the certificate, as in the draft."""
+
+    number: str
+    holder_id_number: str
+    holder_name: str
+    occupation_code: str
+    work_type: str | None
+    level: int | None
+    kind: str
+    issue_date: date
+
+
+def _field(loc: list[str | int], msg: str, type_: str, rule: str) -> Problem:
+    return Problem(
+        422,
+        "certificate_mismatch" if type_ == "mismatch" else "certificate_invalid",
+        msg,
+        title="Certificate check failed",
+        rule=rule,
+        errors=[FieldError(loc=loc, msg=msg, type=type_)],
+    )
+
+
+def _first(record: dict[str, Any], *names: str) -> Any:
+    for name in names:
+        if name in record:
+            return record[name]
+    return None
+
+
+# certificate-registry's ObtainedBy values, and ours, to the policies' ObtainedVia (SH-7).
+OBTAINED_VIA = {
+    "evaluation": ObtainedVia.EVALUATION,
+    "direct_recognition": ObtainedVia.ENTERPRISE_DIRECT_RECOGNITION,
+    "competition": ObtainedVia.COMPETITION_PROMOTION,
+    **{v.value: v for v in ObtainedVia},
+}
+NO_WORK_TYPE = {"", "——", "-"}
+
+
+def record_to_facts(record: dict[str, Any]) -> CertificateFacts:
+    """Read the registry's record (``CertificateRecord``: number, holder_name, id_number, occupation_code,
+    occupation_name, work_type, level, issue_date, obtained_by, status). The registry issues 职业技能等级证书, so a
+    record without ``kind`` is a skill-level certificate; a 工种 printed as "——" means none."""
+    number = str(_first(record, "number", "certificate_number"))
+    kind = CertificateKind(
+        str(_first(record, "kind", "certificate_kind") or CertificateKind.SKILL_LEVEL.value)
+    )
+    via = OBTAINED_VIA[str(_first(record, "obtained_by", "obtained_via") or "evaluation")]
+    level = _first(record, "level", "level_code")
+    work_type = _first(record, "work_type")
+    province = None
+    try:
+        province = parse(number).province
+    except ValueError:
+        province = _first(record, "province", "province_code")
+    return CertificateFacts(
+        number=number,
+        holder_id_number=str(_first(record, "id_number", "holder_id_number")),
+        holder_name=str(_first(record, "holder_name", "name")),
+        occupation_code=str(_first(record, "occupation_code")),
+        occupation_name=str(_first(record, "occupation_name", "occupation") or ""),
+        work_type=None if work_type is None or str(work_type).strip() in NO_WORK_TYPE else str(work_type),
+        level=None if kind is CertificateKind.SPECIAL_ABILITY or level is None else int(level),
+        kind=kind,
+        issue_date=date.fromisoformat(str(_first(record, "issue_date", "issued_on"))),
+        obtained_via=via,
+        province_code=province,
+        verified_by=REGISTRY,
+    )
+
+
+def compare(declared: Declared, cert: CertificateFacts, rule: str) -> None:
+    """CQ-4: occupation, level, number and issue date must match the record; the holder must be the applicant."""
+    if cert.holder_id_number.upper() != declared.holder_id_number.upper():
+        raise _field(["body", "applicant", "id_number"], "证书持有人与申请人不一致", "mismatch", rule)
+    if cert.holder_name != declared.holder_name:
+        raise _field(["body", "applicant", "name"], "申请人姓名与证书记录不一致", "mismatch", rule)
+    checks: list[tuple[str, object, object, str]] = [
+        ("occupation_code", declared.occupation_code, cert.occupation_code, "职业编码"),
+        ("work_type", declared.work_type or None, cert.work_type or None, "工种"),
+        ("level", declared.level, cert.level, "技能等级"),
+        ("kind", declared.kind, cert.kind.value, "证书类别"),
+        ("issue_date", declared.issue_date, cert.issue_date, "发证日期"),
+    ]
+    for name, mine, theirs, label in checks:
+        if mine != theirs:
+            raise _field(["body", "certificate", name], f"{label}与证书记录不一致", "mismatch", rule)
+
+
+class RegistryClient:
+    """Look up a certificate record with a service token; a down registry is a 503 problem (nothing stored)."""
+
+    def __init__(self, client: ServiceClient, tokens: ServiceTokens) -> None:
+        self.client = client
+        self.tokens = tokens
+
+    async def certificate(self, number: str, rule: str) -> CertificateFacts:
+        response = await self.client.request("GET", RECORD_PATH.format(number=number), token=self.tokens())
+        if response.status_code == 404:
+            raise _field(["body", "certificate", "number"], "证书不存在", "not_found", rule)
+        if response.status_code >= 400:
+            raise Problem(
+                503,
+                "service_unavailable",
+                "证书查询服务暂不可用，请稍后重试",
+                title="Service unavailable",
+                headers={"Retry-After": "5"},
+                extra={"service": REGISTRY, "reason": f"status {response.status_code}"},
+            )
+        record = response.json()
+        status = str(record.get("status", "valid"))
+        if status != "valid":
+            raise _field(["body", "certificate", "number"], "证书已撤销或无效", "revoked", rule)
+        try:
+            return record_to_facts(record)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise Problem(
+                503,
+                "service_unavailable",
+                "证书查询服务返回的数据无法识别",
+                title="Service unavailable",
+                headers={"Retry-After": "5"},
+                extra={"service": REGISTRY, "reason": type(exc).__name__},
+            ) from exc

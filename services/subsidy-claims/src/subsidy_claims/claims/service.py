@@ -1,0 +1,821 @@
+"""Use cases of a claim's life: draft, submit (registry check + policy), review, publicity, payment, 追回."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from skills_shared import audit
+from skills_shared.auth import Principal, Role
+from skills_shared.problems import FieldError, Problem, forbidden, not_found
+from skills_shared.validators import mask_resident_id
+from skills_shared.workdays import CalendarNotCovered
+from subsidy_claims.claims import rules
+from subsidy_claims.claims.facts_builder import claim_facts
+from subsidy_claims.claims.models import Claim, Objection, PastSubsidyRecord
+from subsidy_claims.claims.registry import Declared, RegistryClient, compare
+from subsidy_claims.claims.repository import ClaimRepository
+from subsidy_claims.claims.rules import Action, ClaimStatus, IllegalTransitionError
+from subsidy_claims.claims.schemas import (
+    ApproveIn,
+    ClaimCreate,
+    ClaimOut,
+    PastSubsidyIn,
+    PaymentResultIn,
+    QueueItem,
+)
+from subsidy_claims.policies import cq_eval, sh_upgrade
+from subsidy_claims.policies import rules as policy_rules
+from subsidy_claims.policies.decision import DecisionRecord, Outcome, RuleResult, Verdict
+from subsidy_claims.policies.facts import CertificateFacts, CertificateKind, ObtainedVia, ShGroup
+from subsidy_claims.policies.repository import PolicyTableRepository
+from subsidy_claims.policies.tables import level_key
+
+UNIT_HEAD_PERM = "unit_head"
+DOUBLE_PAYMENT_RULES = frozenset({"CQ-6", "CQ-7", "CQ-8", "SH-6", "SH-13"})
+CONSTRAINT_RULES = {
+    "uq_claims_live_certificate": ("certificate_already_claimed", None, "该证书已有在办或已享受的补贴申请"),
+    "uq_claims_live_level": ("already_subsidised", "CQ-7/SH-6", "同一职业（工种）同一等级不得重复享受补贴"),
+    "ex_claims_cq6_one_work_type_per_family": (
+        "already_subsidised",
+        "CQ-6",
+        "同一职业下只可享受一个工种的补贴",
+    ),
+    "ck_yearly_counts_sh13_yearly_cap": ("yearly_cap_reached", "SH-13", "本年度补贴次数已达上限"),
+    "ck_yearly_counts_sh13_in_service_cap": (
+        "yearly_cap_reached",
+        "SH-13",
+        "本年度已以在职人员身份享受过补贴",
+    ),
+}
+
+
+def illegal(exc: IllegalTransitionError) -> Problem:
+    return Problem(
+        409,
+        "illegal_transition",
+        f"申请当前状态为“{exc.current.value}”，不能执行“{exc.action.value}”",
+        title="Illegal state transition",
+        extra={"current_status": exc.current.value, "action": exc.action.value},
+    )
+
+
+def field_error(
+    loc: list[str | int], msg: str, type_: str = "value_error", rule: str | None = None
+) -> Problem:
+    return Problem(
+        422,
+        "validation_failed",
+        msg,
+        title="Validation failed",
+        rule=rule,
+        errors=[FieldError(loc=loc, msg=msg, type=type_)],
+    )
+
+
+def _constraint_name(exc: IntegrityError) -> str | None:
+    cause = getattr(exc.orig, "__cause__", None)
+    return getattr(cause, "constraint_name", None) or getattr(exc.orig, "constraint_name", None)
+
+
+def _verified_paths(value: Any, path: list[str | int]) -> list[list[str | int]]:
+    """Paths of facts in a body that claim provenance 'verified'."""
+    found: list[list[str | int]] = []
+    if isinstance(value, dict):
+        if value.get("provenance") == "verified":
+            found.append(path)
+        for k, v in value.items():
+            found.extend(_verified_paths(v, [*path, k]))
+    return found
+
+
+def apply_by(claim: Claim) -> date | None:
+    """The last day to apply: CQ-9 for transitional Chongqing certificates, SH-9 for Shanghai ones."""
+    if claim.policy == "cq-eval":
+        return cq_eval.claim_by(claim.certificate_issue_date)
+    group = ShGroup(claim.facts["sh"]["group"]["value"])
+    return sh_upgrade.sh9_last_day(claim.certificate_issue_date, group)
+
+
+def to_out(claim: Claim, today: date, objections: list[Objection] | None = None) -> ClaimOut:
+    return ClaimOut(
+        apply_by=apply_by(claim),
+        id=claim.id,
+        policy=claim.policy,
+        policy_version=claim.policy_version,
+        status=claim.status,
+        applicant_id_masked=mask_resident_id(claim.applicant_id_number),
+        applicant_name=claim.applicant_name,
+        certificate_number=claim.certificate_number,
+        occupation_code=claim.occupation_code,
+        occupation_name=claim.occupation_name,
+        work_type=claim.work_type,
+        level=claim.level,
+        certificate_kind=claim.certificate_kind,
+        certificate_issue_date=claim.certificate_issue_date,
+        district=claim.district,
+        outcome=claim.outcome,
+        decision=claim.decision,
+        facts={k: v for k, v in claim.facts.items() if k != "payout"},
+        applied_amount_fen=claim.applied_amount_fen,
+        amount_fen=claim.amount_fen,
+        city_share_fen=claim.city_share_fen,
+        district_share_fen=claim.district_share_fen,
+        submitted_on=claim.submitted_on,
+        review_due_on=claim.review_due_on,
+        overdue=rules.is_overdue(ClaimStatus(claim.status), claim.review_due_on, today),
+        rejection_reason=claim.rejection_reason,
+        material_request=claim.material_request,
+        material_response=claim.material_response,
+        publicity_started_on=claim.publicity_started_on,
+        publicity_ends_on=claim.publicity_ends_on,
+        confirmed_on=claim.confirmed_on,
+        payment_channel=claim.payment_channel,
+        payment_attempts=claim.payment_attempts,
+        payment_failure_reason=claim.payment_failure_reason,
+        paid_on=claim.paid_on,
+        clawback_reason=claim.clawback_reason,
+        objections=[
+            {"id": o.id, "reason": o.reason, "resolution": o.resolution, "raised_at": o.raised_at.isoformat()}
+            for o in objections or []
+        ],
+    )
+
+
+def to_queue_item(claim: Claim, today: date) -> QueueItem:
+    return QueueItem(
+        id=claim.id,
+        policy=claim.policy,
+        status=claim.status,
+        applicant_id_masked=mask_resident_id(claim.applicant_id_number),
+        applicant_name=claim.applicant_name,
+        occupation_name=claim.occupation_name,
+        level=claim.level,
+        amount_fen=claim.amount_fen,
+        submitted_on=claim.submitted_on,
+        review_due_on=claim.review_due_on,
+        overdue=rules.is_overdue(ClaimStatus(claim.status), claim.review_due_on, today),
+    )
+
+
+def _certificate_fact(cert: CertificateFacts) -> dict[str, Any]:
+    """The certificate as the registry showed it at submission, kept with the claim as a verified fact."""
+    return {
+        "provenance": "verified",
+        "source": cert.verified_by,
+        "value": {
+            "number": cert.number,
+            "holder_id_masked": mask_resident_id(cert.holder_id_number),
+            "holder_name": cert.holder_name,
+            "occupation_code": cert.occupation_code,
+            "occupation_name": cert.occupation_name,
+            "work_type": cert.work_type,
+            "level": cert.level,
+            "kind": cert.kind.value,
+            "issue_date": cert.issue_date.isoformat(),
+            "obtained_via": cert.obtained_via.value,
+        },
+    }
+
+
+def _snapshot(claim: Claim) -> dict[str, Any]:
+    """What the audit row keeps: state and money, never the full ID number."""
+    return {
+        "status": claim.status,
+        "applicant": mask_resident_id(claim.applicant_id_number),
+        "certificate_number": claim.certificate_number,
+        "district": claim.district,
+        "amount_fen": claim.amount_fen,
+        "payment_channel": claim.payment_channel,
+    }
+
+
+@dataclass
+class ClaimService:
+    session: AsyncSession
+    principal: Principal
+    today: date
+    registry: RegistryClient | None = None
+
+    @property
+    def repo(self) -> ClaimRepository:
+        return ClaimRepository(self.session)
+
+    # --- access -----------------------------------------------------------------------------------------
+
+    def _may_read(self, claim: Claim) -> None:
+        p = self.principal
+        if p.role in (Role.CITY_OFFICER, Role.INSPECTOR, Role.SERVICE):
+            return
+        if p.role == Role.CITIZEN:
+            p.require_subject(claim.applicant_id_number)
+            return
+        if p.role == Role.DISTRICT_OFFICER:
+            if claim.district is None and claim.created_by == p.key:
+                return
+            p.require_district(claim.district)
+            return
+        raise forbidden("无权查看该申请")
+
+    def _officer(self, claim: Claim) -> None:
+        if self.principal.role not in (Role.DISTRICT_OFFICER, Role.CITY_OFFICER):
+            raise forbidden("仅审核人员可执行此操作", code="forbidden_role")
+        self.principal.require_district(claim.district)
+
+    def _applicant(self, claim: Claim) -> None:
+        p = self.principal
+        if p.role == Role.SERVICE or claim.created_by == p.key:
+            return
+        p.require_subject(claim.applicant_id_number)
+
+    async def _load(self, claim_id: uuid.UUID, *, for_update: bool = True) -> Claim:
+        claim = await self.repo.get(claim_id, for_update=for_update)
+        if claim is None:
+            raise not_found("claim_not_found", "补贴申请不存在")
+        self._may_read(claim)
+        return claim
+
+    async def _move(self, claim: Claim, action: Action) -> dict[str, Any]:
+        before = _snapshot(claim)
+        try:
+            claim.status = rules.next_status(ClaimStatus(claim.status), action).value
+        except IllegalTransitionError as exc:
+            raise illegal(exc) from None
+        return before
+
+    async def _audit(self, action: str, claim: Claim, before: dict[str, Any] | None) -> None:
+        await self.session.flush()
+        await audit.record(
+            self.session,
+            actor=self.principal,
+            action=f"claim.{action}",
+            entity_type="claim",
+            entity_id=str(claim.id),
+            before=before,
+            after=_snapshot(claim),
+        )
+
+    async def out(self, claim: Claim) -> ClaimOut:
+        return to_out(claim, self.today, await self.repo.objections(claim.id))
+
+    # --- draft --------------------------------------------------------------------------------------------
+
+    def _check_creator(self, body: ClaimCreate) -> None:
+        p = self.principal
+        if p.role == Role.CITIZEN:
+            p.require_subject(body.applicant.id_number)
+            verified = _verified_paths(body.model_dump(mode="json", include={"cq", "sh"}), ["body"])
+            if verified:
+                raise field_error(
+                    verified[0], "申请人只能申报事实，核验须由数据来源完成", "provenance_not_allowed"
+                )
+            return
+        if p.role == Role.DISTRICT_OFFICER:
+            # CQ-3 / SH-10: an application at a counter is taken by the district that will review it.
+            district = (
+                body.cq.evaluation_district if body.cq else body.sh.counter_district if body.sh else None
+            )
+            if district != p.district:
+                raise forbidden("只能受理本区县的申请", code="forbidden_district")
+            return
+        if p.role != Role.SERVICE:
+            raise forbidden("无权提交补贴申请", code="forbidden_role")
+
+    def _check_dates(self, body: ClaimCreate) -> None:
+        past_only: list[tuple[list[str | int], date | None]] = [
+            (["body", "certificate", "issue_date"], body.certificate.issue_date)
+        ]
+        if body.sh:
+            past_only += [
+                (["body", "sh", "employment_start", "value"], body.sh.employment_start.value),
+                (["body", "sh", "veteran_discharged_on"], body.sh.veteran_discharged_on),
+                (["body", "sh", "graduating_year_start"], body.sh.graduating_year_start),
+            ]
+        for loc, value in past_only:
+            if value is not None and value > self.today:
+                raise field_error(loc, "日期不能晚于今天", "date_in_future")
+        for i, past in enumerate(body.declared_past_subsidies):
+            if past.year > self.today.year:
+                raise field_error(
+                    ["body", "declared_past_subsidies", i, "year"], "年份不能晚于今年", "date_in_future"
+                )
+        if body.certificate.kind == "special_ability" and body.certificate.level is not None:
+            raise field_error(
+                ["body", "certificate", "level"], "专项职业能力证书不区分等级", "level_not_allowed"
+            )
+        if body.certificate.kind != "special_ability" and body.certificate.level is None:
+            raise field_error(["body", "certificate", "level"], "该类证书须填写技能等级", "missing")
+        if body.payout.card_number is None and body.payout.bank_account is None:
+            raise field_error(["body", "payout"], "须提供社会保障卡或本人银行账户", "missing")
+
+    async def create_draft(self, body: ClaimCreate) -> ClaimOut:
+        self._check_creator(body)
+        self._check_dates(body)
+        cert = body.certificate
+        facts = body.model_dump(mode="json", include={"cq", "sh", "declared_past_subsidies"})
+        claim = Claim(
+            id=uuid.uuid4(),
+            policy=body.policy,
+            status=ClaimStatus.DRAFT.value,
+            applicant_id_number=body.applicant.id_number,
+            applicant_name=body.applicant.name,
+            certificate_number=cert.number,
+            certificate_kind=cert.kind.value,
+            occupation_code=cert.occupation_code,
+            occupation_name=cert.occupation_name,
+            work_type=cert.work_type,
+            family_key=cert.occupation_code,
+            work_type_key=f"{cert.occupation_code}/{cert.work_type or ''}",
+            level=cert.level,
+            level_key=level_key(cert.level),
+            certificate_issue_date=cert.issue_date,
+            facts=facts,
+            applied_amount_fen=body.cq.applied_amount_fen if body.cq else None,
+            card_number=body.payout.card_number,
+            card_financial_enabled=body.payout.card_financial_enabled,
+            bank_account=body.payout.bank_account,
+            bank_name=body.payout.bank_name,
+            payment_attempts=0,
+            as_in_service=False,
+            as_secondary_student=False,
+            created_by=self.principal.key,
+        )
+        await self.repo.add(claim)
+        await self._audit("create", claim, None)
+        return await self.out(claim)
+
+    # --- submit ---------------------------------------------------------------------------------------------
+
+    async def _evaluate(self, claim: Claim, certificate: CertificateFacts) -> DecisionRecord:
+        tables = PolicyTableRepository(self.session)
+        catalogue = (
+            await tables.catalogue_class(certificate.occupation_code, certificate.work_type)
+            if claim.policy == "sh-upgrade"
+            else None
+        )
+        facts = claim_facts(
+            applied_on=self.today,
+            applicant_id=claim.applicant_id_number,
+            stored=claim.facts,
+            certificate=certificate,
+            prior=await self.repo.prior_subsidies(claim.applicant_id_number, exclude=claim.id),
+            catalogue_class=catalogue,
+        )
+        cq_table = await tables.current_cq_table() if claim.policy == "cq-eval" else None
+        return policy_rules.evaluate(claim.policy, facts, cq_table)
+
+    async def submit(self, claim_id: uuid.UUID) -> ClaimOut:
+        claim = await self._load(claim_id, for_update=False)
+        self._applicant(claim)
+        if claim.status != ClaimStatus.DRAFT.value:
+            raise illegal(IllegalTransitionError(Action.SUBMIT, ClaimStatus(claim.status)))
+        rule = "CQ-4" if claim.policy == "cq-eval" else "SH-2"
+        if self.registry is None:
+            raise Problem(503, "service_unavailable", "证书查询服务未配置", title="Service unavailable")
+        certificate = await self.registry.certificate(claim.certificate_number, rule)
+        compare(
+            Declared(
+                number=claim.certificate_number,
+                holder_id_number=claim.applicant_id_number,
+                holder_name=claim.applicant_name,
+                occupation_code=claim.occupation_code,
+                work_type=claim.work_type,
+                level=claim.level,
+                kind=claim.certificate_kind,
+                issue_date=claim.certificate_issue_date,
+            ),
+            certificate,
+            rule,
+        )
+        claim = await self._load(claim_id)  # lock, then look again: a parallel submit may have won
+        before = _snapshot(claim)
+        try:
+            target = rules.next_status(ClaimStatus(claim.status), Action.SUBMIT)
+        except IllegalTransitionError as exc:
+            raise illegal(exc) from None
+        # The status changes only after the guards: nothing pending may be autoflushed by the reads below.
+        record = await self._evaluate(claim, certificate)
+        if record.outcome is Outcome.INELIGIBLE:
+            failed = record.failed_rules()
+            double = [r for r in failed if r in DOUBLE_PAYMENT_RULES]
+            first = double[0] if double else failed[0]
+            reason = next(r.reason for r in record.results if r.rule == first)
+            raise Problem(
+                409 if double else 422,
+                "already_subsidised" if double else "claim_ineligible",
+                f"不符合补贴条件：{reason}",
+                title="Claim not eligible",
+                rule=first,
+                extra={"decision": record.as_dict()},
+            )
+        await self._take_entitlements(claim, record)
+        claim.status = target.value
+        claim.occupation_name = certificate.occupation_name or claim.occupation_name
+        claim.facts = {**claim.facts, "certificate": _certificate_fact(certificate)}
+        self._apply_decision(claim, record)
+        claim.submitted_on = self.today
+        claim.submitted_at = datetime.now(UTC)
+        claim.review_due_on = rules.safe_review_due_on(self.today) if claim.policy == "cq-eval" else None
+        try:
+            await self.session.flush()
+        except IntegrityError as exc:
+            raise self._constraint_problem(exc) from None
+        await self._audit("submit", claim, before)
+        return await self.out(claim)
+
+    def _constraint_problem(self, exc: IntegrityError) -> Problem:
+        name = _constraint_name(exc)
+        code, rule, detail = CONSTRAINT_RULES.get(name or "", ("conflict", None, "与已有补贴申请冲突"))
+        return Problem(409, code, detail, title="Conflict", rule=rule)
+
+    async def _take_entitlements(self, claim: Claim, record: DecisionRecord) -> None:
+        """The database's guards, in one transaction with the claim: level, family, yearly cap."""
+        applicant = claim.applicant_id_number
+        try:
+            if not await self.repo.take_level(
+                applicant, claim.policy, claim.work_type_key, claim.level_key, claim.id
+            ):
+                rule = "CQ-7" if claim.policy == "cq-eval" else "SH-6"
+                raise Problem(
+                    409,
+                    "already_subsidised",
+                    "同一职业（工种）同级或更低等级不得重复享受补贴",
+                    title="Already subsidised",
+                    rule=rule,
+                )
+            if claim.policy == "cq-eval" and not await self.repo.take_family(
+                applicant, claim.policy, claim.family_key, claim.work_type_key
+            ):
+                raise Problem(
+                    409,
+                    "already_subsidised",
+                    "同一职业下只可享受一个工种的补贴",
+                    title="Already subsidised",
+                    rule="CQ-6",
+                )
+            if claim.policy == "sh-upgrade":
+                group = ShGroup(claim.facts["sh"]["group"]["value"])
+                in_service = group in (ShGroup.IN_SERVICE, ShGroup.ELDER_DOMESTIC)
+                external, external_in_service = await self.repo.external_counts(applicant, self.today.year)
+                if not await self.repo.count_year(
+                    applicant,
+                    self.today.year,
+                    in_service=in_service,
+                    external=external,
+                    external_in_service=external_in_service,
+                ):
+                    raise Problem(
+                        409,
+                        "yearly_cap_reached",
+                        "本年度补贴次数已达上限",
+                        title="Yearly cap reached",
+                        rule="SH-13",
+                    )
+                claim.as_in_service = in_service
+                claim.as_secondary_student = group is ShGroup.SECONDARY_STUDENT
+        except IntegrityError as exc:
+            raise self._constraint_problem(exc) from None
+
+    def _apply_decision(self, claim: Claim, record: DecisionRecord) -> None:
+        claim.policy_version = record.policy_version
+        claim.decision = record.as_dict()
+        claim.outcome = record.outcome.value
+        claim.district = record.review_district
+        claim.amount_fen = record.amount.amount_fen if record.amount else None
+        if record.funding is not None:
+            claim.city_share_fen = record.funding.city_fen
+            claim.district_share_fen = record.funding.district_fen
+
+    # --- review -----------------------------------------------------------------------------------------------
+
+    async def verify_fact(self, claim_id: uuid.UUID, fact: str, source: str) -> ClaimOut:
+        """A reviewer confirms a declared fact from a named source; only the rules that read its provenance are
+        evaluated again (their verdicts do not depend on other claims), the rest of the record stands."""
+        claim = await self._load(claim_id)
+        self._officer(claim)
+        if claim.status != ClaimStatus.UNDER_REVIEW.value:
+            raise illegal(IllegalTransitionError(Action.APPROVE, ClaimStatus(claim.status)))
+        section, _, name = fact.partition(".")
+        stored = claim.facts.get(section)
+        if not isinstance(stored, dict) or not isinstance(stored.get(name), dict):
+            raise field_error(["body", "fact"], "该申请没有这项事实", "unknown_fact")
+        before = {"fact": fact, **stored[name]}
+        facts = {
+            **claim.facts,
+            section: {**stored, name: {**stored[name], "provenance": "verified", "source": source}},
+        }
+        claim.facts = facts
+        certificate = facts["certificate"]["value"]
+        cert = CertificateFacts(
+            number=certificate["number"],
+            holder_id_number=claim.applicant_id_number,
+            holder_name=certificate["holder_name"],
+            occupation_code=certificate["occupation_code"],
+            occupation_name=certificate["occupation_name"],
+            work_type=certificate["work_type"],
+            level=certificate["level"],
+            kind=CertificateKind(certificate["kind"]),
+            issue_date=date.fromisoformat(certificate["issue_date"]),
+            obtained_via=ObtainedVia(certificate["obtained_via"]),
+            province_code=claim.certificate_number[5:7],
+            verified_by=facts["certificate"]["source"],
+        )
+        plain = claim_facts(
+            applied_on=claim.submitted_on or self.today,
+            applicant_id=claim.applicant_id_number,
+            stored=facts,
+            certificate=cert,
+            prior=[],
+            catalogue_class=None,
+        )
+        fresh: dict[str, RuleResult] = {}
+        if plain.cq is not None:
+            fresh["CQ-2"] = cq_eval.cq2_identity(plain.cq)
+        if plain.sh is not None:
+            fresh["SH-1"] = sh_upgrade.sh1_who(plain, plain.sh)
+            fresh["SH-5"] = sh_upgrade.sh5_post_match(plain, plain.sh)
+            fresh["SH-8"] = sh_upgrade.sh8_elder_domestic(plain, plain.sh)
+        decision = dict(claim.decision or {})
+        results = [
+            fresh[r["rule"]].as_dict() if r["rule"] in fresh else r for r in decision.get("results", [])
+        ]
+        verdicts = {r["verdict"] for r in results}
+        outcome = (
+            Outcome.INELIGIBLE
+            if Verdict.FAIL.value in verdicts
+            else Outcome.NEEDS_MATERIAL
+            if Verdict.NEEDS_MATERIAL.value in verdicts
+            else Outcome.ELIGIBLE
+        )
+        claim.decision = {**decision, "results": results, "outcome": outcome.value}
+        claim.outcome = outcome.value
+        await self.session.flush()
+        await audit.record(
+            self.session,
+            actor=self.principal,
+            action="claim.verify_fact",
+            entity_type="claim",
+            entity_id=str(claim.id),
+            before=before,
+            after={"fact": fact, "source": source, "outcome": outcome.value},
+        )
+        return await self.out(claim)
+
+    async def start_review(self, claim_id: uuid.UUID) -> ClaimOut:
+        claim = await self._load(claim_id)
+        self._officer(claim)
+        before = await self._move(claim, Action.START_REVIEW)
+        claim.reviewer = self.principal.key
+        await self._audit("start_review", claim, before)
+        return await self.out(claim)
+
+    async def request_material(self, claim_id: uuid.UUID, reason: str) -> ClaimOut:
+        claim = await self._load(claim_id)
+        self._officer(claim)
+        before = await self._move(claim, Action.REQUEST_MATERIAL)
+        claim.material_request = reason
+        await self._audit("request_material", claim, before)
+        return await self.out(claim)
+
+    async def resubmit(self, claim_id: uuid.UUID, material: str) -> ClaimOut:
+        claim = await self._load(claim_id)
+        self._applicant(claim)
+        before = await self._move(claim, Action.RESUBMIT)
+        claim.material_response = material
+        if claim.policy == "cq-eval":
+            # Decision: the CQ-4 clock restarts from the day the requested material arrives.
+            claim.review_due_on = rules.safe_review_due_on(self.today)
+        await self._audit("resubmit", claim, before)
+        return await self.out(claim)
+
+    async def approve(self, claim_id: uuid.UUID, body: ApproveIn) -> ClaimOut:
+        claim = await self._load(claim_id)
+        self._officer(claim)
+        before = await self._move(claim, Action.APPROVE)
+        amount = (claim.decision or {}).get("amount") or {}
+        if claim.policy == "cq-eval" and amount.get("table_key") == "applied":
+            # CQ-10: without a loaded amount table the reviewer sets the amount, never above what was applied for.
+            if body.amount_fen is None:
+                raise field_error(
+                    ["body", "amount_fen"], "补贴标准表未加载，审核通过须填写核定金额", "missing", "CQ-10"
+                )
+            if claim.applied_amount_fen is not None and body.amount_fen > claim.applied_amount_fen:
+                raise field_error(["body", "amount_fen"], "核定金额不能高于申请金额", "too_large", "CQ-10")
+            claim.amount_fen = body.amount_fen
+        elif body.amount_fen is not None and body.amount_fen != claim.amount_fen:
+            rule = "SH-3" if claim.policy == "sh-upgrade" else "CQ-10"
+            raise field_error(["body", "amount_fen"], "金额由补贴标准确定，不能另行核定", "not_allowed", rule)
+        claim.decided_on = self.today
+        await self._audit("approve", claim, before)
+        return await self.out(claim)
+
+    async def reject(self, claim_id: uuid.UUID, reason: str) -> ClaimOut:
+        claim = await self._load(claim_id)
+        self._officer(claim)
+        if claim.status == ClaimStatus.IN_PUBLICITY.value:
+            raise illegal(IllegalTransitionError(Action.REJECT, ClaimStatus(claim.status)))
+        before = await self._move(claim, Action.REJECT)
+        claim.rejection_reason = reason
+        claim.decided_on = self.today
+        await self.repo.release(claim)
+        await self._audit("reject", claim, before)
+        return await self.out(claim)
+
+    # --- publicity --------------------------------------------------------------------------------------------
+
+    async def publish(self, claim_id: uuid.UUID) -> ClaimOut:
+        claim = await self._load(claim_id)
+        self._officer(claim)
+        before = await self._move(claim, Action.PUBLISH)
+        try:
+            ends = rules.publicity_ends_on(self.today)
+        except CalendarNotCovered as exc:
+            raise Problem(503, exc.code, exc.reason, title="Calendar not covered", rule=exc.rule) from None
+        claim.publicity_started_on = self.today
+        claim.publicity_ends_on = ends
+        await self._audit("publish", claim, before)
+        return await self.out(claim)
+
+    async def object(self, claim_id: uuid.UUID, reason: str) -> ClaimOut:
+        claim = await self.repo.get(claim_id, for_update=True)
+        if claim is None or claim.status != ClaimStatus.IN_PUBLICITY.value:
+            # Anyone may object to what is published; a claim not in publicity is not public.
+            raise not_found("claim_not_in_publicity", "该申请不在公示期")
+        if claim.publicity_ends_on is not None and self.today > claim.publicity_ends_on:
+            raise Problem(409, "publicity_over", "公示期已结束", title="Publicity over", rule="CQ-5")
+        objection = Objection(claim_id=claim.id, raised_by=self.principal.key, reason=reason)
+        await self.repo.add_objection(objection)
+        await audit.record(
+            self.session,
+            actor=self.principal,
+            action="claim.object",
+            entity_type="claim",
+            entity_id=str(claim.id),
+            after={"objection_id": objection.id},
+        )
+        return to_out(claim, self.today, await self.repo.objections(claim.id))
+
+    async def resolve_objection(
+        self, claim_id: uuid.UUID, objection_id: int, resolution: str, note: str
+    ) -> ClaimOut:
+        claim = await self._load(claim_id)
+        self._officer(claim)
+        objection = await self.repo.objection(claim.id, objection_id)
+        if objection is None:
+            raise not_found("objection_not_found", "异议不存在")
+        if objection.resolution is not None:
+            raise Problem(409, "objection_resolved", "该异议已处理", title="Already resolved")
+        objection.resolution = resolution
+        objection.resolution_note = note
+        objection.resolved_by = self.principal.key
+        before = _snapshot(claim)
+        if resolution == "upheld":
+            await self._move(claim, Action.REJECT)
+            claim.rejection_reason = f"公示异议成立：{note}"
+            claim.decided_on = self.today
+            await self.repo.release(claim)
+        await self._audit(f"objection_{resolution}", claim, before)
+        return await self.out(claim)
+
+    async def confirm(self, claim_id: uuid.UUID) -> ClaimOut:
+        claim = await self._load(claim_id)
+        p = self.principal
+        if p.role != Role.DISTRICT_OFFICER or UNIT_HEAD_PERM not in p.perms:
+            raise forbidden("须由单位负责人确认", code="forbidden_unit_head", rule="CQ-5")
+        p.require_district(claim.district)
+        if claim.status == ClaimStatus.IN_PUBLICITY.value:
+            if claim.publicity_ends_on is None or self.today <= claim.publicity_ends_on:
+                raise Problem(
+                    409,
+                    "publicity_not_over",
+                    f"公示期至{claim.publicity_ends_on}结束，之后方可确认",
+                    title="Publicity not over",
+                    rule="CQ-5",
+                    extra={"current_status": claim.status},
+                )
+            if any(o.resolution is None for o in await self.repo.objections(claim.id)):
+                raise Problem(
+                    409,
+                    "open_objection",
+                    "公示期有未处理的异议",
+                    title="Open objection",
+                    rule="CQ-5",
+                    extra={"current_status": claim.status},
+                )
+        before = await self._move(claim, Action.CONFIRM)
+        claim.confirmed_by = p.key
+        claim.confirmed_on = self.today
+        await self._audit("confirm", claim, before)
+        return await self.out(claim)
+
+    # --- payment ----------------------------------------------------------------------------------------------
+
+    def _accounts(self, claim: Claim) -> rules.PayoutAccounts:
+        return rules.PayoutAccounts(claim.card_number, claim.card_financial_enabled, claim.bank_account)
+
+    async def instruct_payment(self, claim_id: uuid.UUID) -> ClaimOut:
+        claim = await self._load(claim_id)
+        self._officer(claim)
+        before = await self._move(claim, Action.INSTRUCT_PAYMENT)
+        try:
+            claim.payment_channel = rules.first_channel(self._accounts(claim))
+        except rules.NoPayoutAccountError:
+            raise Problem(
+                409,
+                "no_payout_account",
+                "没有可用的收款账户",
+                title="No payout account",
+                rule="CQ-5" if claim.policy == "cq-eval" else "SH-11",
+            ) from None
+        claim.payment_attempts += 1
+        await self._audit("instruct_payment", claim, before)
+        return await self.out(claim)
+
+    async def record_payment(self, claim_id: uuid.UUID, body: PaymentResultIn) -> ClaimOut:
+        claim = await self._load(claim_id)
+        if self.principal.role not in (Role.SERVICE, Role.CITY_OFFICER):
+            raise forbidden("仅财务或银行回盘可登记支付结果", code="forbidden_role")
+        if body.result == "paid":
+            before = await self._move(claim, Action.RECORD_PAID)
+            claim.paid_on = self.today
+        else:
+            if not body.reason:
+                raise field_error(["body", "reason"], "支付失败须说明原因", "missing")
+            before = await self._move(claim, Action.RECORD_FAILED)
+            claim.payment_failure_reason = body.reason
+        await self._audit(f"payment_{body.result}", claim, before)
+        return await self.out(claim)
+
+    async def retry_payment(self, claim_id: uuid.UUID) -> ClaimOut:
+        claim = await self._load(claim_id)
+        self._officer(claim)
+        failed = claim.payment_channel or ""
+        before = await self._move(claim, Action.RETRY_PAYMENT)
+        try:
+            claim.payment_channel = rules.retry_channel(self._accounts(claim), failed)
+        except rules.NoPayoutAccountError:
+            raise Problem(
+                409, "no_other_account", "没有另一个可用的收款账户", title="No other account"
+            ) from None
+        claim.payment_attempts += 1
+        await self._audit("retry_payment", claim, before)
+        return await self.out(claim)
+
+    async def claw_back(self, claim_id: uuid.UUID, reason: str) -> ClaimOut:
+        claim = await self._load(claim_id)
+        self._officer(claim)
+        before = await self._move(claim, Action.CLAW_BACK)
+        claim.clawback_reason = reason
+        claim.clawed_back_on = self.today
+        await self._audit("claw_back", claim, before)
+        return await self.out(claim)
+
+    # --- reading ----------------------------------------------------------------------------------------------
+
+    async def get(self, claim_id: uuid.UUID) -> ClaimOut:
+        return await self.out(await self._load(claim_id, for_update=False))
+
+    async def mine(self) -> list[ClaimOut]:
+        if self.principal.role != Role.CITIZEN:
+            raise forbidden("仅申请人可查看本人申请", code="forbidden_role")
+        return [to_out(c, self.today) for c in await self.repo.of_applicant(self.principal.sub)]
+
+    async def queue(self, district: str | None, overdue: bool, limit: int) -> list[QueueItem]:
+        p = self.principal
+        if p.role == Role.DISTRICT_OFFICER:
+            if district is not None and district != p.district:
+                raise forbidden("无权处理其他区县的业务", code="forbidden_district")
+            district = p.district
+        claims = await self.repo.queue(district, overdue_on=self.today if overdue else None, limit=limit)
+        return [to_queue_item(c, self.today) for c in claims]
+
+    async def record_past_subsidies(self, applicant: str, rows: list[PastSubsidyIn], source: str) -> int:
+        records = [
+            PastSubsidyRecord(
+                applicant_id_number=applicant,
+                kind=r.kind,
+                occupation_code=r.occupation_code,
+                work_type=r.work_type,
+                level=r.level,
+                year=r.year,
+                as_in_service=r.as_in_service,
+                as_secondary_student=r.as_secondary_student,
+                source=source,
+            )
+            for r in rows
+        ]
+        await self.repo.add_past_subsidies(records)
+        await audit.record(
+            self.session,
+            actor=self.principal,
+            action="past_subsidies.record",
+            entity_type="person",
+            entity_id=mask_resident_id(applicant),
+            after={"count": len(records), "source": source},
+        )
+        return len(records)

@@ -1,0 +1,1 @@
+"""Outputs: the publicity list, the bank's payment batch file, statistics."""

@@ -1,0 +1,1 @@
+"""Subsidy policies as code: pure rules, policy tables and decision records."""
