@@ -171,7 +171,9 @@ async def test_a_permanent_refusal_closes_the_message_and_frees_the_queue(engine
     fake.status_for["bad"] = 422
     await enqueue_many(engine, [("/v1/issuers/A", "bad"), ("/v1/issuers/A", "next")])
     delivery = OutboxDelivery(async_sessionmaker(engine), {"registry": client_for(fake, retries=0)})
-    assert await delivery.deliver_once() == 1, "the refused message is closed and the next one goes in the same pass"
+    assert await delivery.deliver_once() == 1, (
+        "the refused message is closed and the next one goes in the same pass"
+    )
     async with async_sessionmaker(engine)() as session:
         rows = {r["idempotency_key"]: r for r in (await session.execute(select(outbox))).mappings()}
         assert await pending_count(session) == 0

@@ -22,6 +22,7 @@ from skills_shared.logging import configure_logging
 from skills_shared.middleware import RequestContextMiddleware
 from skills_shared.problems import Problem, problem_responses
 from skills_shared.settings import ServiceSettings
+from skills_shared.tracing import instrument_engine, setup_tracing
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 
@@ -123,6 +124,9 @@ def create_service_app(
             app.state.db = Database.from_urls(
                 settings.database_url, settings.database_read_url, pool_size=settings.database_pool_size
             )
+            instrument_engine(app.state.db.engine)
+            if app.state.db.read_engine is not app.state.db.engine:
+                instrument_engine(app.state.db.read_engine)
         try:
             if lifespan is not None:
                 async with lifespan(app):
@@ -155,4 +159,5 @@ def create_service_app(
     app.include_router(platform_router(settings, migrations_dir))
     for router in routers:
         app.include_router(router)
+    setup_tracing(app, settings)  # off unless OTEL_EXPORTER_OTLP_ENDPOINT is set
     return app

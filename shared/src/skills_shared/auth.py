@@ -41,6 +41,9 @@ SCOPE_CLAIM = {
 
 OFFICERS = (Role.DISTRICT_OFFICER, Role.CITY_OFFICER)
 
+ASYMMETRIC_ALGORITHMS = frozenset({"RS256", "RS384", "RS512", "ES256", "ES384", "PS256"})
+"""Accepted from the JWKS in production (user tokens from the identity provider)."""
+
 
 @dataclass(frozen=True)
 class Principal:
@@ -114,14 +117,29 @@ class TokenVerifier:
         if self.jwks_url:
             self._jwks = jwt.PyJWKClient(self.jwks_url, cache_keys=True)
 
+    def _key_for(self, token: str) -> tuple[Any, list[str]]:
+        """Pick the key by the token's algorithm: HMAC tokens (service-to-service, development) use the local
+        secret, asymmetric ones the JWKS. Each key is tried only with its own family of algorithms, so a public key
+        can never be misused as an HMAC secret (algorithm confusion)."""
+        try:
+            alg = jwt.get_unverified_header(token).get("alg", "")
+        except jwt.PyJWTError as exc:
+            raise _unauthorized("令牌无效", "token_invalid") from exc
+        hmac = [a for a in self.algorithms if a.startswith("HS")]
+        if alg in hmac:
+            return self.secret, hmac
+        if self._jwks is not None and alg in ASYMMETRIC_ALGORITHMS:
+            return self._jwks.get_signing_key_from_jwt(token).key, [alg]
+        raise _unauthorized("令牌签名算法不被接受", "token_invalid")
+
     def decode(self, token: str) -> dict[str, Any]:
         """Decode and check signature, expiry, audience and issuer; raise 401 Problem otherwise."""
         try:
-            key: Any = self._jwks.get_signing_key_from_jwt(token).key if self._jwks else self.secret
+            key, algorithms = self._key_for(token)
             claims: dict[str, Any] = jwt.decode(
                 token,
                 key,
-                algorithms=list(self.algorithms),
+                algorithms=algorithms,
                 audience=self.audience,
                 issuer=self.issuer,
                 options={"require": ["exp", "sub", "role", "aud", "iss"]},

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import AliasChoices, Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_JWT_SECRET = "dev-only-secret-change-me-0123456789abcdef"  # noqa: S105 - development default, refused in production
@@ -31,19 +31,15 @@ class ServiceSettings(BaseSettings):
     database_pool_size: int = Field(default=10, ge=1, le=200)
     jwt_secret: str = Field(
         default=DEV_JWT_SECRET,
-        validation_alias=AliasChoices("SKILLS_JWT_SECRET", "jwt_secret"),
+        validation_alias="SKILLS_JWT_SECRET",
         description="HS256 secret (development). Production uses jwks_url.",
     )
     jwt_algorithms: list[str] = Field(default=["HS256"], description="Accepted JWT algorithms.")
-    jwt_audience: str = Field(
-        default="skills-suite", validation_alias=AliasChoices("SKILLS_JWT_AUDIENCE", "jwt_audience")
-    )
-    jwt_issuer: str = Field(
-        default="skills-dev", validation_alias=AliasChoices("SKILLS_JWT_ISSUER", "jwt_issuer")
-    )
+    jwt_audience: str = Field(default="skills-suite", validation_alias="SKILLS_JWT_AUDIENCE")
+    jwt_issuer: str = Field(default="skills-dev", validation_alias="SKILLS_JWT_ISSUER")
     jwks_url: str | None = Field(
         default=None,
-        validation_alias=AliasChoices("SKILLS_JWKS_URL", "jwks_url"),
+        validation_alias="SKILLS_JWKS_URL",
         description="JWKS URL for RS256/ES256 tokens in production.",
     )
     service_token_ttl_s: int = Field(default=300, ge=30, le=3600)
@@ -52,24 +48,23 @@ class ServiceSettings(BaseSettings):
     request_timeout_s: float = Field(default=3.0, gt=0, le=60)
     max_body_bytes: int = Field(default=2_000_000, ge=1024, description="Requests larger than this get 413.")
     outbox_poll_s: float = Field(default=0.5, gt=0)
-    gateway_url: str = Field(
-        default="http://127.0.0.1:8000", validation_alias=AliasChoices("SKILLS_GATEWAY_URL", "gateway_url")
-    )
-    registry_url: str = Field(
-        default="http://127.0.0.1:8001", validation_alias=AliasChoices("SKILLS_REGISTRY_URL", "registry_url")
-    )
+    gateway_url: str = Field(default="http://127.0.0.1:8000", validation_alias="SKILLS_GATEWAY_URL")
+    registry_url: str = Field(default="http://127.0.0.1:8001", validation_alias="SKILLS_REGISTRY_URL")
     org_filing_url: str = Field(
         default="http://127.0.0.1:8002",
-        validation_alias=AliasChoices("SKILLS_ORG_FILING_URL", "org_filing_url"),
+        validation_alias="SKILLS_ORG_FILING_URL",
     )
-    subsidy_url: str = Field(
-        default="http://127.0.0.1:8003", validation_alias=AliasChoices("SKILLS_SUBSIDY_URL", "subsidy_url")
-    )
-    voucher_url: str = Field(
-        default="http://127.0.0.1:8004", validation_alias=AliasChoices("SKILLS_VOUCHER_URL", "voucher_url")
-    )
+    subsidy_url: str = Field(default="http://127.0.0.1:8003", validation_alias="SKILLS_SUBSIDY_URL")
+    voucher_url: str = Field(default="http://127.0.0.1:8004", validation_alias="SKILLS_VOUCHER_URL")
 
     @property
     def read_url(self) -> str:
         """The URL look-ups use: the replica when configured, otherwise the primary."""
         return self.database_read_url or self.database_url
+
+    @model_validator(mode="after")
+    def _no_development_secret_in_production(self) -> ServiceSettings:
+        """A production process must never accept tokens signed with the secret published in this repository."""
+        if self.environment == "production" and self.jwt_secret == DEV_JWT_SECRET:
+            raise ValueError("SKILLS_JWT_SECRET must be set in production: the development secret is public")
+        return self

@@ -75,7 +75,6 @@ def service_env(spec: ServiceSpec, url: str, host: str) -> dict[str, str]:
     env[f"{spec.env_prefix}DATABASE_URL"] = url
     for other in SERVICES:
         env.setdefault(SUITE_URL_VARIABLES[other.name], f"http://{host}:{port_of(other)}")
-    env.setdefault("SKILLS_LOG_JSON", "true")
     return env
 
 
