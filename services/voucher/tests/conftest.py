@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from datetime import datetime
 
 import httpx
 import pytest
 from fastapi import FastAPI
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from voucher.app import MIGRATIONS_DIR, create_app
-from voucher.settings import VoucherSettings
 from skills_shared.testing import fresh_database, running_app, truncate_all
+from voucher.app import MIGRATIONS_DIR, create_app
+from voucher.clock import SHANGHAI, FixedClock
+from voucher.settings import VoucherSettings
+from voucher.testdata import Scenario
 
-KEEP_TABLES: tuple[str, ...] = ()
+KEEP_TABLES: tuple[str, ...] = ("voucher_types",)
 """Reference-data tables loaded by migrations, kept between tests."""
 
 
@@ -45,11 +49,27 @@ def engine(app: FastAPI, client: httpx.AsyncClient) -> AsyncEngine:
     return engine
 
 
+@pytest.fixture
+def clock(app: FastAPI) -> Iterator[FixedClock]:
+    """Pin the service's business date (default 2026-06-01 10:00 Shanghai); tests move it by setting ``at``."""
+    fixed = FixedClock(datetime(2026, 6, 1, 10, 0, tzinfo=SHANGHAI))
+    app.state.clock = fixed
+    yield fixed
+    app.state.clock = None
+
+
+@pytest.fixture
+def scenario(client: httpx.AsyncClient, clock: FixedClock) -> Scenario:
+    return Scenario(client)
+
+
 @pytest.fixture(autouse=True)
 async def _clean_tables(request: pytest.FixtureRequest) -> AsyncIterator[None]:
     """Tests that touched the database leave it empty for the next one; pure tests never start it."""
-    uses_db = "engine" in request.fixturenames or "client" in request.fixturenames
+    uses_db = any(f in request.fixturenames for f in ("engine", "client", "scenario"))
     engine: AsyncEngine | None = request.getfixturevalue("engine") if uses_db else None
     yield
     if engine is not None:
         await truncate_all(engine, keep=KEEP_TABLES)
+        async with engine.begin() as conn:  # face values are configuration a test may have set
+            await conn.execute(text("UPDATE voucher_types SET face_value_fen = NULL, active = true"))

@@ -7,7 +7,16 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from skills_shared.app import create_service_app
+from voucher.errors import RuleViolation
+from voucher.institutions.api import router as institutions_router
+from voucher.lapse.api import router as lapse_router
+from voucher.problems import rule_violation_handler
+from voucher.redeem.api import router as redeem_router
 from voucher.settings import VoucherSettings
+from voucher.settlement.api import router as settlement_router
+from voucher.targets.api import router as targets_router
+from voucher.training.api import router as training_router
+from voucher.vouchers.api import router as vouchers_router
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -15,10 +24,23 @@ MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 def create_app(settings: VoucherSettings | None = None) -> FastAPI:
     """Build the app: ``uvicorn voucher.app:create_app --factory``."""
     settings = settings or VoucherSettings()
-    return create_service_app(
+    app = create_service_app(
         settings,
         title="Training vouchers",
-        description="Training institutions, voucher campaigns, claim, scan-to-redeem, check-in, settlement, targets (V-1 … V-8).",
-        routers=[],
+        description=(
+            "Training institutions, voucher campaigns, claim, scan-to-redeem, check-in, settlement, "
+            "targets (V-1 … V-8)."
+        ),
+        routers=[
+            institutions_router,
+            vouchers_router,
+            redeem_router,
+            training_router,
+            settlement_router,
+            lapse_router,
+            targets_router,
+        ],
         migrations_dir=MIGRATIONS_DIR,
     )
+    app.add_exception_handler(RuleViolation, rule_violation_handler)
+    return app

@@ -1,0 +1,71 @@
+"""The lapse run (V-4): vouchers not used by their validity, or whose training was not completed, lapse."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from skills_shared import audit
+from skills_shared.auth import Principal
+from voucher.clock import Clock, today_of
+from voucher.errors import RuleViolation
+from voucher.vouchers.rules import RULE_CLAIM
+
+# Both statements mirror voucher.vouchers.rules.lapse_reason, set-wise.
+_NOT_USED = text(
+    """
+    UPDATE vouchers SET status = 'lapsed', lapsed_at = :now, lapse_reason = 'not_used'
+     WHERE status = 'claimed' AND valid_until < :as_of
+    """
+)
+_NOT_COMPLETED = text(
+    """
+    UPDATE vouchers v SET status = 'lapsed', lapsed_at = :now, lapse_reason = 'training_not_completed'
+      FROM training_classes c
+     WHERE v.class_id = c.id AND v.status = 'redeemed' AND c.ends_on < :as_of
+    """
+)
+
+
+class LapseRunRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    as_of: date | None = None
+
+
+class LapseRunOut(BaseModel):
+    as_of: date
+    lapsed_not_used: int
+    lapsed_not_completed: int
+
+
+class LapseService:
+    def __init__(self, session: AsyncSession, clock: Clock) -> None:
+        self.session = session
+        self.clock = clock
+
+    async def run(self, principal: Principal | str, as_of: date | None) -> LapseRunOut:
+        today = today_of(self.clock)
+        day = as_of or today
+        if day > today:
+            raise RuleViolation(422, "as_of_in_future", "失效处理的基准日不能晚于今天。", RULE_CLAIM, "as_of")
+        now = self.clock.now()
+        not_used = await self.session.execute(_NOT_USED, {"now": now, "as_of": day})
+        not_completed = await self.session.execute(_NOT_COMPLETED, {"now": now, "as_of": day})
+        out = LapseRunOut(
+            as_of=day,
+            lapsed_not_used=int(getattr(not_used, "rowcount", 0) or 0),
+            lapsed_not_completed=int(getattr(not_completed, "rowcount", 0) or 0),
+        )
+        await audit.record(
+            self.session,
+            actor=principal,
+            action="voucher.lapse_run",
+            entity_type="lapse_run",
+            entity_id=day.isoformat(),
+            after=out.model_dump(),
+        )
+        return out

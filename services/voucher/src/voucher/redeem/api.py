@@ -1,0 +1,76 @@
+"""Routes of the holder's QR token and of scan-to-redeem (V-5)."""
+
+from __future__ import annotations
+
+import io
+
+import segno
+from fastapi import APIRouter, Depends, Response
+
+from skills_shared.auth import Principal, Role, require
+from skills_shared.db import SessionDep
+from skills_shared.idempotency import IdempotencyDep
+from skills_shared.problems import problem_responses
+from voucher.clock import ClockDep
+from voucher.deps import SettingsDep
+from voucher.redeem.schemas import QrTokenOut, RedeemRequest, RedemptionOut
+from voucher.redeem.service import RedeemService
+
+router = APIRouter(tags=["redeem"])
+Citizen = Depends(require(Role.CITIZEN))
+
+
+@router.post(
+    "/v1/me/vouchers/{voucher_id}/qr-token",
+    response_model=QrTokenOut,
+    summary="A fresh short-lived signed QR token for one of the holder's usable vouchers",
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+async def qr_token(
+    voucher_id: int,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    principal: Principal = Citizen,
+) -> QrTokenOut:
+    service = RedeemService(session, clock, settings.qr_secret.encode(), settings.qr_ttl_s)
+    return await service.qr_token(principal, voucher_id)
+
+
+@router.get(
+    "/v1/me/vouchers/{voucher_id}/qr.png",
+    response_class=Response,
+    summary="The same fresh token drawn as a QR image (PNG), for apps that show a picture",
+    responses={200: {"content": {"image/png": {}}}, **problem_responses(401, 403, 404, 409, 422)},
+)
+async def qr_png(
+    voucher_id: int,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    principal: Principal = Citizen,
+) -> Response:
+    service = RedeemService(session, clock, settings.qr_secret.encode(), settings.qr_ttl_s)
+    token = await service.qr_token(principal, voucher_id)
+    buf = io.BytesIO()
+    segno.make(token.token, error="m").save(buf, kind="png", scale=6, border=2)
+    return Response(buf.getvalue(), media_type="image/png", headers={"Cache-Control": "no-store"})
+
+
+@router.post(
+    "/v1/redemptions",
+    response_model=RedemptionOut,
+    status_code=201,
+    summary="V-5: scan a holder's QR at enrolment and redeem the voucher for a class (staff with permission)",
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+async def redeem(
+    data: RedeemRequest,
+    session: SessionDep,
+    clock: ClockDep,
+    settings: SettingsDep,
+    idem: IdempotencyDep,
+    principal: Principal = Depends(require(Role.INSTITUTION_STAFF, Role.INSTITUTION_ADMIN)),
+) -> Response:
+    service = RedeemService(session, clock, settings.qr_secret.encode(), settings.qr_ttl_s)
+    return await idem.run(lambda: service.redeem(principal, data), status_code=201)

@@ -1,0 +1,135 @@
+"""Use cases of redeeming: show a QR token, and scan it at enrolment (V-5) — exactly once, at most 3 a year."""
+
+from __future__ import annotations
+
+import hmac
+from datetime import UTC, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from skills_shared import audit
+from skills_shared.auth import Principal, Role
+from skills_shared.problems import Problem, forbidden
+from skills_shared.validators import mask_resident_id
+from voucher.clock import Clock, today_of
+from voucher.errors import RuleViolation
+from voucher.institutions.rules import InstitutionStatus, check_institution_active, check_may_redeem
+from voucher.redeem.repository import RedeemRepository
+from voucher.redeem.rules import (
+    MAX_USES_PER_YEAR,
+    RULE_USE,
+    ClassState,
+    VoucherState,
+    check_class_accepts,
+    check_voucher_redeemable,
+    check_yearly_cap,
+    holder_digest,
+    sign_token,
+    verify_token,
+)
+from voucher.redeem.schemas import QrTokenOut, RedeemRequest, RedemptionOut
+from voucher.vouchers.repository import VoucherRepository
+from voucher.vouchers.rules import VoucherStatus
+from voucher.vouchers.service import citizen_id, type_name
+
+
+class RedeemService:
+    def __init__(self, session: AsyncSession, clock: Clock, qr_key: bytes, qr_ttl_s: int = 120) -> None:
+        self.session = session
+        self.clock = clock
+        self.key = qr_key
+        self.ttl_s = qr_ttl_s
+        self.repo = RedeemRepository(session)
+
+    async def qr_token(self, principal: Principal, voucher_id: int) -> QrTokenOut:
+        """The holder's app asks for a fresh token to show; only for the holder's own usable voucher."""
+        holder = citizen_id(principal)
+        voucher = await VoucherRepository(self.session).voucher(voucher_id)
+        if voucher is None or voucher.holder_id != holder:
+            raise Problem(404, "voucher_not_found", "培训券不存在")
+        check_voucher_redeemable(
+            VoucherState(VoucherStatus(voucher.status), voucher.valid_until, voucher.type_code),
+            today_of(self.clock),
+        )
+        now_s = int(self.clock.now().timestamp())
+        token = sign_token(self.key, voucher.id, holder, now_s, self.ttl_s)
+        return QrTokenOut(token=token, expires_at=datetime.fromtimestamp(now_s + self.ttl_s, UTC))
+
+    async def redeem(self, principal: Principal, data: RedeemRequest) -> RedemptionOut:
+        """V-5: staff with permission scan the holder's QR at enrolment, naming the class.
+
+        One statement reads the context and attempts a guarded UPDATE (claimed → redeemed), so of any number of
+        simultaneous scans exactly one flips the voucher; the holder's yearly counter row is then taken under its
+        row lock and refuses a fourth use. Any refusal rolls the whole unit of work back.
+        """
+        if (
+            principal.role not in (Role.INSTITUTION_STAFF, Role.INSTITUTION_ADMIN)
+            or not principal.institution
+        ):
+            raise forbidden("只有培训机构核券人员可以核销培训券", code="forbidden_role")
+        code = principal.institution
+        now = self.clock.now()
+        today = today_of(self.clock)
+        claims = verify_token(self.key, data.token, int(now.timestamp()))
+        ctx = await self.repo.scan(code, principal.sub, data.class_id, claims.voucher_id, now, today)
+        # The rules judge the context as it was before the flip; any refusal rolls the flip back with the rest.
+        if ctx.institution_status is None:
+            raise RuleViolation(
+                403, "institution_not_registered", "本机构未登记为培训券定点培训机构。", "V-6"
+            )
+        check_institution_active(InstitutionStatus(ctx.institution_status))
+        check_may_redeem(ctx.has_permission)
+        if (
+            ctx.holder_id is None
+            or ctx.voucher_status is None
+            or ctx.valid_until is None
+            or ctx.type_code is None
+            or ctx.year is None
+            or ctx.face_value_fen is None
+            or not hmac.compare_digest(holder_digest(self.key, ctx.holder_id), claims.holder_digest)
+        ):
+            raise RuleViolation(
+                422, "qr_token_invalid", "培训券二维码无效，请让学员刷新后重新出示。", RULE_USE, "token"
+            )
+        if ctx.class_institution is None or ctx.project_type is None or ctx.ends_on is None:
+            raise RuleViolation(404, "class_not_found", "本机构不存在该培训班。", RULE_USE, "class_id")
+        state = VoucherState(VoucherStatus(ctx.voucher_status), ctx.valid_until, ctx.type_code)
+        check_voucher_redeemable(state, today)
+        check_class_accepts(
+            state, ClassState(ctx.class_institution, ctx.project_type, ctx.ends_on), code, today
+        )
+        redeemed_at = ctx.redeemed_at
+        if redeemed_at is None:
+            # Every rule passed on the row as it was, yet the guarded flip found it no longer claimed: another
+            # scan redeemed it first.
+            raise RuleViolation(409, "voucher_already_used", "该培训券已核销，不能重复使用。", RULE_USE)
+        uses = await self.repo.take_use(ctx.holder_id, ctx.year, MAX_USES_PER_YEAR)
+        if uses is None:
+            check_yearly_cap(MAX_USES_PER_YEAR)
+            raise AssertionError("unreachable: the cap check always refuses at the cap")
+        out = RedemptionOut(
+            voucher_id=claims.voucher_id,
+            holder_id_number=mask_resident_id(ctx.holder_id),
+            type_code=ctx.type_code,
+            type_name=type_name(ctx.type_code),
+            face_value_fen=ctx.face_value_fen,
+            institution_code=code,
+            class_id=data.class_id,
+            redeemed_at=redeemed_at,
+            uses_this_year=uses,
+        )
+        await audit.record(
+            self.session,
+            actor=principal,
+            action="voucher.redeem",
+            entity_type="voucher",
+            entity_id=str(claims.voucher_id),
+            before={"status": ctx.voucher_status},
+            after={
+                "status": "redeemed",
+                "institution_code": code,
+                "class_id": data.class_id,
+                "uses_this_year": uses,
+            },
+        )
+        return out

@@ -1,0 +1,47 @@
+"""Routes of the targets dashboard: JSON and a PNG chart (V-8)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Response
+from starlette.concurrency import run_in_threadpool
+
+from skills_shared.auth import Principal, Role, require
+from skills_shared.db import SessionDep
+from skills_shared.problems import problem_responses
+from voucher.clock import ClockDep
+from voucher.targets.chart import render_png
+from voucher.targets.schemas import DashboardOut
+from voucher.targets.service import TargetsService
+
+router = APIRouter(prefix="/v1/targets", tags=["targets"])
+Watchers = Depends(require(Role.CITY_OFFICER, Role.DISTRICT_OFFICER, Role.INSPECTOR, Role.SERVICE))
+Year = Annotated[int | None, Query(ge=2021, le=2100, description="默认为今年")]
+
+
+@router.get(
+    "",
+    response_model=DashboardOut,
+    summary="V-8: per-district issued / claimed / used against 附件1 targets, and city totals against goals",
+    responses=problem_responses(401, 403, 422),
+)
+async def dashboard(
+    session: SessionDep, clock: ClockDep, year: Year = None, principal: Principal = Watchers
+) -> DashboardOut:
+    y, dash = await TargetsService(session, clock).dashboard(principal, year)
+    return TargetsService.to_out(y, dash)
+
+
+@router.get(
+    "/chart.png",
+    response_class=Response,
+    summary="V-8: the dashboard as a PNG chart (districts labelled by code)",
+    responses={200: {"content": {"image/png": {}}}, **problem_responses(401, 403, 422)},
+)
+async def chart(
+    session: SessionDep, clock: ClockDep, year: Year = None, principal: Principal = Watchers
+) -> Response:
+    y, dash = await TargetsService(session, clock).dashboard(principal, year)
+    png = await run_in_threadpool(render_png, dash, y)
+    return Response(png, media_type="image/png")

@@ -1,0 +1,203 @@
+"""V-1…V-4: project types, yearly and supplementary issues, claiming, validity and what counts as used."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from voucher.errors import RuleViolation
+
+RULE_TYPES = "V-1"
+RULE_FACE_VALUE = "V-2"
+RULE_ISSUE = "V-3"
+RULE_CLAIM = "V-4"
+
+# V-4: a year's vouchers are valid until 30 November of that year.
+VALID_UNTIL_MONTH = 11
+VALID_UNTIL_DAY = 30
+
+
+class CampaignKind(StrEnum):
+    """V-3: one yearly issue, plus supplementary issues when needed."""
+
+    ANNUAL = "annual"
+    SUPPLEMENTARY = "supplementary"
+
+
+class VoucherStatus(StrEnum):
+    """Life of one claimed voucher.
+
+    claimed → redeemed (scanned at enrolment) → completed (training finished) → settled (institution paid);
+    claimed or redeemed → lapsed (not used by 30 November, or training not completed).
+    """
+
+    CLAIMED = "claimed"
+    REDEEMED = "redeemed"
+    COMPLETED = "completed"
+    SETTLED = "settled"
+    LAPSED = "lapsed"
+
+
+# V-4: "领券后未启用或未按规定完成补贴性培训的，职业培训券失效，不纳入用券统计" — a lapsed voucher is never
+# counted as used, even if it had been scanned.
+USED_STATUSES: frozenset[VoucherStatus] = frozenset(
+    {VoucherStatus.REDEEMED, VoucherStatus.COMPLETED, VoucherStatus.SETTLED}
+)
+
+
+class LapseReason(StrEnum):
+    NOT_USED = "not_used"
+    TRAINING_NOT_COMPLETED = "training_not_completed"
+
+
+def is_counted_as_used(status: VoucherStatus) -> bool:
+    """V-4: redeemed, completed and settled vouchers count as used; claimed and lapsed ones do not."""
+    return status in USED_STATUSES
+
+
+def year_end_validity(year: int) -> date:
+    """V-4: the last day a voucher of `year` may be used."""
+    return date(year, VALID_UNTIL_MONTH, VALID_UNTIL_DAY)
+
+
+def campaign_valid_until(year: int, requested: date | None) -> date:
+    """V-4: a campaign runs until 30 November of its year; an earlier end may be set, never a later one."""
+    limit = year_end_validity(year)
+    if requested is None:
+        return limit
+    if requested.year != year or requested > limit:
+        raise RuleViolation(
+            422,
+            "valid_until_beyond_limit",
+            f"{year}年度培训券有效期最晚至{limit.isoformat()}。",
+            RULE_CLAIM,
+            "valid_until",
+        )
+    return requested
+
+
+def check_campaign_kind(kind: CampaignKind, annual_exists: bool) -> None:
+    """V-3: one yearly issue per year; supplementary issues follow the yearly one."""
+    if kind is CampaignKind.ANNUAL and annual_exists:
+        raise RuleViolation(
+            409, "annual_campaign_exists", "该年度的培训券已一次性发放，请使用补发。", RULE_ISSUE, "kind"
+        )
+    if kind is CampaignKind.SUPPLEMENTARY and not annual_exists:
+        raise RuleViolation(
+            409,
+            "annual_campaign_missing",
+            "该年度尚未进行一次性发放，不能补发。",
+            RULE_ISSUE,
+            "kind",
+        )
+
+
+def check_campaign_open(valid_until: date, today: date) -> None:
+    """V-4: nothing is issued or claimed once the campaign's validity has passed."""
+    if today > valid_until:
+        raise RuleViolation(
+            409,
+            "campaign_expired",
+            f"培训券有效期已于{valid_until.isoformat()}截止。",
+            RULE_CLAIM,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class VoucherTypeInfo:
+    code: str
+    active: bool
+    face_value_fen: int | None
+
+
+def types_to_claim(
+    requested: Collection[str] | None,
+    types: Mapping[str, VoucherTypeInfo],
+    already_claimed: Collection[str],
+) -> list[str]:
+    """V-4: which types a claim takes.
+
+    `requested=None` means "all types at once": every active, priced type not yet claimed this year.
+    An explicit list must name known, active, priced types, none already claimed this year — otherwise the
+    whole claim is refused, so that a citizen never gets half of what they asked for without being told.
+    """
+    claimed = set(already_claimed)
+    if requested is None:
+        chosen = sorted(
+            code
+            for code, t in types.items()
+            if t.active and t.face_value_fen is not None and code not in claimed
+        )
+        if not chosen:
+            raise RuleViolation(
+                409, "nothing_to_claim", "本年度可领取的培训券均已领取。", RULE_CLAIM, "types"
+            )
+        return chosen
+    if not requested:
+        raise RuleViolation(422, "types_empty", "请至少选择一种培训券。", RULE_CLAIM, "types")
+    seen: set[str] = set()
+    for code in requested:
+        if code in seen:
+            raise RuleViolation(422, "type_repeated", f"培训券类型“{code}”重复。", RULE_CLAIM, "types")
+        seen.add(code)
+        info = types.get(code)
+        if info is None or not info.active:
+            raise RuleViolation(
+                422, "unknown_voucher_type", f"不存在可领取的培训券类型“{code}”。", RULE_TYPES, "types"
+            )
+        if info.face_value_fen is None:
+            raise RuleViolation(
+                409,
+                "voucher_type_not_priced",
+                f"培训券类型“{code}”尚未设定面值，暂不可领取。",
+                RULE_FACE_VALUE,
+                "types",
+            )
+        if code in claimed:
+            raise RuleViolation(
+                409,
+                "voucher_type_already_claimed",
+                f"本年度已领取过“{code}”类培训券，同一类型每人每年限领一次。",
+                RULE_CLAIM,
+                "types",
+            )
+    return sorted(seen)
+
+
+def check_face_value(face_value_fen: int) -> None:
+    """V-2: a face value is a positive amount in fen (the reference amount for the institution's subsidy)."""
+    if face_value_fen <= 0:
+        raise RuleViolation(
+            422,
+            "face_value_not_positive",
+            "培训券面值必须大于0（单位：分）。",
+            RULE_FACE_VALUE,
+            "face_value_fen",
+        )
+
+
+def lapse_reason(
+    status: VoucherStatus,
+    valid_until: date,
+    class_ends_on: date | None,
+    today: date,
+) -> LapseReason | None:
+    """V-4: whether a voucher lapses as of `today`, and why.
+
+    - claimed but never scanned, and the validity has passed → lapses as not used;
+    - scanned, the class has ended, and completion was never recorded → lapses as training not completed
+      (a class still running after 30 November keeps its trainees' vouchers until it ends);
+    - completed, settled or already lapsed vouchers never change.
+    """
+    if status is VoucherStatus.CLAIMED and today > valid_until:
+        return LapseReason.NOT_USED
+    if status is VoucherStatus.REDEEMED and class_ends_on is not None and today > class_ends_on:
+        return LapseReason.TRAINING_NOT_COMPLETED
+    return None
+
+
+def count_used(statuses: Iterable[VoucherStatus]) -> int:
+    """V-4: how many of these vouchers count as used in the statistics."""
+    return sum(1 for s in statuses if is_counted_as_used(s))

@@ -1,0 +1,248 @@
+"""Use cases of voucher types, campaigns, bulk issue and claiming (V-1…V-4)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from skills_shared import audit
+from skills_shared.auth import Principal, Role
+from skills_shared.problems import Problem, forbidden
+from skills_shared.reference import VoucherProjectType
+from skills_shared.validators import InvalidValue, mask_resident_id, validate_resident_id
+from voucher.clock import Clock, today_of
+from voucher.errors import RuleViolation
+from voucher.vouchers.models import Campaign, Voucher, VoucherType
+from voucher.vouchers.repository import VoucherRepository
+from voucher.vouchers.rules import (
+    RULE_CLAIM,
+    RULE_ISSUE,
+    CampaignKind,
+    LapseReason,
+    VoucherStatus,
+    VoucherTypeInfo,
+    campaign_valid_until,
+    check_campaign_kind,
+    check_campaign_open,
+    check_face_value,
+    types_to_claim,
+)
+from voucher.vouchers.schemas import (
+    CampaignCreate,
+    CampaignOut,
+    ClaimRequest,
+    ClaimResult,
+    IssueRequest,
+    IssueResult,
+    VoucherOut,
+    VoucherTypeOut,
+    VoucherTypeUpdate,
+)
+
+
+def type_name(code: str) -> str:
+    try:
+        return VoucherProjectType(code).zh
+    except ValueError:
+        return code
+
+
+def voucher_out(v: Voucher, today: date) -> VoucherOut:
+    return VoucherOut(
+        id=v.id,
+        year=v.year,
+        type_code=v.type_code,
+        type_name=type_name(v.type_code),
+        face_value_fen=v.face_value_fen,
+        valid_until=v.valid_until,
+        status=VoucherStatus(v.status),
+        usable=v.status == VoucherStatus.CLAIMED and today <= v.valid_until,
+        holder_id_number=mask_resident_id(v.holder_id),
+        institution_code=v.institution_code,
+        class_id=v.class_id,
+        claimed_at=v.claimed_at,
+        redeemed_at=v.redeemed_at,
+        completed_at=v.completed_at,
+        lapsed_at=v.lapsed_at,
+        lapse_reason=LapseReason(v.lapse_reason) if v.lapse_reason else None,
+    )
+
+
+def citizen_id(principal: Principal) -> str:
+    """A citizen's subject is their ID number (DESIGN.md); anything else cannot hold vouchers."""
+    if principal.role != Role.CITIZEN:
+        raise forbidden("只有持券人本人可以执行此操作", code="forbidden_role")
+    try:
+        return validate_resident_id(principal.sub)
+    except InvalidValue as exc:
+        raise forbidden("令牌主体不是有效的身份证号码", code="citizen_subject_invalid") from exc
+
+
+def _type_out(t: VoucherType) -> VoucherTypeOut:
+    return VoucherTypeOut(code=t.code, name=t.name, face_value_fen=t.face_value_fen, active=t.active)
+
+
+class VoucherService:
+    def __init__(self, session: AsyncSession, clock: Clock) -> None:
+        self.session = session
+        self.clock = clock
+        self.repo = VoucherRepository(session)
+
+    # -- V-1/V-2 types ----------------------------------------------------------------------------------
+    async def types(self) -> list[VoucherTypeOut]:
+        return [_type_out(t) for t in await self.repo.types()]
+
+    async def set_type(self, principal: Principal, code: str, data: VoucherTypeUpdate) -> VoucherTypeOut:
+        t = await self.repo.type(code)
+        if t is None:
+            raise Problem(404, "voucher_type_not_found", f"培训券类型“{code}”不存在", rule="V-1")
+        check_face_value(data.face_value_fen)
+        before = _type_out(t).model_dump()
+        t.face_value_fen = data.face_value_fen
+        t.active = data.active
+        await self.session.flush()
+        after = _type_out(t)
+        await audit.record(
+            self.session,
+            actor=principal,
+            action="voucher_type.update",
+            entity_type="voucher_type",
+            entity_id=code,
+            before=before,
+            after=after.model_dump(),
+        )
+        return after
+
+    # -- V-3 campaigns ------------------------------------------------------------------------------------
+    def _campaign_out(self, c: Campaign, issued: int) -> CampaignOut:
+        return CampaignOut(
+            id=c.id,
+            year=c.year,
+            kind=CampaignKind(c.kind),
+            name=c.name,
+            valid_until=c.valid_until,
+            created_at=c.created_at,
+            issued=issued,
+        )
+
+    async def create_campaign(self, principal: Principal, data: CampaignCreate) -> CampaignOut:
+        valid_until = campaign_valid_until(data.year, data.valid_until)
+        check_campaign_kind(data.kind, await self.repo.annual_exists(data.year))
+        campaign = Campaign(
+            year=data.year,
+            kind=data.kind.value,
+            name=data.name,
+            valid_until=valid_until,
+            created_by=principal.sub,
+        )
+        try:
+            async with self.session.begin_nested():
+                await self.repo.insert_campaign(campaign)
+        except IntegrityError as exc:  # a concurrent yearly issue won the one-per-year index
+            raise RuleViolation(
+                409, "annual_campaign_exists", "该年度的培训券已一次性发放，请使用补发。", RULE_ISSUE, "kind"
+            ) from exc
+        out = self._campaign_out(campaign, 0)
+        await audit.record(
+            self.session,
+            actor=principal,
+            action="campaign.create",
+            entity_type="campaign",
+            entity_id=str(campaign.id),
+            after=out.model_dump(),
+        )
+        return out
+
+    async def campaigns(self, year: int | None) -> list[CampaignOut]:
+        rows = await self.repo.campaigns(year)
+        counts = await self.repo.issued_counts([c.id for c in rows])
+        return [self._campaign_out(c, counts.get(c.id, 0)) for c in rows]
+
+    async def campaign(self, campaign_id: int) -> CampaignOut:
+        c = await self.repo.campaign(campaign_id)
+        if c is None:
+            raise Problem(404, "campaign_not_found", "发券批次不存在")
+        counts = await self.repo.issued_counts([c.id])
+        return self._campaign_out(c, counts.get(c.id, 0))
+
+    async def issue(self, principal: Principal, campaign_id: int, data: IssueRequest) -> IssueResult:
+        """V-3: issue the campaign to a list of eligible holders; holders issued earlier this year are skipped."""
+        c = await self.repo.campaign(campaign_id)
+        if c is None:
+            raise Problem(404, "campaign_not_found", "发券批次不存在")
+        check_campaign_open(c.valid_until, today_of(self.clock))
+        issued = await self.repo.bulk_issue(
+            c.id, c.year, [(h.id_number, h.district_code) for h in data.holders]
+        )
+        result = IssueResult(
+            campaign_id=c.id,
+            requested=len(data.holders),
+            issued=issued,
+            already_issued=len(data.holders) - issued,
+        )
+        # One audit row for the whole list: the list itself is the grants table; the row keeps the counts.
+        await audit.record(
+            self.session,
+            actor=principal,
+            action="campaign.issue",
+            entity_type="campaign",
+            entity_id=str(c.id),
+            after=result.model_dump(),
+        )
+        return result
+
+    # -- V-4 claim ----------------------------------------------------------------------------------------
+    async def claim(self, principal: Principal, data: ClaimRequest) -> ClaimResult:
+        holder = citizen_id(principal)
+        today = today_of(self.clock)
+        found = await self.repo.grant_of(holder, today.year)
+        if found is None:
+            raise RuleViolation(
+                409, "not_issued", f"您不在{today.year}年度培训券发放名单中，暂不能领取。", RULE_ISSUE
+            )
+        grant, campaign = found
+        check_campaign_open(campaign.valid_until, today)
+        types = {t.code: VoucherTypeInfo(t.code, t.active, t.face_value_fen) for t in await self.repo.types()}
+        requested = [t.value for t in data.types] if data.types is not None else None
+        chosen = types_to_claim(requested, types, await self.repo.claimed_types(holder, today.year))
+        rows = [
+            {
+                "holder_id": holder,
+                "year": today.year,
+                "type_code": code,
+                "campaign_id": campaign.id,
+                "district_code": grant.district_code,
+                "face_value_fen": types[code].face_value_fen,
+                "valid_until": campaign.valid_until,
+                "status": VoucherStatus.CLAIMED.value,
+            }
+            for code in chosen
+        ]
+        created = await self.repo.insert_vouchers(rows)
+        if len(created) != len(rows):  # a simultaneous claim took some of these types first
+            raise RuleViolation(
+                409,
+                "voucher_type_already_claimed",
+                "本年度已领取过所选类型的培训券，同一类型每人每年限领一次。",
+                RULE_CLAIM,
+                "types",
+            )
+        out = ClaimResult(
+            vouchers=[voucher_out(v, today) for v in sorted(created, key=lambda v: v.type_code)]
+        )
+        await audit.record(
+            self.session,
+            actor=principal,
+            action="voucher.claim",
+            entity_type="holder_year",
+            entity_id=f"{mask_resident_id(holder)}:{today.year}",
+            after={"voucher_ids": [v.id for v in out.vouchers], "types": chosen},
+        )
+        return out
+
+    async def mine(self, principal: Principal, year: int | None) -> list[VoucherOut]:
+        holder = citizen_id(principal)
+        today = today_of(self.clock)
+        return [voucher_out(v, today) for v in await self.repo.vouchers_of(holder, year)]

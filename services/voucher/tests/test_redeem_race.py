@@ -1,0 +1,222 @@
+"""V-5 must-holds, raced for real: many scanners on separate database connections, released by a barrier."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections import Counter
+from collections.abc import AsyncIterator
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from skills_shared.auth import Principal, Role
+from skills_shared.db import to_async_url
+from skills_shared.problems import Problem
+from voucher.clock import FixedClock
+from voucher.errors import RuleViolation
+from voucher.redeem.rules import sign_token
+from voucher.redeem.schemas import RedeemRequest
+from voucher.redeem.service import RedeemService
+from voucher.settings import VoucherSettings
+from voucher.testdata import Scenario, holder_ids
+
+SCANNERS = 50
+ROUNDS = int(os.environ.get("VOUCHER_RACE_ROUNDS", "200"))
+CAP_ROUNDS = 25
+TYPES = ["employment_skills", "entrepreneurship", "hr_services", "domestic_service"]
+
+
+@pytest.fixture
+async def race_engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    """A pool wide enough that every scanner holds its own connection at the moment of the race."""
+    engine = create_async_engine(to_async_url(database_url), pool_size=SCANNERS, max_overflow=0)
+    yield engine
+    await engine.dispose()
+
+
+async def connect_patiently(session: AsyncSession) -> None:
+    """Check out a connection, waiting while the shared server is at max_connections (other suites run too)."""
+    for _ in range(300):
+        try:
+            await session.connection()
+            return
+        except DBAPIError as exc:
+            if "too many clients" not in str(exc):
+                raise
+            await session.close()
+            await asyncio.sleep(0.2)
+    raise AssertionError("no free PostgreSQL connection for a minute")
+
+
+async def _scan(
+    maker: async_sessionmaker[AsyncSession],
+    barrier: asyncio.Barrier,
+    service_args: tuple[FixedClock, bytes],
+    principal: Principal,
+    request: RedeemRequest,
+) -> str:
+    """One scanner: take a connection, wait for everyone, redeem, commit; answer 'ok' or the refusal code."""
+    async with maker() as session:
+        await connect_patiently(
+            session
+        )  # checked out before the barrier: the race is between live connections
+        await barrier.wait()
+        try:
+            await RedeemService(session, *service_args).redeem(principal, request)
+            await session.commit()
+            return "ok"
+        except (RuleViolation, Problem) as exc:
+            await session.rollback()
+            return exc.code
+
+
+async def _setup(
+    scenario: Scenario, holders: list[str], types: list[str]
+) -> tuple[list[Principal], list[Principal], dict[tuple[str, str], int]]:
+    await scenario.price_all_types()
+    a = await scenario.institution("5000001", "04")
+    b = await scenario.institution("5000002", "05", admin_index=900_001)
+    staff_a = [Principal(sub=f"scan-a{i}", role=Role.INSTITUTION_STAFF, institution=a.code) for i in range(5)]
+    staff_b = [Principal(sub=f"scan-b{i}", role=Role.INSTITUTION_STAFF, institution=b.code) for i in range(5)]
+    for p in staff_a:
+        await scenario.grant(a, p.sub)
+    for p in staff_b:
+        await scenario.grant(b, p.sub)
+    classes = {}
+    for t in types:
+        classes[(a.code, t)] = await scenario.open_class(a, t)
+        classes[(b.code, t)] = await scenario.open_class(b, t)
+    campaign = await scenario.campaign(2026)
+    await scenario.issue(campaign, holders)
+    return staff_a, staff_b, classes
+
+
+async def test_fifty_scanners_one_voucher_exactly_one_wins(
+    scenario: Scenario,
+    clock: FixedClock,
+    settings: VoucherSettings,
+    race_engine: AsyncEngine,
+    engine: AsyncEngine,
+) -> None:
+    holders = holder_ids(ROUNDS)
+    staff_a, staff_b, classes = await _setup(scenario, holders, ["employment_skills"])
+    # One claim goes through the API; the other holders' identical claims are written in one statement, so the
+    # time goes to the race rather than to setting it up (claiming is raced in test_vouchers_api).
+    (first,) = await scenario.claim(holders[0], ["employment_skills"])
+    async with engine.begin() as conn:
+        await conn.execute(
+            text(
+                """
+                INSERT INTO vouchers (holder_id, year, type_code, campaign_id, district_code, face_value_fen,
+                                      valid_until, status)
+                SELECT g.holder_id, g.year, v.type_code, v.campaign_id, g.district_code, v.face_value_fen,
+                       v.valid_until, 'claimed'
+                  FROM grants g CROSS JOIN vouchers v
+                 WHERE v.id = :first AND g.holder_id <> v.holder_id
+                """
+            ),
+            {"first": first["id"]},
+        )
+        rows = (await conn.execute(text("SELECT holder_id, id FROM vouchers"))).all()
+    voucher_of = {h: int(i) for h, i in rows}
+    assert len(voucher_of) == ROUNDS
+    key = settings.qr_secret.encode()
+    now_s = int(clock.now().timestamp())
+    maker = async_sessionmaker(race_engine, expire_on_commit=False)
+    tokens = [sign_token(key, voucher_of[h], h, now_s) for h in holders]
+    start = asyncio.Barrier(SCANNERS)
+    outcomes: list[Counter[str]] = [Counter() for _ in holders]
+
+    async def scanner(i: int) -> None:
+        """One scanner on its own connection for all rounds: each round, wait for all 50, then scan."""
+        staff = (staff_a + staff_b)[i % 10]
+        class_id = classes[(staff.institution or "", "employment_skills")]
+        service = RedeemService  # the use case itself, on this scanner's own session
+        async with maker() as session:
+            await connect_patiently(session)
+            for n, token in enumerate(tokens):
+                await start.wait()
+                try:
+                    await service(session, clock, key).redeem(
+                        staff, RedeemRequest(token=token, class_id=class_id)
+                    )
+                    await session.commit()
+                    outcomes[n]["ok"] += 1
+                except (RuleViolation, Problem) as exc:
+                    await session.rollback()
+                    outcomes[n][exc.code] += 1
+
+    await asyncio.gather(*(scanner(i) for i in range(SCANNERS)))
+    for h, outcome in zip(holders, outcomes, strict=True):
+        assert outcome == Counter({"ok": 1, "voucher_already_used": SCANNERS - 1}), (h, outcome)
+    async with engine.connect() as conn:
+        redeemed = (
+            await conn.execute(text("SELECT count(*) FROM vouchers WHERE status = 'redeemed'"))
+        ).scalar_one()
+        uses = (await conn.execute(text("SELECT count(*), sum(uses), max(uses) FROM holder_year_uses"))).one()
+        audited = (
+            await conn.execute(text("SELECT count(*) FROM audit_log WHERE action = 'voucher.redeem'"))
+        ).scalar_one()
+    assert redeemed == ROUNDS == audited
+    assert tuple(uses) == (ROUNDS, ROUNDS, 1)
+
+
+async def test_yearly_cap_holds_under_simultaneous_scans_at_two_institutions(
+    scenario: Scenario,
+    clock: FixedClock,
+    settings: VoucherSettings,
+    race_engine: AsyncEngine,
+    engine: AsyncEngine,
+) -> None:
+    holders = holder_ids(CAP_ROUNDS, start=5_000)
+    staff_a, staff_b, classes = await _setup(scenario, holders, TYPES)
+    key = settings.qr_secret.encode()
+    now_s = int(clock.now().timestamp())
+    maker = async_sessionmaker(race_engine, expire_on_commit=False)
+    for h in holders:
+        vouchers = {v["type_code"]: v["id"] for v in await scenario.claim(h, TYPES)}
+        # Two uses already, one at each institution.
+        for staff, t in ((staff_a[0], TYPES[0]), (staff_b[0], TYPES[1])):
+            r = await _scan(
+                maker,
+                asyncio.Barrier(1),
+                (clock, key),
+                staff,
+                RedeemRequest(
+                    token=sign_token(key, vouchers[t], h, now_s),
+                    class_id=classes[(staff.institution or "", t)],
+                ),
+            )
+            assert r == "ok"
+        # The third and fourth vouchers are scanned at the same instant at A and at B, by several scanners each.
+        barrier = asyncio.Barrier(10)
+        jobs = []
+        for staff, t in [(s, TYPES[2]) for s in staff_a] + [(s, TYPES[3]) for s in staff_b]:
+            token = sign_token(key, vouchers[t], h, now_s)
+            jobs.append(
+                _scan(
+                    maker,
+                    barrier,
+                    (clock, key),
+                    staff,
+                    RedeemRequest(token=token, class_id=classes[(staff.institution or "", t)]),
+                )
+            )
+        outcomes = Counter(await asyncio.gather(*jobs))
+        assert outcomes["ok"] == 1, (h, outcomes)
+        assert set(outcomes) <= {"ok", "voucher_already_used", "yearly_use_limit_reached"}
+        assert outcomes["yearly_use_limit_reached"] >= 1
+    async with engine.connect() as conn:
+        per_holder = (
+            await conn.execute(
+                text("SELECT holder_id, count(*) FROM vouchers WHERE status = 'redeemed' GROUP BY holder_id")
+            )
+        ).all()
+        uses: dict[str, int] = dict(
+            (await conn.execute(text("SELECT holder_id, uses FROM holder_year_uses"))).all()
+        )
+    assert len(per_holder) == CAP_ROUNDS
+    assert all(n == 3 == uses[h] for h, n in per_holder)
