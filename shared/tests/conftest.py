@@ -84,6 +84,12 @@ def settings(database_url: str) -> ServiceSettings:
 
 
 @pytest.fixture(scope="session")
+def app_factory() -> Any:
+    """Build another instance of the test app (e.g. pointed at a database that is down)."""
+    return build_app
+
+
+@pytest.fixture(scope="session")
 def app(settings: ServiceSettings) -> FastAPI:
     return build_app(settings, MIGRATIONS)
 

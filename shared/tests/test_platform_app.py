@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import httpx
 
-from skills_shared.testing import auth_headers
+from skills_shared.settings import ServiceSettings
+from skills_shared.testing import auth_headers, running_app
 
 OFFICER = auth_headers("city_officer", "officer-1")
 
@@ -81,3 +85,18 @@ async def test_readiness_and_openapi_documents_problems(client: httpx.AsyncClien
     responses = spec["paths"]["/v1/items"]["post"]["responses"]
     assert {"401", "403", "409", "422"} <= set(responses)
     assert "application/problem+json" in responses["409"]["content"]
+
+
+async def test_an_unreachable_database_is_503_not_500(app_factory: Any) -> None:
+    """The request may be retried: 503 with Retry-After, and readiness says not ready."""
+    down = app_factory(
+        ServiceSettings(database_url="postgresql+asyncpg://postgres@127.0.0.1:1/none", log_level="WARNING"),
+        Path(__file__).parent / "platform_migrations",
+    )
+    async with running_app(down, raise_app_exceptions=False) as client:
+        response = await client.post("/v1/items", json={"name": "a", "count": 1}, headers=OFFICER)
+        assert response.status_code == 503
+        assert response.json()["code"] == "database_unavailable"
+        assert response.headers["retry-after"] == "2"
+        ready = await client.get("/readyz")
+        assert ready.status_code == 503

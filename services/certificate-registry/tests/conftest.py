@@ -53,3 +53,15 @@ async def _clean_tables(request: pytest.FixtureRequest) -> AsyncIterator[None]:
     yield
     if engine is not None:
         await truncate_all(engine, keep=KEEP_TABLES)
+
+
+from certificate_registry.clock import business_today  # noqa: E402
+from certificate_registry.testkit import Registry  # noqa: E402
+
+
+@pytest.fixture
+async def registry(app: FastAPI, client: httpx.AsyncClient) -> AsyncIterator[Registry]:
+    helper = Registry(client, app)
+    app.dependency_overrides[business_today] = lambda: helper.today[0]
+    yield helper
+    app.dependency_overrides.pop(business_today, None)

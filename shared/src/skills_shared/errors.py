@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import asyncpg
 import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from skills_shared.logging import get_logger
@@ -82,6 +84,32 @@ def validation_errors(errors: Any) -> list[FieldError]:
     return out
 
 
+def is_database_unavailable(exc: BaseException) -> bool:
+    """A lost or refused database connection (restart, failover): the request may be retried, so 503, not 500.
+
+    The pool is invalidated by SQLAlchemy on such an error, so the service heals on its own once the server is
+    back; nothing was committed, because the unit of work rolls back on any exception.
+    """
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(
+            current,
+            ConnectionError
+            | asyncpg.PostgresConnectionError
+            | asyncpg.CannotConnectNowError
+            | asyncpg.AdminShutdownError,
+        ):
+            return True
+        if isinstance(current, OSError) and current.errno is not None:
+            return True
+        current = getattr(current, "orig", None) or current.__cause__ or current.__context__
+    return False
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Register the handlers on an app."""
 
@@ -108,5 +136,13 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unhandled(request: Request, exc: Exception) -> Response:
+        if is_database_unavailable(exc):
+            log.warning("database_unavailable", error=repr(exc), path=request.url.path)
+            return problem_response(
+                Problem(
+                    503, "database_unavailable", "数据库暂不可用，请稍后重试", headers={"Retry-After": "2"}
+                ),
+                request,
+            )
         log.error("unhandled_error", error=repr(exc), path=request.url.path, exc_info=exc)
         return problem_response(Problem(500, "internal_error", "服务器内部错误"), request)

@@ -32,7 +32,30 @@ def embedded_server_url(name: str) -> str:
     data.parent.mkdir(parents=True, exist_ok=True)
     server = get_server(data, cleanup_mode="stop")
     url: str = server.get_uri()
+    if max_connections(url) < EMBEDDED_MAX_CONNECTIONS:
+        # Race tests hold 50-70 connections each and two suites run at once: 100 (the default) is not enough.
+        # The setting takes effect at the next start, so the freshly created server is restarted once.
+        asyncio.run(_execute(url, f"ALTER SYSTEM SET max_connections = {EMBEDDED_MAX_CONNECTIONS}"))
+        server.cleanup()
+        server = get_server(data, cleanup_mode="stop")
+        url = server.get_uri()
     return url
+
+
+EMBEDDED_MAX_CONNECTIONS = 300
+
+
+async def _execute(url: str, sql: str) -> str:
+    conn = await asyncpg.connect(to_asyncpg_dsn(with_database(url, "postgres")))
+    try:
+        return str(await conn.fetchval(sql) if sql.upper().startswith("SHOW") else await conn.execute(sql))
+    finally:
+        await conn.close()
+
+
+def max_connections(url: str) -> int:
+    """The server's ``max_connections``: decides how many test suites may run at once."""
+    return int(asyncio.run(_execute(url, "SHOW max_connections")))
 
 
 async def _check(url: str) -> None:

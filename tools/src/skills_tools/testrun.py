@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from skills_tools.database import REPO_ROOT, check_reachable, embedded_server_url
+from skills_tools.database import REPO_ROOT, check_reachable, embedded_server_url, max_connections
 
 
 @dataclass
@@ -74,6 +74,11 @@ def _run(target: str, env: dict[str, str], extra: Sequence[str]) -> SuiteResult:
     )
 
 
+CONNECTIONS_PER_SUITE = 120
+"""Peak connections one suite may hold (race tests open 50-70 at once, plus pools): two suites at once need a
+server that allows 250."""
+
+
 def main(extra: Sequence[str] = (), parallel: int = 2) -> int:
     """Run all suites; exit non-zero on any failure, on a suite that collected nothing, or on a skipped test."""
     env = dict(os.environ)
@@ -84,6 +89,10 @@ def main(extra: Sequence[str] = (), parallel: int = 2) -> int:
     else:
         env["TEST_DATABASE_URL"] = embedded_server_url("pg-test")
         print("testing against the embedded PostgreSQL in .data/pg-test")
+    allowed = max_connections(env["TEST_DATABASE_URL"])
+    if allowed < CONNECTIONS_PER_SUITE * parallel + 10:
+        parallel = 1
+        print(f"the server allows {allowed} connections: suites run one at a time")
     sys.stdout.flush()
     with ThreadPoolExecutor(max_workers=parallel) as pool:
         results = list(pool.map(lambda t: _run(t, env, extra), targets()))

@@ -2,23 +2,65 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 
+import asyncpg
 from fastapi import FastAPI
 
-from skills_shared.app import create_service_app
+from certificate_registry.batches.api import router as batches_router
+from certificate_registry.certificates.api import router as certificates_router
+from certificate_registry.certificates.lookup import lean_routes
+from certificate_registry.documents.api import router as documents_router
+from certificate_registry.documents.keys import key_from_setting, load_or_create_key
+from certificate_registry.issuers.api import router as issuers_router
+from certificate_registry.reporting.api import router as reporting_router
 from certificate_registry.settings import RegistrySettings
+from skills_shared.app import create_service_app
+from skills_shared.db import Database, to_asyncpg_dsn
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+
+def _lifespan(settings: RegistrySettings) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        """The look-up pool (asyncpg, prepared statements) and the signing key live for the process."""
+        db: Database = app.state.db
+        if settings.signing_key_seed:
+            app.state.signing_key = key_from_setting(settings.signing_key_seed)
+        elif settings.environment == "production":
+            raise RuntimeError("REGISTRY_SIGNING_KEY_SEED must be set in production")
+        else:
+            app.state.signing_key = await load_or_create_key(db.engine)
+        pool = await asyncpg.create_pool(
+            to_asyncpg_dsn(settings.read_url), min_size=1, max_size=settings.lookup_pool_size
+        )
+        app.state.lookup_pool = pool
+        try:
+            yield
+        finally:
+            await pool.close()
+
+    return lifespan
 
 
 def create_app(settings: RegistrySettings | None = None) -> FastAPI:
     """Build the app: ``uvicorn certificate_registry.app:create_app --factory``."""
     settings = settings or RegistrySettings()
-    return create_service_app(
+    app = create_service_app(
         settings,
         title="Certificate registry",
-        description="Skill certificates: numbers (CR-1), issuance from published and reviewed results, public look-up, revocation.",
-        routers=[],
+        description=(
+            "Skill certificates: numbers (CR-1), issuance from published and reviewed results, "
+            "public look-up, revocation."
+        ),
+        routers=[issuers_router, batches_router, certificates_router, documents_router, reporting_router],
         migrations_dir=MIGRATIONS_DIR,
+        lifespan=_lifespan(settings),
     )
+    # The public look-up is the hot path (CR-6): served by a plain Starlette route ahead of the FastAPI route
+    # that documents it in OpenAPI. Middleware, problem+json handlers and metrics apply to it all the same.
+    app.router.routes[0:0] = lean_routes()
+    return app

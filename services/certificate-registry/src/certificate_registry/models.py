@@ -2,6 +2,19 @@
 
 from __future__ import annotations
 
+from certificate_registry.batches.models import Batch, Candidate, Objection
+from certificate_registry.certificates.models import Certificate, SerialCounter
 from certificate_registry.db import Base
+from certificate_registry.documents.models import SigningKeyRow
+from certificate_registry.issuers.models import Issuer
 
-__all__ = ["Base"]
+__all__ = [
+    "Base",
+    "Batch",
+    "Candidate",
+    "Certificate",
+    "Issuer",
+    "Objection",
+    "SerialCounter",
+    "SigningKeyRow",
+]

@@ -1,0 +1,1 @@
+"""Batches domain of the certificate registry."""

@@ -1,0 +1,261 @@
+"""Pure rules for evaluation batches: which subjects count, how a 贯通 panel is judged, what an upload must
+satisfy, and when publicity allows objections and approval.
+
+CR-8 judges a 贯通 panel, CR-4 orders publicity before review, CR-3 bounds the levels a method may give.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+
+RULE_PUBLICITY = "CR-4"
+RULE_PANEL = "CR-8"
+RULE_TITLE_LEVEL = "CR-9"
+RULE_SCOPE = "CR-3"
+
+MAX_CANDIDATES = 10_000
+PASS_MARK = 60
+MIN_SCORE = 0
+MAX_SCORE = 100
+PANEL_SIZE = 3
+MAX_NAME_LENGTH = 50
+PUBLICITY_WORKING_DAYS = 5
+
+
+class Subject(StrEnum):
+    """The three subjects of seed 002 六(三): 理论, 技能, 综合."""
+
+    THEORY = "theory"
+    SKILL = "skill"
+    COMPREHENSIVE = "comprehensive"
+
+
+class Method(StrEnum):
+    """How a batch evaluates; it decides which subjects count and how a certificate was obtained."""
+
+    EXAMINATION = "examination"  # 理论知识考试 + 技能操作考核 (+ 综合评审 for 技师/高级技师)
+    ASSESSMENT = "assessment"  # 考核评价: skill operation only
+    PANEL_REVIEW = "panel_review"  # 综合评审
+    DIRECT_RECOGNITION = "direct_recognition"  # 直接认定
+    COMPETITION = "competition"  # 竞赛晋级
+
+
+class BatchStatus(StrEnum):
+    """A batch moves draft → publicity → approved → issued; results can be replaced only in draft."""
+
+    DRAFT = "draft"
+    PUBLICITY = "publicity"
+    APPROVED = "approved"
+    ISSUED = "issued"
+
+
+class Gender(StrEnum):
+    MALE = "男"
+    FEMALE = "女"
+
+
+def required_subjects(method: Method, level: int, guantong: bool) -> frozenset[Subject]:
+    """The subjects a candidate must pass.
+
+    Seed 002 六(三): a 贯通 panel scores theory, skill and comprehensive; 高级工 by assessment is skill only.
+    Seed 001 二(四)2: theory + skill, with comprehensive review added for 技师/高级技师 (levels 1–2).
+    Decision: direct recognition and competition outside 贯通 carry no scores; the decision is the record.
+    """
+    if method is Method.ASSESSMENT:
+        return frozenset({Subject.SKILL})
+    if guantong:
+        return frozenset(Subject)
+    if method in (Method.DIRECT_RECOGNITION, Method.COMPETITION):
+        return frozenset()
+    if level <= 2:
+        return frozenset(Subject)
+    return frozenset({Subject.THEORY, Subject.SKILL})
+
+
+def check_batch_method(method: Method, level: int, guantong: bool) -> str | None:
+    """CR-9 and seed 002 三: which level a 贯通 method may give. None when the combination is allowed."""
+    if not guantong:
+        return None
+    if level not in (1, 2, 3):
+        return "贯通评价只评定三级/高级工、二级/技师、一级/高级技师"
+    if method is Method.ASSESSMENT and level != 3:
+        return "考核评价只适用于申报三级/高级工"
+    if method is Method.PANEL_REVIEW and level == 3:
+        return "综合评审只适用于申报技师或高级技师"
+    if method is Method.EXAMINATION or method is Method.COMPETITION:
+        return "贯通评价采取直接认定、综合评审或考核评价方式"
+    return None
+
+
+def panel_subject_passes(scores: Sequence[int]) -> bool:
+    """CR-8: at least 2/3 of the members score ≥ 60 AND the mean is ≥ 60.
+
+    Exact integer arithmetic: 3·passing ≥ 2·n and Σ ≥ 60·n, so no float ever decides a result.
+    """
+    n = len(scores)
+    if n == 0:
+        return False
+    passing = sum(1 for score in scores if score >= PASS_MARK)
+    return 3 * passing >= 2 * n and sum(scores) >= PASS_MARK * n
+
+
+def single_subject_passes(score: int) -> bool:
+    return score >= PASS_MARK
+
+
+@dataclass(frozen=True, slots=True)
+class CandidateRow:
+    """One uploaded result, as plain data. `scores` holds one score per subject; `panel` three per subject."""
+
+    name: str
+    id_number: str
+    gender: str
+    photo_ref: str | None = None
+    scores: Mapping[str, int] = field(default_factory=dict)
+    panel: Mapping[str, Sequence[int]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class RowError:
+    """One bad field of one uploaded row: `row` is the 0-based index in the upload."""
+
+    row: int
+    field: str
+    reason: str
+
+
+def passes(row: CandidateRow, subjects: frozenset[Subject], guantong: bool) -> bool:
+    """Whether a (valid) row passes every required subject: CR-8 for 贯通 panels, ≥ 60 otherwise."""
+    if guantong:
+        return all(panel_subject_passes(row.panel.get(subject.value, ())) for subject in subjects)
+    return all(single_subject_passes(row.scores.get(subject.value, -1)) for subject in subjects)
+
+
+IdChecker = Callable[[str], str | None]
+"""Returns None for a valid resident ID number, or the reason it is invalid (e.g. a checksum mismatch)."""
+
+
+def normalise_name(name: str) -> str:
+    """NFC and trimmed: the form a name is stored in and compared in."""
+    return unicodedata.normalize("NFC", name).strip()
+
+
+def _has_control(text: str) -> bool:
+    return any(unicodedata.category(char) in ("Cc", "Cf", "Cs", "Co", "Cn") for char in text)
+
+
+def gender_from_id(id_number: str) -> Gender:
+    """GB 11643: the 17th character is odd for men and even for women."""
+    return Gender.MALE if int(id_number[16]) % 2 == 1 else Gender.FEMALE
+
+
+def validate_rows(
+    rows: Sequence[CandidateRow],
+    *,
+    subjects: frozenset[Subject],
+    guantong: bool,
+    check_id: IdChecker,
+) -> list[RowError]:
+    """Every problem of an upload at once, so a body fixes its file in one go (nothing is stored on error)."""
+    errors: list[RowError] = []
+    if len(rows) > MAX_CANDIDATES:
+        return [RowError(MAX_CANDIDATES, "candidates", f"一次最多上传{MAX_CANDIDATES}名考生")]
+    first_seen: dict[str, int] = {}
+    wanted = {subject.value for subject in subjects}
+    for index, row in enumerate(rows):
+        name = normalise_name(row.name)
+        if not name:
+            errors.append(RowError(index, "name", "姓名不能为空"))
+        elif len(name) > MAX_NAME_LENGTH or _has_control(name):
+            errors.append(RowError(index, "name", "姓名过长或含有不可见字符"))
+        id_number = row.id_number.strip().upper()
+        id_reason = check_id(id_number)
+        if id_reason is not None:
+            errors.append(RowError(index, "id_number", id_reason))
+        else:
+            earlier = first_seen.setdefault(id_number, index)
+            if earlier != index:
+                errors.append(RowError(index, "id_number", f"身份证号码与第{earlier}行重复"))
+            if row.gender not in (Gender.MALE.value, Gender.FEMALE.value):
+                errors.append(RowError(index, "gender", "性别应为“男”或“女”"))
+            elif gender_from_id(id_number).value != row.gender:
+                errors.append(RowError(index, "gender", "性别与身份证号码不一致"))
+        if id_reason is not None and row.gender not in (Gender.MALE.value, Gender.FEMALE.value):
+            errors.append(RowError(index, "gender", "性别应为“男”或“女”"))
+        if row.photo_ref is not None and (len(row.photo_ref) > 200 or _has_control(row.photo_ref)):
+            errors.append(RowError(index, "photo_ref", "照片引用过长或含有不可见字符"))
+        errors.extend(_score_errors(index, row, wanted, guantong))
+    return errors
+
+
+def _score_errors(index: int, row: CandidateRow, wanted: set[str], guantong: bool) -> list[RowError]:
+    errors: list[RowError] = []
+    given: Mapping[str, object] = row.panel if guantong else row.scores
+    other = row.scores if guantong else row.panel
+    if other:
+        kind = "scores" if guantong else "panel"
+        errors.append(
+            RowError(
+                index, kind, "贯通批次使用专家组评分（panel）" if guantong else "非贯通批次不使用专家组评分"
+            )
+        )
+    field_name = "panel" if guantong else "scores"
+    for subject in sorted(set(given) - wanted):
+        errors.append(RowError(index, f"{field_name}.{subject}", "本批次不考核该科目"))
+    for subject in sorted(wanted):
+        if subject not in given:
+            errors.append(RowError(index, f"{field_name}.{subject}", "缺少该科目成绩"))
+            continue
+        if guantong:
+            marks = row.panel[subject]
+            if len(marks) != PANEL_SIZE:
+                errors.append(RowError(index, f"panel.{subject}", f"专家组应有{PANEL_SIZE}名专家评分"))
+            elif not all(_is_score(mark) for mark in marks):
+                errors.append(RowError(index, f"panel.{subject}", "成绩应为0–100的整数"))
+        elif not _is_score(row.scores[subject]):
+            errors.append(RowError(index, f"scores.{subject}", "成绩应为0–100的整数"))
+    return errors
+
+
+def _is_score(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and MIN_SCORE <= value <= MAX_SCORE
+
+
+@dataclass(frozen=True, slots=True)
+class PublicityDecision:
+    allowed: bool
+    reason: str | None = None
+    rule: str = RULE_PUBLICITY
+
+
+def may_object(today: date, starts: date, ends: date) -> PublicityDecision:
+    """CR-4: objections are lodged during publicity, from its first day to the end of its last working day."""
+    if today < starts:
+        return PublicityDecision(False, f"公示尚未开始（{starts.isoformat()}开始）")
+    if today > ends:
+        return PublicityDecision(False, f"公示期已于{ends.isoformat()}结束")
+    return PublicityDecision(True)
+
+
+def may_approve(today: date, ends: date) -> PublicityDecision:
+    """CR-4 with P-1: results go to review only after publicity has ended, i.e. from the day after `ends`."""
+    if today <= ends:
+        return PublicityDecision(False, f"公示期至{ends.isoformat()}结束，结束后方可审核")
+    return PublicityDecision(True)
+
+
+_NEXT = {
+    BatchStatus.DRAFT: {BatchStatus.PUBLICITY},
+    BatchStatus.PUBLICITY: {BatchStatus.APPROVED},
+    BatchStatus.APPROVED: {BatchStatus.ISSUED},
+    BatchStatus.ISSUED: set(),
+}
+
+
+def may_move(current: BatchStatus, new: BatchStatus) -> bool:
+    """The batch state machine (CR-4 order: results → publicity → review → numbers)."""
+    return new in _NEXT[current]

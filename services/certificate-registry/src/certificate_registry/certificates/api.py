@@ -1,0 +1,141 @@
+"""Routes of certificates: issue and roster (body staff), public look-up (CR-6), full record, revocation."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import Response
+
+from certificate_registry.certificates import lookup
+from certificate_registry.certificates.roster import roster_csv
+from certificate_registry.certificates.schemas import (
+    CertificateRecord,
+    IssueOut,
+    PublicCertificate,
+    RevocationIn,
+    RosterOut,
+)
+from certificate_registry.certificates.service import CertificateService, parse_number_or_422
+from certificate_registry.clock import Today
+from skills_shared.auth import Principal, Role, require
+from skills_shared.db import ReadSessionDep, SessionDep
+from skills_shared.idempotency import RequiredIdempotencyDep
+from skills_shared.problems import problem_responses
+
+router = APIRouter(tags=["certificates"])
+
+body_staff = require(Role.ORG_STAFF, Role.ORG_ADMIN)
+viewers = require(
+    Role.ORG_STAFF, Role.ORG_ADMIN, Role.DISTRICT_OFFICER, Role.CITY_OFFICER, Role.INSPECTOR, Role.SERVICE
+)
+record_readers = require(Role.SERVICE, Role.PARTNER, Role.CITY_OFFICER, Role.DISTRICT_OFFICER, Role.INSPECTOR)
+revokers = require(Role.ORG_ADMIN, Role.DISTRICT_OFFICER, Role.CITY_OFFICER)
+citizens = require(Role.CITIZEN)
+
+NumberPath = Annotated[str, Path(description="22-character certificate number (CR-1)", max_length=64)]
+
+
+@router.post(
+    "/v1/batches/{batch_id}/issue",
+    response_model=IssueOut,
+    status_code=201,
+    summary="Issue numbers to every reviewed, passing, unheld candidate; gapless serials (CR-1, CR-4)",
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+async def issue_batch(
+    session: SessionDep,
+    idem: RequiredIdempotencyDep,
+    batch_id: uuid.UUID,
+    today: Today,
+    principal: Principal = Depends(body_staff),
+) -> Response:
+    return await idem.run(
+        lambda: CertificateService(session).issue(principal, batch_id, today), status_code=201
+    )
+
+
+@router.get(
+    "/v1/batches/{batch_id}/roster",
+    response_model=RosterOut,
+    summary="获证人员名册 as JSON, or CSV with ?format=csv",
+    responses={200: {"content": {"text/csv": {}}}, **problem_responses(401, 403, 404, 422)},
+)
+async def roster(
+    session: ReadSessionDep,
+    batch_id: uuid.UUID,
+    principal: Principal = Depends(viewers),
+    format: Annotated[str, Query(pattern="^(json|csv)$")] = "json",
+) -> Any:
+    out = await CertificateService(session).roster(principal, batch_id)
+    if format == "csv":
+        return Response(
+            roster_csv(out.entries),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="roster-{batch_id}.csv"'},
+        )
+    return out
+
+
+@router.get(
+    "/v1/certificates/{number}",
+    response_model=PublicCertificate,
+    summary="Public look-up by number + name or number + ID number; ID masked (CR-6)",
+    responses=problem_responses(404, 422),
+)
+async def public_lookup(
+    request: Request,
+    number: NumberPath,
+    name: Annotated[str | None, Query(max_length=50)] = None,
+    id_number: Annotated[str | None, Query(max_length=18)] = None,
+) -> Response:
+    """Documents the look-up; the app serves it through `lookup.lean_routes()` placed ahead of this route."""
+    return await lookup.public_lookup_endpoint(request)
+
+
+@router.get(
+    "/v1/certificates/{number}/record",
+    response_model=CertificateRecord,
+    summary="The full record for a subsidy check (service, partner, officers)",
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def full_record(
+    request: Request, number: NumberPath, principal: Principal = Depends(record_readers)
+) -> Response:
+    parse_number_or_422(number)
+    row = await lookup.fetch_by_number(lookup.pool_of(request), number)
+    if row is None:
+        raise lookup.not_found()
+    if principal.role is Role.DISTRICT_OFFICER:
+        principal.require_district(row["number"][7:9])
+    return lookup.json_response(lookup.full_record(row))
+
+
+@router.get(
+    "/v1/me/certificates",
+    response_model=list[PublicCertificate],
+    summary="The calling citizen's own certificates (subject = ID number)",
+    responses=problem_responses(401, 403),
+)
+async def my_certificates(request: Request, principal: Principal = Depends(citizens)) -> Response:
+    return lookup.json_response(
+        await lookup.holder_certificates(lookup.pool_of(request), principal.sub.upper())
+    )
+
+
+@router.post(
+    "/v1/certificates/{number}/revocation",
+    response_model=CertificateRecord,
+    summary="Revoke with a reason (issuing body's admin or an officer); never deletes (CR-7)",
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+async def revoke(
+    session: SessionDep,
+    idem: RequiredIdempotencyDep,
+    number: NumberPath,
+    payload: RevocationIn,
+    today: Today,
+    principal: Principal = Depends(revokers),
+) -> Response:
+    return await idem.run(lambda: CertificateService(session).revoke(principal, number, payload, today))

@@ -1,0 +1,1 @@
+"""Documents domain of the certificate registry."""

@@ -1,0 +1,1 @@
+"""Issuers domain of the certificate registry."""

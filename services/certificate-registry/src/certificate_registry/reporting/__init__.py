@@ -1,0 +1,1 @@
+"""Reporting domain of the certificate registry."""

@@ -1,0 +1,101 @@
+"""Routes of upward reporting: certificates issued in a date range (CSV / JSON Lines, streamed) and counts."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response, StreamingResponse
+from pydantic import BaseModel
+
+from certificate_registry.certificates.lookup import json_response, pool_of
+from certificate_registry.fields import EARLIEST_DATE, LATEST_DATE
+from certificate_registry.reporting import formats, repository
+from skills_shared.auth import Principal, Role, require
+from skills_shared.problems import FieldError, Problem, problem_responses
+
+router = APIRouter(prefix="/v1/reports", tags=["reporting"])
+
+reporters = require(Role.CITY_OFFICER, Role.DISTRICT_OFFICER, Role.INSPECTOR, Role.SERVICE)
+
+
+class CountRow(BaseModel):
+    body_code: str
+    body_name: str
+    occupation_code: str
+    occupation_name: str
+    level: int
+    year: int
+    issued: int
+    revoked: int
+
+
+def _range(start: date, end: date) -> None:
+    errors = [
+        FieldError(loc=["query", name], msg="日期应在2000-01-01至2099-12-31之间", type="date_out_of_range")
+        for name, value in (("from", start), ("to", end))
+        if not (EARLIEST_DATE <= value <= LATEST_DATE)
+    ]
+    if start > end:
+        errors.append(FieldError(loc=["query", "to"], msg="截止日期不能早于起始日期", type="date_order"))
+    if errors:
+        raise Problem(422, "validation_failed", errors[0].msg, title="Validation failed", errors=errors)
+
+
+def _place(principal: Principal) -> str | None:
+    """A district officer reports on the bodies filed in their district only."""
+    return principal.district if principal.role is Role.DISTRICT_OFFICER else None
+
+
+FromQuery = Annotated[date, Query(alias="from", description="First issue date (inclusive).")]
+ToQuery = Annotated[date, Query(alias="to", description="Last issue date (inclusive).")]
+
+
+@router.get(
+    "/certificates",
+    summary="Certificates issued in a date range, streamed as CSV or JSON Lines",
+    response_class=StreamingResponse,
+    responses={
+        200: {"content": {"text/csv": {}, "application/x-ndjson": {}}},
+        **problem_responses(401, 403, 422),
+    },
+)
+async def export(
+    request: Request,
+    start: FromQuery,
+    end: ToQuery,
+    format: Annotated[str, Query(pattern="^(csv|jsonl)$")] = "csv",
+    principal: Principal = Depends(reporters),
+) -> StreamingResponse:
+    _range(start, end)
+    pool, place = pool_of(request), _place(principal)
+
+    async def body() -> AsyncIterator[bytes]:
+        if format == "csv":
+            yield formats.csv_header()
+        async for row in repository.stream_certificates(pool, start, end, place):
+            yield (
+                formats.csv_line(row.values()).encode("utf-8") if format == "csv" else formats.jsonl_line(row)
+            )
+
+    media = "text/csv; charset=utf-8" if format == "csv" else "application/x-ndjson"
+    filename = f"certificates-{start.isoformat()}-{end.isoformat()}.{format}"
+    return StreamingResponse(
+        body(), media_type=media, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
+    )
+
+
+@router.get(
+    "/counts",
+    response_model=list[CountRow],
+    summary="Certificates issued in a date range, counted by body, occupation, level and year",
+    responses=problem_responses(401, 403, 422),
+)
+async def count_report(
+    request: Request, start: FromQuery, end: ToQuery, principal: Principal = Depends(reporters)
+) -> Response:
+    _range(start, end)
+    rows = await repository.counts(pool_of(request), start, end, _place(principal))
+    return json_response([dict(row) for row in rows])

@@ -1,0 +1,256 @@
+"""Table and property tests for the batch rules: CR-8 panel scoring, required subjects, upload checks, CR-4."""
+
+from __future__ import annotations
+
+from datetime import date
+from fractions import Fraction
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from certificate_registry.batches.rules import (
+    BatchStatus,
+    CandidateRow,
+    Method,
+    Subject,
+    check_batch_method,
+    may_approve,
+    may_move,
+    may_object,
+    panel_subject_passes,
+    passes,
+    required_subjects,
+    validate_rows,
+)
+from certificate_registry.testdata import bad_checksum, check_id, make_id
+
+ALL = frozenset(Subject)
+
+
+@pytest.mark.parametrize(
+    ("scores", "ok"),
+    [
+        ((60, 60, 60), True),
+        ((59, 60, 61), True),  # 2 of 3 members ≥ 60 is "2/3以上" (以上 includes the figure); mean 60
+        ((100, 100, 0), True),  # 2 of 3 ≥ 60, mean 66.7
+        ((59, 59, 100), False),  # mean 72.7 but only 1 of 3 ≥ 60
+        ((60, 60, 0), False),  # 2 of 3 ≥ 60 but mean 40
+        ((60, 60, 59), False),  # 2 of 3 ≥ 60 but mean 59.67
+        ((61, 61, 58), True),  # mean exactly 60
+        ((0, 0, 0), False),
+        ((100, 100, 100), True),
+        ((59, 59, 59), False),
+    ],
+)
+def test_panel_table(scores: tuple[int, int, int], ok: bool) -> None:
+    assert panel_subject_passes(scores) is ok
+    assert _reference(list(scores)) is ok
+
+
+def _reference(scores: list[int]) -> bool:
+    """CR-8 written the slow, literal way with exact fractions."""
+    if not scores:
+        return False
+    share = Fraction(sum(1 for s in scores if s >= 60), len(scores))
+    mean = Fraction(sum(scores), len(scores))
+    return share >= Fraction(2, 3) and mean >= 60
+
+
+@given(st.lists(st.integers(0, 100), min_size=1, max_size=9))
+def test_panel_matches_literal_rule(scores: list[int]) -> None:
+    assert panel_subject_passes(scores) is _reference(scores)
+
+
+@given(st.lists(st.integers(0, 100), min_size=3, max_size=3), st.integers(0, 2), st.integers(1, 40))
+def test_raising_a_score_never_turns_pass_into_fail(scores: list[int], which: int, bump: int) -> None:
+    raised = list(scores)
+    raised[which] = min(100, raised[which] + bump)
+    if panel_subject_passes(scores):
+        assert panel_subject_passes(raised)
+
+
+@pytest.mark.parametrize(
+    ("method", "level", "guantong", "subjects"),
+    [
+        (Method.EXAMINATION, 5, False, {Subject.THEORY, Subject.SKILL}),
+        (Method.EXAMINATION, 3, False, {Subject.THEORY, Subject.SKILL}),
+        (Method.EXAMINATION, 2, False, set(Subject)),
+        (Method.EXAMINATION, 1, False, set(Subject)),
+        (Method.ASSESSMENT, 3, True, {Subject.SKILL}),
+        (Method.ASSESSMENT, 4, False, {Subject.SKILL}),
+        (Method.PANEL_REVIEW, 2, True, set(Subject)),
+        (Method.DIRECT_RECOGNITION, 1, True, set(Subject)),
+        (Method.DIRECT_RECOGNITION, 1, False, set()),
+        (Method.COMPETITION, 2, False, set()),
+    ],
+)
+def test_required_subjects(method: Method, level: int, guantong: bool, subjects: set[Subject]) -> None:
+    assert required_subjects(method, level, guantong) == subjects
+
+
+@pytest.mark.parametrize(
+    ("method", "level", "guantong", "allowed"),
+    [
+        (Method.ASSESSMENT, 3, True, True),
+        (Method.ASSESSMENT, 2, True, False),
+        (Method.PANEL_REVIEW, 2, True, True),
+        (Method.PANEL_REVIEW, 1, True, True),
+        (Method.PANEL_REVIEW, 3, True, False),
+        (Method.DIRECT_RECOGNITION, 3, True, True),
+        (Method.EXAMINATION, 2, True, False),
+        (Method.DIRECT_RECOGNITION, 4, True, False),
+        (Method.EXAMINATION, 5, False, True),
+        (Method.ASSESSMENT, 1, False, True),
+    ],
+)
+def test_batch_method_combinations(method: Method, level: int, guantong: bool, allowed: bool) -> None:
+    assert (check_batch_method(method, level, guantong) is None) is allowed
+
+
+def _row(seq: int, **overrides: object) -> CandidateRow:
+    values: dict[str, object] = {
+        "name": f"考生{seq}",
+        "id_number": make_id(seq),
+        "gender": "男",
+        "scores": {"theory": 70, "skill": 80},
+    }
+    values.update(overrides)
+    return CandidateRow(**values)  # type: ignore[arg-type]
+
+
+EXAM = frozenset({Subject.THEORY, Subject.SKILL})
+
+
+def test_valid_upload_has_no_errors() -> None:
+    rows = [_row(i) for i in range(50)] + [_row(99, gender="女", id_number=make_id(99, male=False))]
+    assert validate_rows(rows, subjects=EXAM, guantong=False, check_id=check_id) == []
+
+
+def test_every_bad_row_is_listed_once_with_its_field() -> None:
+    rows = [
+        _row(0),
+        _row(1, id_number=bad_checksum(make_id(1))),
+        _row(2, id_number=make_id(0)),  # duplicate of row 0
+        _row(3, name="  "),
+        _row(4, gender="女"),  # ID says male
+        _row(5, scores={"theory": 101, "skill": 80}),
+        _row(6, scores={"skill": 80}),
+        _row(7, scores={"theory": 70, "skill": 80, "comprehensive": 90}),
+        _row(8, name="张\x00三"),
+        _row(9, gender="X", id_number="123"),
+        _row(10, panel={"skill": [60, 60, 60]}),
+        _row(11, scores={"theory": True, "skill": 80}),
+    ]
+    errors = validate_rows(rows, subjects=EXAM, guantong=False, check_id=check_id)
+    found = {(e.row, e.field) for e in errors}
+    assert found == {
+        (1, "id_number"),
+        (2, "id_number"),
+        (3, "name"),
+        (4, "gender"),
+        (5, "scores.theory"),
+        (6, "scores.theory"),
+        (7, "scores.comprehensive"),
+        (8, "name"),
+        (9, "id_number"),
+        (9, "gender"),
+        (10, "panel"),
+        (11, "scores.theory"),
+    }
+    assert len(errors) == len(found)
+    assert "第0行" in next(e.reason for e in errors if e.row == 2)
+
+
+def test_lower_case_x_is_the_same_id_number() -> None:
+    x_id = next(i for i in (make_id(n) for n in range(400)) if i.endswith("X"))
+    rows = [_row(0, id_number=x_id), _row(1, id_number=x_id.lower())]
+    errors = validate_rows(rows, subjects=EXAM, guantong=False, check_id=check_id)
+    assert [(e.row, e.field) for e in errors] == [(1, "id_number")]
+
+
+def test_guantong_rows_need_three_marks_per_subject() -> None:
+    good = {"theory": [70, 70, 70], "skill": [60, 61, 59], "comprehensive": [90, 80, 70]}
+    rows = [
+        _row(0, scores={}, panel=good),
+        _row(1, scores={}, panel={**good, "skill": [70, 70]}),
+        _row(2, scores={}, panel={**good, "theory": [70, 70, 170]}),
+        _row(3, scores={"theory": 70}, panel=good),
+    ]
+    errors = validate_rows(rows, subjects=ALL, guantong=True, check_id=check_id)
+    assert [(e.row, e.field) for e in errors] == [(1, "panel.skill"), (2, "panel.theory"), (3, "scores")]
+    assert passes(rows[0], ALL, guantong=True)
+
+
+def test_pass_decisions() -> None:
+    assert passes(_row(0), EXAM, guantong=False)
+    assert not passes(_row(0, scores={"theory": 59, "skill": 100}), EXAM, guantong=False)
+    assert passes(_row(0, scores={}), frozenset(), guantong=False)
+    panel = {"skill": [100, 100, 0]}
+    assert passes(_row(0, scores={}, panel=panel), frozenset({Subject.SKILL}), guantong=True)
+    panel = {"skill": [59, 59, 100]}
+    assert not passes(_row(0, scores={}, panel=panel), frozenset({Subject.SKILL}), guantong=True)
+
+
+def test_too_many_rows() -> None:
+    rows = [_row(0)] * 10_001
+    errors = validate_rows(rows, subjects=EXAM, guantong=False, check_id=check_id)
+    assert [e.field for e in errors] == ["candidates"]
+
+
+@pytest.mark.parametrize(
+    ("today", "object_ok", "approve_ok"),
+    [
+        (date(2025, 9, 29), False, False),
+        (date(2025, 9, 30), True, False),
+        (date(2025, 10, 8), True, False),
+        (date(2025, 10, 14), True, False),
+        (date(2025, 10, 15), False, True),
+    ],
+)
+def test_publicity_window(today: date, object_ok: bool, approve_ok: bool) -> None:
+    starts, ends = date(2025, 9, 30), date(2025, 10, 14)  # P-1's example
+    assert may_object(today, starts, ends).allowed is object_ok
+    decision = may_approve(today, ends)
+    assert decision.allowed is approve_ok
+    assert decision.rule == "CR-4"
+    if not approve_ok:
+        assert "2025-10-14" in (decision.reason or "")
+
+
+def test_batch_state_machine() -> None:
+    order = [BatchStatus.DRAFT, BatchStatus.PUBLICITY, BatchStatus.APPROVED, BatchStatus.ISSUED]
+    for i, current in enumerate(order):
+        for j, new in enumerate(order):
+            assert may_move(current, new) is (j == i + 1)
+
+
+CORRUPTIONS = ("checksum", "duplicate", "gender", "score", "missing", "name")
+
+
+@given(
+    size=st.integers(1, 40),
+    damage=st.dictionaries(st.integers(0, 39), st.sampled_from(CORRUPTIONS), max_size=10),
+)
+def test_exactly_the_damaged_rows_are_reported(size: int, damage: dict[int, str]) -> None:
+    rows = [_row(i) for i in range(size)]
+    damaged: set[int] = set()
+    for index, kind in damage.items():
+        if index == 0 or index >= size:
+            continue  # row 0 stays valid: it is the original that "duplicate" copies
+        row = rows[index]
+        if kind == "checksum":
+            rows[index] = _row(index, id_number=bad_checksum(row.id_number))
+        elif kind == "duplicate":
+            rows[index] = _row(index, id_number=rows[0].id_number)
+        elif kind == "gender":
+            rows[index] = _row(index, gender="女")
+        elif kind == "score":
+            rows[index] = _row(index, scores={"theory": 70, "skill": 101})
+        elif kind == "missing":
+            rows[index] = _row(index, scores={"theory": 70})
+        else:
+            rows[index] = _row(index, name="")
+        damaged.add(index)
+    errors = validate_rows(rows, subjects=EXAM, guantong=False, check_id=check_id)
+    assert {e.row for e in errors} == damaged

@@ -1,0 +1,189 @@
+"""Look-up (CR-6), full record, own certificates, documents (CR-5, signature), revocation and reporting."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import httpx
+import orjson
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from certificate_registry.documents.signing import b64url_decode, verify_qr_token
+from certificate_registry.testkit import DISTRICT_BODY, Registry, candidate
+from skills_shared.testing import auth_headers
+
+
+async def _issued(registry: Registry, count: int = 2) -> tuple[list[str], list[dict[str, object]]]:
+    await registry.put_issuer()
+    rows = [candidate(i) for i in range(count)]
+    batch_id = await registry.ready_batch(rows)
+    issued = await registry.issue(batch_id)
+    assert issued.status_code == 201, issued.text
+    roster = await registry.client.get(f"/v1/batches/{batch_id}/roster", headers=registry.staff())
+    return [e["number"] for e in roster.json()["entries"]], rows
+
+
+async def test_lookup_answers(registry: Registry, client: httpx.AsyncClient) -> None:
+    numbers, rows = await _issued(registry)
+    bad = await client.get("/v1/certificates/S00005007000125400000X", params={"name": "考生0"})
+    assert bad.status_code == 422 and bad.json()["errors"][0]["loc"] == ["path", "number"]
+    assert bad.json()["rule"] == "CR-1"
+    neither = await client.get(f"/v1/certificates/{numbers[0]}")
+    both = await client.get(f"/v1/certificates/{numbers[0]}", params={"name": "考生0", "id_number": "x"})
+    assert neither.status_code == both.status_code == 422
+    nul = await client.get(f"/v1/certificates/{numbers[0]}?name=%00")
+    assert nul.status_code == 422
+
+    record = await client.get(f"/v1/certificates/{numbers[0]}/record", headers=auth_headers("partner"))
+    assert record.status_code == 200
+    assert record.json()["id_number"] == rows[0]["id_number"] and record.json()["obtained_by"] == "evaluation"
+    assert (await client.get(f"/v1/certificates/{numbers[0]}/record")).status_code == 401
+    citizen_record = await client.get(
+        f"/v1/certificates/{numbers[0]}/record",
+        headers=auth_headers("citizen", sub=str(rows[0]["id_number"])),
+    )
+    assert citizen_record.status_code == 403
+    other_district = await client.get(f"/v1/certificates/{numbers[0]}/record", headers=registry.officer("08"))
+    assert other_district.status_code == 403
+
+    mine = await client.get(
+        "/v1/me/certificates", headers=auth_headers("citizen", sub=str(rows[1]["id_number"]))
+    )
+    assert mine.status_code == 200 and [c["number"] for c in mine.json()] == [numbers[1]]
+    assert "*" in mine.json()[0]["id_number_masked"]
+    nobody = await client.get(
+        "/v1/me/certificates", headers=auth_headers("citizen", sub="11010519491231002X")
+    )
+    assert nobody.json() == []
+
+
+async def test_signed_document_qr_and_pdf(registry: Registry, client: httpx.AsyncClient) -> None:
+    numbers, rows = await _issued(registry, 1)
+    holder = auth_headers("citizen", sub=str(rows[0]["id_number"]))
+    signed = await client.get(f"/v1/certificates/{numbers[0]}/document", headers=holder)
+    assert signed.status_code == 200, signed.text
+    payload = signed.json()
+    assert payload["document"]["work_type"] == "维修电工" and payload["algorithm"] == "Ed25519"
+    key = (await client.get("/v1/signing-key")).json()
+    assert key["key_id"] == payload["key_id"]
+    ok = await client.post(
+        "/v1/certificates/verify-signature",
+        json={"document": payload["document"], "signature": payload["signature"]},
+    )
+    assert ok.json() == {"valid": True, "key_id": key["key_id"]}
+    forged = {**payload["document"], "level": 1}
+    bad = await client.post(
+        "/v1/certificates/verify-signature", json={"document": forged, "signature": payload["signature"]}
+    )
+    assert bad.json()["valid"] is False
+    # offline: anyone with the published key checks the canonical bytes themselves
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    canonical = orjson.dumps(payload["document"], option=orjson.OPT_SORT_KEYS)
+    Ed25519PublicKey.from_public_bytes(b64url_decode(key["public_key"])).verify(
+        b64url_decode(payload["signature"]), canonical
+    )
+
+    stranger = auth_headers("citizen", sub="11010519491231002X")
+    assert (await client.get(f"/v1/certificates/{numbers[0]}/document", headers=stranger)).status_code == 403
+    other_body = auth_headers("org_staff", body="S000050080009")
+    assert (
+        await client.get(f"/v1/certificates/{numbers[0]}/document", headers=other_body)
+    ).status_code == 403
+
+    png = await client.get(f"/v1/certificates/{numbers[0]}/qr.png", headers=registry.staff())
+    assert png.status_code == 200 and png.content.startswith(b"\x89PNG")
+    svg = await client.get(f"/v1/certificates/{numbers[0]}/qr.svg", headers=registry.staff())
+    assert svg.status_code == 200 and b"<svg" in svg.content
+    pdf = await client.get(f"/v1/certificates/{numbers[0]}/document.pdf", headers=holder)
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF") and b"STSong-Light" in pdf.content
+    from certificate_registry.documents.qr import verify_url
+    from certificate_registry.documents.signing import SigningKey
+
+    assert verify_url("http://gw", numbers[0], "t").startswith("http://gw/verify?n=")
+    assert isinstance(registry.app.state.signing_key, SigningKey)
+    token = registry.app.state.signing_key.qr_token(numbers[0])
+    assert verify_qr_token(b64url_decode(key["public_key"]), numbers[0], token)
+    verified = await client.get(f"/v1/certificates/{numbers[0]}/verification", params={"t": token})
+    assert verified.status_code == 200, verified.text
+    assert "*" in verified.json()["id_number_masked"]
+    forged_token = await client.get(
+        f"/v1/certificates/{numbers[0]}/verification", params={"t": token[:-2] + "AA"}
+    )
+    unknown = await client.get(f"/v1/certificates/{numbers[0][:-1]}9/verification", params={"t": token})
+    assert forged_token.status_code == unknown.status_code == 404
+    assert forged_token.json()["code"] == unknown.json()["code"] == "certificate_not_found"
+
+
+async def test_revocation(registry: Registry, client: httpx.AsyncClient, engine: AsyncEngine) -> None:
+    numbers, _ = await _issued(registry, 2)
+    number = numbers[0]
+    path = f"/v1/certificates/{number}/revocation"
+    body = {"reason": "考试作弊，经查属实"}
+    no_key = await client.post(path, json=body, headers=registry.staff(role="org_admin"))
+    assert no_key.status_code == 422
+    staff = await client.post(path, json=body, headers={**registry.staff(), "Idempotency-Key": "r1"})
+    assert staff.status_code == 403  # org_staff may not revoke, only the body's admin or an officer
+    other = await client.post(path, json=body, headers={**registry.officer("08"), "Idempotency-Key": "r1"})
+    assert other.status_code == 403
+    admin = {**registry.staff(role="org_admin"), "Idempotency-Key": "r1"}
+    revoked = await client.post(path, json=body, headers=admin)
+    assert revoked.status_code == 200, revoked.text
+    assert revoked.json()["status"] == "revoked" and revoked.json()["revoked_reason"] == body["reason"]
+    replay = await client.post(path, json=body, headers=admin)
+    assert replay.status_code == 200 and replay.headers.get("idempotent-replayed") == "true"
+    twice = await client.post(path, json=body, headers={**admin, "Idempotency-Key": "r2"})
+    assert twice.status_code == 409 and twice.json()["code"] == "already_revoked"
+    public = await client.get(f"/v1/certificates/{number}", params={"name": "考生0"})
+    assert public.json()["status"] == "revoked" and public.json()["revoked_reason"] == body["reason"]
+    assert public.json()["revoked_on"] == registry.today[0].isoformat()
+    async with engine.connect() as conn:
+        assert (await conn.execute(text("SELECT count(*) FROM certificates"))).scalar_one() == 2
+        actions = (
+            await conn.execute(text("SELECT count(*) FROM audit_log WHERE action = 'certificate.revoked'"))
+        ).scalar_one()
+    assert actions == 1
+
+
+async def test_reporting(registry: Registry, client: httpx.AsyncClient) -> None:
+    numbers, _ = await _issued(registry, 3)
+    day = registry.today[0].isoformat()
+    city = auth_headers("city_officer")
+    exported = await client.get("/v1/reports/certificates", params={"from": day, "to": day}, headers=city)
+    assert exported.status_code == 200, exported.text
+    lines = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
+    assert lines[0][0] == "number" and [line[0] for line in lines[1:]] == numbers
+    jsonl = await client.get(
+        "/v1/reports/certificates",
+        params={"from": day, "to": day, "format": "jsonl"},
+        headers=registry.officer("07"),
+    )
+    assert [orjson.loads(line)["number"] for line in jsonl.content.splitlines()] == numbers
+    elsewhere = await client.get(
+        "/v1/reports/certificates",
+        params={"from": day, "to": day, "format": "jsonl"},
+        headers=registry.officer("08"),
+    )
+    assert elsewhere.content == b""
+    counts = await client.get("/v1/reports/counts", params={"from": day, "to": day}, headers=city)
+    assert counts.json() == [
+        {
+            "body_code": DISTRICT_BODY,
+            "body_name": counts.json()[0]["body_name"],
+            "occupation_code": "4-01-01-01",
+            "occupation_name": "电工",
+            "level": 4,
+            "year": 2025,
+            "issued": 3,
+            "revoked": 0,
+        }
+    ]
+    backwards = await client.get("/v1/reports/counts", params={"from": day, "to": "2020-01-01"}, headers=city)
+    assert backwards.status_code == 422
+    absurd = await client.get("/v1/reports/counts", params={"from": "0001-01-01", "to": day}, headers=city)
+    assert absurd.status_code == 422
+    assert (
+        await client.get("/v1/reports/counts", params={"from": day, "to": day}, headers=registry.staff())
+    ).status_code == 403
