@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from skills_shared.audit import chain_of
 from skills_shared.testing import auth_headers
 
 OFFICER = auth_headers("city_officer", "officer-1")
@@ -21,10 +24,32 @@ async def make_rows(client: httpx.AsyncClient, n: int) -> None:
         ).status_code == 201
 
 
-async def test_chain_verifies(client: httpx.AsyncClient) -> None:
+async def test_chain_verifies(client: httpx.AsyncClient, engine: AsyncEngine) -> None:
     await make_rows(client, 5)
     report = (await client.get("/v1/audit/verify", headers=INSPECTOR)).json()
-    assert report == {"ok": True, "checked": 5, "first_broken_id": None, "reason": None}
+    assert (report["ok"], report["checked"], report["first_broken_id"]) == (True, 5, None)
+    async with engine.connect() as conn:
+        rows = (await conn.execute(text("SELECT id, chain, hash FROM audit_log ORDER BY id"))).all()
+    expected_heads = {str(chain): {"last_id": rid, "hash": digest.hex()} for rid, chain, digest in rows}
+    assert report["heads"] == expected_heads
+    assert {chain for _, chain, _ in rows} == {chain_of("item", f"n{i}") for i in range(5)}
+
+
+async def test_concurrent_audited_writes_all_land_in_valid_chains(client: httpx.AsyncClient) -> None:
+    """Forty writes at once on twenty entities: nothing lost, every chain still links."""
+    for round_ in range(2):
+        responses = await asyncio.gather(
+            *[
+                client.post(
+                    "/v1/items", json={"name": f"e{i % 20}", "count": round_ * 100 + i}, headers=OFFICER
+                )
+                for i in range(40)
+            ]
+        )
+        assert all(r.status_code == 201 for r in responses)
+    report = (await client.get("/v1/audit/verify", headers=INSPECTOR)).json()
+    assert report["ok"] is True
+    assert report["checked"] == 80
 
 
 async def test_update_and_delete_are_refused(client: httpx.AsyncClient, engine: AsyncEngine) -> None:
@@ -41,20 +66,43 @@ async def test_tampering_reports_first_broken_link(client: httpx.AsyncClient, en
         await conn.execute(
             text("SET LOCAL session_replication_role = replica")
         )  # what an attacker with SQL does
-        await conn.execute(text("UPDATE audit_log SET after = '{\"count\": 999}' WHERE id = 4"))
+        await conn.execute(text("UPDATE audit_log SET after = '{\"count\": 999}' WHERE id IN (4, 6)"))
     report = (await client.get("/v1/audit/verify", headers=INSPECTOR)).json()
     assert report["ok"] is False
     assert report["first_broken_id"] == 4
-    assert report["checked"] == 3
+    assert report["reason"] == "row content does not match its hash"
 
 
-async def test_deleting_a_row_breaks_the_next_link(client: httpx.AsyncClient, engine: AsyncEngine) -> None:
-    await make_rows(client, 4)
+async def test_deleting_a_row_breaks_the_next_link_of_its_chain(
+    client: httpx.AsyncClient, engine: AsyncEngine
+) -> None:
+    await make_rows(client, 40)
+    async with engine.begin() as conn:
+        victim, successor = (
+            await conn.execute(
+                text(
+                    "SELECT a.id, min(b.id) FROM audit_log a JOIN audit_log b ON b.chain = a.chain AND b.id > a.id "
+                    "GROUP BY a.id ORDER BY a.id LIMIT 1"
+                )
+            )
+        ).one()
+        await conn.execute(text("SET LOCAL session_replication_role = replica"))
+        await conn.execute(text("DELETE FROM audit_log WHERE id = :id"), {"id": victim})
+    report = (await client.get("/v1/audit/verify", headers=INSPECTOR)).json()
+    assert report["first_broken_id"] == successor
+    assert report["reason"] == "prev_hash does not match the previous row's hash"
+
+
+async def test_moving_a_row_to_another_chain_is_detected(
+    client: httpx.AsyncClient, engine: AsyncEngine
+) -> None:
+    await make_rows(client, 3)
     async with engine.begin() as conn:
         await conn.execute(text("SET LOCAL session_replication_role = replica"))
-        await conn.execute(text("DELETE FROM audit_log WHERE id = 2"))
+        await conn.execute(text("UPDATE audit_log SET chain = (chain + 1) % 16 WHERE id = 2"))
     report = (await client.get("/v1/audit/verify", headers=INSPECTOR)).json()
-    assert report["first_broken_id"] == 3
+    assert report["ok"] is False
+    assert report["first_broken_id"] == 2
 
 
 async def test_verify_requires_an_auditor_role(client: httpx.AsyncClient) -> None:

@@ -42,6 +42,7 @@ class ChainReportModel(BaseModel):
     checked: int
     first_broken_id: int | None = None
     reason: str | None = None
+    heads: dict[int, dict[str, Any]] = {}
 
 
 def platform_router(settings: ServiceSettings, migrations_dir: Path | None) -> APIRouter:

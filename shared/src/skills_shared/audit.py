@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,7 +16,16 @@ from skills_shared.db.tables import audit_log
 from skills_shared.hashing import canonical_json, sha256
 
 GENESIS = b"\x00" * 32
-_CHAIN_LOCK = 0x5A0D17  # one transaction at a time extends the chain; held only until commit
+CHAINS = 16
+"""Parallel hash chains. One chain serialises every audited write of a service (its lock is held until commit);
+sixteen let unrelated writes commit side by side while every row still sits in a verifiable chain."""
+_CHAIN_LOCK = 0x5A0D17  # with the chain number: one transaction at a time extends a chain, until it commits
+_SESSION_CHAIN = "skills_audit_chain"
+
+
+def chain_of(entity_type: str, entity_id: str) -> int:
+    """The chain an entity's rows go to: stable, so one entity's history reads along one chain."""
+    return sha256(f"{entity_type}\n{entity_id}".encode())[0] % CHAINS
 
 
 def _digest(prev_hash: bytes, row: dict[str, Any]) -> bytes:
@@ -32,6 +41,10 @@ def _digest(prev_hash: bytes, row: dict[str, Any]) -> bytes:
         "before": row["before"],
         "after": row["after"],
     }
+    if row.get("chain"):
+        content["chain"] = row[
+            "chain"
+        ]  # rows from before chains existed (chain 0) keep their original digest
     return sha256(prev_hash + canonical_json(content))
 
 
@@ -47,8 +60,9 @@ async def record(
 ) -> None:
     """Append one audit row in the caller's transaction.
 
-    The chain is serialised by a transaction-scoped advisory lock, so call this as late as possible in the unit of
-    work: the lock is held until commit.
+    A transaction writes all its rows to one chain (that of its first row's entity), under a transaction-scoped
+    advisory lock on that chain: one lock per transaction means audit locks can never deadlock each other. Call
+    this as late as possible in the unit of work: the lock is held until commit.
     """
     request_id = structlog.contextvars.get_contextvars().get("request_id")
     row: dict[str, Any] = {
@@ -62,24 +76,45 @@ async def record(
         "before": jsonable_encoder(before) if before is not None else None,
         "after": jsonable_encoder(after) if after is not None else None,
     }
-    await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _CHAIN_LOCK})
-    last = (await session.execute(select(audit_log.c.hash).order_by(audit_log.c.id.desc()).limit(1))).scalar()
+    transaction = session.get_transaction()
+    held = session.info.get(_SESSION_CHAIN)
+    if held is not None and held[1] is transaction:
+        chain = held[0]  # this transaction already holds a chain's lock: stay on it (one lock, no deadlock)
+    else:
+        chain = chain_of(row["entity_type"], row["entity_id"])
+        await session.execute(text("SELECT pg_advisory_xact_lock(:k, :c)"), {"k": _CHAIN_LOCK, "c": chain})
+        session.info[_SESSION_CHAIN] = (chain, transaction)
+    row["chain"] = chain
+    last = (
+        await session.execute(
+            select(audit_log.c.hash)
+            .where(audit_log.c.chain == chain)
+            .order_by(audit_log.c.id.desc())
+            .limit(1)
+        )
+    ).scalar()
     prev = last if last is not None else GENESIS
     await session.execute(insert(audit_log).values(**row, prev_hash=prev, hash=_digest(prev, row)))
 
 
 @dataclass(frozen=True)
 class ChainReport:
-    """What the verifier found: every row checked, or the first link that does not hold."""
+    """What the verifier found: every row checked, or the lowest-numbered link that does not hold.
+
+    ``heads`` gives each chain's last row id and hash: publishing them elsewhere (an anchor) makes even the
+    removal of a chain's newest row detectable later.
+    """
 
     ok: bool
     checked: int
     first_broken_id: int | None = None
     reason: str | None = None
+    heads: dict[int, dict[str, Any]] = field(default_factory=dict)
 
 
-async def verify_chain(session: AsyncSession, *, batch: int = 5000) -> ChainReport:
-    """Recompute every link in id order; report the first row whose content or link was altered."""
+async def _verify_one(
+    session: AsyncSession, chain: int, batch: int
+) -> tuple[int, int | None, str | None, Any]:
     prev = GENESIS
     checked = 0
     last_id = 0
@@ -87,21 +122,41 @@ async def verify_chain(session: AsyncSession, *, batch: int = 5000) -> ChainRepo
         rows = (
             (
                 await session.execute(
-                    select(audit_log).where(audit_log.c.id > last_id).order_by(audit_log.c.id).limit(batch)
+                    select(audit_log)
+                    .where(audit_log.c.chain == chain, audit_log.c.id > last_id)
+                    .order_by(audit_log.c.id)
+                    .limit(batch)
                 )
             )
             .mappings()
             .all()
         )
         if not rows:
-            return ChainReport(ok=True, checked=checked)
+            return checked, None, None, {"last_id": last_id, "hash": prev.hex()}
         for row in rows:
             if row["prev_hash"] != prev:
-                return ChainReport(
-                    False, checked, row["id"], "prev_hash does not match the previous row's hash"
-                )
+                return checked, row["id"], "prev_hash does not match the previous row's hash", None
             if _digest(prev, dict(row)) != row["hash"]:
-                return ChainReport(False, checked, row["id"], "row content does not match its hash")
+                return checked, row["id"], "row content does not match its hash", None
             prev = row["hash"]
             checked += 1
             last_id = row["id"]
+
+
+async def verify_chain(session: AsyncSession, *, batch: int = 5000) -> ChainReport:
+    """Recompute every link of every chain in id order; report the lowest id whose content or link was altered."""
+    chains = (await session.execute(select(audit_log.c.chain).distinct())).scalars().all()
+    checked = 0
+    broken: list[tuple[int, str]] = []
+    heads: dict[int, dict[str, Any]] = {}
+    for chain in sorted(chains):
+        count, broken_id, reason, head = await _verify_one(session, chain, batch)
+        checked += count
+        if broken_id is not None and reason is not None:
+            broken.append((broken_id, reason))
+        else:
+            heads[chain] = head
+    if broken:
+        first_id, reason = min(broken)
+        return ChainReport(False, checked, first_id, reason, heads)
+    return ChainReport(True, checked, heads=heads)

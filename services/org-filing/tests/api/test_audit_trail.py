@@ -36,4 +36,4 @@ async def test_each_move_is_audited_without_personal_data(
     assert {r.actor_role for r in rows} == {"org_admin", "city_officer"}
     assert not any("id_number" in (r.after or "") for r in rows)
     report = (await client.get("/v1/audit/verify", headers=auth_headers("city_officer"))).json()
-    assert report == {"ok": True, "checked": 8, "first_broken_id": None, "reason": None}
+    assert (report["ok"], report["checked"], report["first_broken_id"]) == (True, 8, None)

@@ -6,11 +6,13 @@ import asyncio
 from collections.abc import Sequence
 from pathlib import Path
 
+import sqlalchemy as sa
 from alembic import command, context, op
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, MetaData, pool
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
 from skills_shared.db import to_async_url
@@ -81,15 +83,78 @@ $$ LANGUAGE plpgsql""",
 
 
 def upgrade_platform_v1() -> None:
-    """Version 1 of the platform tables, frozen: a later change gets its own ``upgrade_platform_vN``.
+    """Version 1 of the platform tables, frozen as explicit DDL: a later change gets its own ``upgrade_platform_vN``.
 
     The audit log refuses UPDATE, DELETE and TRUNCATE by trigger (全程留痕); tests that need a clean slate
-    disable the trigger explicitly, which itself is visible in the database log.
+    bypass the trigger explicitly for their own session.
     """
-    bind = op.get_bind()
-    platform_metadata.create_all(bind)
+    op.create_table(
+        "audit_log",
+        sa.Column("id", sa.BigInteger(), primary_key=True, autoincrement=True),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("actor", sa.String(200), nullable=False),
+        sa.Column("actor_role", sa.String(40), nullable=False),
+        sa.Column("action", sa.String(80), nullable=False),
+        sa.Column("entity_type", sa.String(80), nullable=False),
+        sa.Column("entity_id", sa.String(200), nullable=False),
+        sa.Column("request_id", sa.String(100), nullable=True),
+        sa.Column("before", JSONB(), nullable=True),
+        sa.Column("after", JSONB(), nullable=True),
+        sa.Column("prev_hash", sa.LargeBinary(32), nullable=False),
+        sa.Column("hash", sa.LargeBinary(32), nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_audit_log"),
+        sa.UniqueConstraint("hash", name="uq_audit_log_hash"),
+    )
+    op.create_table(
+        "idempotency_keys",
+        sa.Column("principal", sa.String(200), nullable=False),
+        sa.Column("key", sa.String(200), nullable=False),
+        sa.Column("method", sa.String(10), nullable=False),
+        sa.Column("path", sa.Text(), nullable=False),
+        sa.Column("request_hash", sa.LargeBinary(32), nullable=False),
+        sa.Column("status_code", sa.SmallInteger(), nullable=False),
+        sa.Column("response", JSONB(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
+        sa.PrimaryKeyConstraint("principal", "key", name="pk_idempotency_keys"),
+    )
+    op.create_table(
+        "outbox",
+        sa.Column("id", sa.BigInteger(), primary_key=True, autoincrement=True),
+        sa.Column("target", sa.String(40), nullable=False),
+        sa.Column("method", sa.String(10), nullable=False),
+        sa.Column("path", sa.Text(), nullable=False),
+        sa.Column("body", JSONB(), nullable=True),
+        sa.Column("idempotency_key", sa.String(200), nullable=False),
+        sa.Column("attempts", sa.Integer(), server_default=sa.text("0"), nullable=False),
+        sa.Column(
+            "next_attempt_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False
+        ),
+        sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
+        sa.Column("delivered_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("last_error", sa.Text(), nullable=True),
+        sa.PrimaryKeyConstraint("id", name="pk_outbox"),
+        sa.UniqueConstraint("idempotency_key", name="uq_outbox_idempotency_key"),
+    )
+    op.create_index(
+        "ix_outbox_pending", "outbox", ["next_attempt_at"], postgresql_where=sa.text("delivered_at IS NULL")
+    )
     for statement in _AUDIT_GUARD:
         op.execute(statement)
+
+
+def upgrade_platform_v2() -> None:
+    """Version 2: the audit log becomes several parallel hash chains (``chain``), so audited writes stop
+    queueing behind one lock. Rows written before keep chain 0 and their original hashes."""
+    op.add_column(
+        "audit_log", sa.Column("chain", sa.SmallInteger(), server_default=sa.text("0"), nullable=False)
+    )
+    op.create_index("ix_audit_log_chain_id", "audit_log", ["chain", "id"])
+
+
+def downgrade_platform_v2() -> None:
+    """Back to one chain (development only)."""
+    op.drop_index("ix_audit_log_chain_id", table_name="audit_log")
+    op.drop_column("audit_log", "chain")
 
 
 def downgrade_platform_v1() -> None:

@@ -37,6 +37,8 @@ audit_log = Table(
     Column("after", JSONB, nullable=True),
     Column("prev_hash", LargeBinary(32), nullable=False),
     Column("hash", LargeBinary(32), nullable=False, unique=True),
+    Column("chain", SmallInteger, nullable=False, server_default=text("0")),
+    Index("ix_audit_log_chain_id", "chain", "id"),
 )
 
 idempotency_keys = Table(
