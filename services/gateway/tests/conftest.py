@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from gateway.app import MIGRATIONS_DIR, create_app
+from gateway.fakes import FakeSuite
 from gateway.settings import GatewaySettings
 from skills_shared.testing import fresh_database, running_app, truncate_all
 
@@ -25,7 +26,9 @@ def database_url() -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def settings(database_url: str) -> GatewaySettings:
-    return GatewaySettings(database_url=database_url, environment="test", log_level="WARNING")
+    return GatewaySettings(
+        database_url=database_url, environment="test", log_level="WARNING", database_pool_size=4
+    )
 
 
 @pytest.fixture(scope="session")
@@ -48,8 +51,40 @@ def engine(app: FastAPI, client: httpx.AsyncClient) -> AsyncEngine:
 @pytest.fixture(autouse=True)
 async def _clean_tables(request: pytest.FixtureRequest) -> AsyncIterator[None]:
     """Tests that touched the database leave it empty for the next one; pure tests never start it."""
-    uses_db = "engine" in request.fixturenames or "client" in request.fixturenames
+    uses_db = any(name in request.fixturenames for name in ("engine", "client", "gw"))
     engine: AsyncEngine | None = request.getfixturevalue("engine") if uses_db else None
     yield
     if engine is not None:
         await truncate_all(engine, keep=KEEP_TABLES)
+
+
+@pytest.fixture
+def suite() -> FakeSuite:
+    """Fresh fakes of the four services for one test."""
+    return FakeSuite()
+
+
+@pytest.fixture
+def fake_settings(database_url: str) -> GatewaySettings:
+    """Settings for a gateway in front of the fakes: no back-off sleeps, one retry."""
+    return GatewaySettings(
+        database_url=database_url,
+        environment="test",
+        log_level="WARNING",
+        upstream_retries=1,
+        upstream_backoff_s=0,
+        mine_timeout_s=0.5,
+        upstream_timeout_s=1.0,
+        database_pool_size=4,
+    )
+
+
+@pytest.fixture
+async def gw(
+    suite: FakeSuite, fake_settings: GatewaySettings, engine: AsyncEngine
+) -> AsyncIterator[httpx.AsyncClient]:
+    """The gateway in front of the fakes, over ASGI (``engine`` first, so tables are cleaned after)."""
+    app = create_app(fake_settings, transports=suite.switches)
+    async with running_app(app) as c:
+        c.app = app  # type: ignore[attr-defined]
+        yield c

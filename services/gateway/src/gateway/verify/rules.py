@@ -1,0 +1,82 @@
+"""Pure rules of the public verify page: what it may show (CR-6, masked ID) and how a request is read."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from skills_shared.validators import mask_resident_id
+
+RULE_PUBLIC_QUERY = "CR-6"
+NUMBER_RE = re.compile(r"^[A-Z][0-9]{21}$")
+MAX_NAME = 50
+MAX_TOKEN = 200
+NO_WORK_TYPE = "——"
+
+STATUS_ZH = {"valid": "有效", "revoked": "已撤销"}
+
+
+class Mode(StrEnum):
+    """How the visitor arrived."""
+
+    FORM = "form"
+    """Empty form, nothing asked yet."""
+    BY_NAME = "by_name"
+    """Number + holder name typed in."""
+    BY_QR = "by_qr"
+    """Number + signed token from the certificate's QR code."""
+    INVALID = "invalid"
+    """Something was asked, but not in a form we can answer."""
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """The visitor's question, read from the query string."""
+
+    mode: Mode
+    number: str = ""
+    name: str = ""
+    token: str = ""
+    error: str = ""
+
+
+def read_query(number: str | None, name: str | None, token: str | None) -> Query:
+    """Classify the request; a bad number or a missing name/token is a message on the page, not an error page."""
+    number = (number or "").strip().upper()
+    name = (name or "").strip()
+    token = (token or "").strip()
+    if not number and not name and not token:
+        return Query(Mode.FORM)
+    if not NUMBER_RE.match(number):
+        return Query(
+            Mode.INVALID, number[:40], name[:MAX_NAME], error="证书编号应为 1 位大写字母加 21 位数字"
+        )
+    if token:
+        if len(token) > MAX_TOKEN:
+            return Query(Mode.INVALID, number, error="二维码内容无效")
+        return Query(Mode.BY_QR, number, token=token)
+    if not name or len(name) > MAX_NAME:
+        return Query(Mode.INVALID, number, name[:MAX_NAME], error="请填写持证人姓名（不超过 50 字）")
+    return Query(Mode.BY_NAME, number, name=name)
+
+
+def public_card(document: dict[str, Any]) -> dict[str, str]:
+    """What the page shows of a signed document (CR-6): the ID number masked, nothing else personal."""
+    work_type = document.get("work_type") or NO_WORK_TYPE
+    status = str(document.get("status", ""))
+    return {
+        "number": str(document.get("number", "")),
+        "holder_name": str(document.get("holder_name", "")),
+        "id_number_masked": mask_resident_id(str(document.get("id_number", ""))),
+        "occupation": f"{document.get('occupation_name', '')}（{document.get('occupation_code', '')}）",
+        "work_type": str(work_type),
+        "level": str(document.get("level_name", document.get("level", ""))),
+        "issue_date": str(document.get("issue_date", "")),
+        "body_name": str(document.get("body_name", "")),
+        "status": status,
+        "status_zh": STATUS_ZH.get(status, status),
+        "revoked_on": str(document.get("revoked_on") or ""),
+        "revoked_reason": str(document.get("revoked_reason") or ""),
+    }

@@ -1,0 +1,231 @@
+"""The lean look-up path over real sockets: pass-through, kept-alive reuse, stale connections, timeouts, the
+breaker, odd responses — and the gateway's answer through it equal to the general path's."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+import httpx
+import pytest
+import uvicorn
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from gateway.app import create_app
+from gateway.fakes import Certificate, FakeRegistry
+from gateway.fastget import FastGet
+from gateway.settings import GatewaySettings
+from skills_shared.clients import CircuitBreaker, ServiceClient
+from skills_shared.problems import Problem
+from skills_shared.testing import running_app
+
+NUMBER = "S000050050001253000001"
+ID_NUMBER = "500101199001011234"
+LOOKUP = f"/v1/certificates/{NUMBER}?name=%E5%BC%A0%E4%B8%89"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@pytest.fixture
+async def registry() -> AsyncIterator[tuple[str, FakeRegistry]]:
+    """The fake registry served by a real uvicorn on a free port."""
+    fake = FakeRegistry()
+    fake.certificates[NUMBER] = Certificate(number=NUMBER, holder_name="张三", id_number=ID_NUMBER)
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(fake.app(), host="127.0.0.1", port=port, log_level="warning"))
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()
+        await asyncio.sleep(0.01)
+    try:
+        yield f"http://127.0.0.1:{port}", fake
+    finally:
+        server.should_exit = True
+        await task
+
+
+Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
+
+
+async def raw_server(handler: Handler) -> tuple[asyncio.Server, str]:
+    server = await asyncio.start_server(handler, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    return server, f"http://127.0.0.1:{port}"
+
+
+def client(base: str, **kw: float | int) -> ServiceClient:
+    return ServiceClient(
+        name="certificate-registry",
+        base_url=base,
+        timeout_s=float(kw.get("timeout_s", 2.0)),
+        retries=int(kw.get("retries", 1)),
+        backoff_s=0,
+        breaker=CircuitBreaker(threshold=int(kw.get("threshold", 5))),
+    )
+
+
+async def test_answers_pass_through_and_connections_are_reused(registry: tuple[str, FakeRegistry]) -> None:
+    base, fake = registry
+    fast = FastGet(client(base))
+    try:
+        found = await fast.get(LOOKUP, ((b"X-Request-ID", b"r-1"),))
+        assert found.status == 200 and found.content_type == b"application/json"
+        assert httpx.Response(200, content=found.body).json()["holder_name"] == "张三"
+        missing = await fast.get(f"/v1/certificates/{NUMBER}?name=%E6%9D%8E")
+        assert missing.status == 404 and missing.content_type == b"application/problem+json"
+        for _ in range(5):
+            assert (await fast.get(LOOKUP)).status == 200
+        assert len(fast.idle) == 1, "sequential calls reuse one kept-alive connection"
+        answers = await asyncio.gather(*[fast.get(LOOKUP) for _ in range(20)])
+        assert {a.status for a in answers} == {200}
+        assert fake.lookups == 27
+    finally:
+        await fast.aclose()
+
+
+async def test_a_connection_closed_while_idle_is_not_a_failure() -> None:
+    """The peer drops kept-alive connections after answering: every call still succeeds, the breaker stays shut."""
+    body = b'{"ok":true}'
+
+    async def answer_once_then_close(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(
+            b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: %d\r\n\r\n%s"
+            % (len(body), body)
+        )
+        await writer.drain()
+        writer.close()
+
+    server, base = await raw_server(answer_once_then_close)
+    service = client(base, retries=0)
+    fast = FastGet(service)
+    try:
+        for _ in range(4):
+            answer = await fast.get("/x")
+            assert (answer.status, answer.body) == (200, body)
+            await asyncio.sleep(0.01)
+        assert service.breaker.failures == 0
+    finally:
+        await fast.aclose()
+        server.close()
+
+
+async def test_silence_times_out_into_a_503_and_opens_the_breaker() -> None:
+    async def never_answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await asyncio.sleep(3600)
+
+    server, base = await raw_server(never_answer)
+    service = client(base, timeout_s=0.05, retries=1, threshold=2)
+    fast = FastGet(service)
+    try:
+        for _ in range(2):
+            with pytest.raises(Problem) as caught:
+                await fast.get("/x")
+            assert caught.value.status == 503 and caught.value.extra["reason"] == "timeout"
+        with pytest.raises(Problem) as caught:
+            await fast.get("/x")
+        assert caught.value.extra["reason"] == "circuit open"
+        assert int(caught.value.headers["Retry-After"]) >= 1
+    finally:
+        await fast.aclose()
+        server.close()
+
+
+@pytest.mark.parametrize(
+    ("response", "reason"),
+    [
+        (b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n0\r\n\r\n", "bad response"),
+        (b"HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\n\r\n", "bad response"),
+        (b"HTTP/1.1 502 Bad Gateway\r\ncontent-length: 0\r\n\r\n", "status 502"),
+        (b"SSH-2.0-OpenSSH\r\n\r\n", "bad response"),
+    ],
+)
+async def test_odd_answers_are_failed_attempts(response: bytes, reason: str) -> None:
+    async def reply(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(response)
+        await writer.drain()
+        writer.close()
+
+    server, base = await raw_server(reply)
+    fast = FastGet(client(base, retries=1))
+    try:
+        with pytest.raises(Problem) as caught:
+            await fast.get("/x")
+        assert caught.value.status == 503 and caught.value.extra["reason"].startswith(reason)
+    finally:
+        await fast.aclose()
+        server.close()
+
+
+async def test_nothing_listening_is_a_503_naming_the_registry() -> None:
+    fast = FastGet(client(f"http://127.0.0.1:{free_port()}", retries=1))
+    with pytest.raises(Problem) as caught:
+        await fast.get("/x")
+    assert caught.value.extra["service"] == "certificate-registry"
+    assert caught.value.extra["reason"].startswith("transport")
+
+
+async def test_gateway_fast_path_equals_the_general_path(
+    registry: tuple[str, FakeRegistry], database_url: str, engine: AsyncEngine
+) -> None:
+    """Through the gateway: the hot path (real socket) and the documented route answer alike."""
+    base, _ = registry
+    settings = GatewaySettings(
+        database_url=database_url,
+        environment="test",
+        log_level="WARNING",
+        registry_url=base,
+        database_pool_size=2,
+    )
+    app = create_app(settings)
+    queries = ({"name": "张三"}, {"name": "李四"}, {"id_number": ID_NUMBER})
+    async with running_app(app) as gw:
+        fast_answers = [
+            await gw.get(f"/api/v1/certificates/{NUMBER}", params=q, headers={"X-Request-ID": "fp-1"})
+            for q in queries
+        ]
+        assert [a.status_code for a in fast_answers] == [200, 404, 200]
+        assert fast_answers[0].headers["x-request-id"] == "fp-1"
+        assert ID_NUMBER not in fast_answers[2].text
+        assert (await gw.get("/api/v1/certificates/not-a-number?name=x")).status_code == 422
+        app.state.registry_get = None  # the documented route's general path
+        general = [await gw.get(f"/api/v1/certificates/{NUMBER}", params=q) for q in queries]
+        assert [(a.status_code, a.json()) for a in general] == [
+            (a.status_code, a.json()) for a in fast_answers
+        ]
+
+
+async def test_fast_path_is_rate_limited_like_the_route(
+    registry: tuple[str, FakeRegistry], database_url: str, engine: AsyncEngine
+) -> None:
+    """The hot path sits behind the limiter: the public budget holds on it too, before the registry is asked."""
+    base, fake = registry
+    settings = GatewaySettings(
+        database_url=database_url,
+        environment="test",
+        log_level="WARNING",
+        registry_url=base,
+        database_pool_size=2,
+        public_rate_limit_per_window=2,
+        rate_limit_window_s=3600,
+    )
+    async with running_app(create_app(settings)) as gw:
+        statuses = [
+            (await gw.get(f"/api/v1/certificates/{NUMBER}", params={"name": "张三"})).status_code
+            for _ in range(3)
+        ]
+    assert statuses == [200, 200, 429]
+    assert fake.lookups == 2
+
+
+def test_tls_services_keep_the_general_path() -> None:
+    assert FastGet.for_service(client("https://registry.example.gov.cn")) is None
+    assert FastGet.for_service(client("http://127.0.0.1:8001")) is not None

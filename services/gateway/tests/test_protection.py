@@ -1,0 +1,161 @@
+"""Protection at the edge: rate limits (memory and real Redis), size limit, CORS, request ids."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from gateway.app import create_app
+from gateway.fakes import Certificate, FakeSuite
+from gateway.ratelimit.counters import MemoryCounter, RedisCounter
+from gateway.settings import GatewaySettings
+from skills_shared.testing import auth_headers, running_app
+
+REDIS_URL = "redis://127.0.0.1:6379/0"
+NUMBER = "S000050050001253000001"
+
+
+async def _redis_reachable() -> None:
+    redis = Redis.from_url(REDIS_URL)
+    try:
+        await redis.ping()
+    except Exception as exc:  # pragma: no cover - the message is the point
+        raise AssertionError(f"these tests need Redis at {REDIS_URL} (apt-get install redis-server)") from exc
+    finally:
+        await redis.aclose()
+
+
+@pytest.fixture(params=["memory", "redis"])
+async def limited(
+    request: pytest.FixtureRequest, database_url: str, engine: AsyncEngine
+) -> AsyncIterator[tuple[httpx.AsyncClient, FakeSuite]]:
+    """A gateway with small budgets (3 public, 5 default per window), counting in memory or in Redis."""
+    redis_url = None
+    if request.param == "redis":
+        await _redis_reachable()
+        redis_url = REDIS_URL
+    settings = GatewaySettings(
+        database_url=database_url,
+        environment="test",
+        log_level="WARNING",
+        redis_url=redis_url,
+        rate_limit_window_s=3600,
+        rate_limit_per_window=5,
+        public_rate_limit_per_window=3,
+        cors_allow_origins=["https://app.example.cn"],
+        max_body_bytes=4096,
+    )
+    suite = FakeSuite()
+    suite.registry.certificates[NUMBER] = Certificate(
+        number=NUMBER, holder_name="张三", id_number="500101199001011234"
+    )
+    app = create_app(settings, transports=suite.switches)
+    if redis_url:
+        app.state.rate_counter.prefix = f"gw:test:{uuid.uuid4().hex}:"
+    async with running_app(app) as client:
+        yield client, suite
+
+
+async def test_public_lookups_get_the_stricter_budget(limited: tuple[httpx.AsyncClient, FakeSuite]) -> None:
+    client, suite = limited
+    statuses = [(await client.get(f"/api/v1/certificates/{NUMBER}?name=张三")).status_code for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    refused = await client.get(f"/api/v1/certificates/{NUMBER}?name=张三", headers={"X-Request-ID": "rl-1"})
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert 1 <= int(refused.headers["retry-after"]) <= 3600
+    assert refused.json()["code"] == "rate_limited" and refused.json()["request_id"] == "rl-1"
+    assert suite.registry.lookups == 3, "refused requests never reach the registry"
+    # the public budget is spent, the default one is not
+    assert (
+        await client.get("/api/v1/me", headers=auth_headers("citizen", "500101199001011234"))
+    ).status_code == 200
+
+
+async def test_each_token_subject_has_its_own_budget(limited: tuple[httpx.AsyncClient, FakeSuite]) -> None:
+    client, _ = limited
+    alice = auth_headers("citizen", "500101199001011234")
+    bob = auth_headers("citizen", "500102198505054567")
+    alice_statuses = [(await client.get("/api/v1/me", headers=alice)).status_code for _ in range(6)]
+    assert alice_statuses == [200] * 5 + [429]
+    assert (await client.get("/api/v1/me", headers=bob)).status_code == 200
+    # a forged token counts against the address, it does not buy a fresh budget
+    forged = {"Authorization": "Bearer not-a-token"}
+    statuses = [(await client.get("/api/v1/me", headers=forged)).status_code for _ in range(6)]
+    assert statuses == [401] * 5 + [429]
+
+
+async def test_probes_are_never_limited(limited: tuple[httpx.AsyncClient, FakeSuite]) -> None:
+    client, _ = limited
+    assert {(await client.get("/healthz")).status_code for _ in range(10)} == {200}
+
+
+async def test_body_size_limit_is_413(limited: tuple[httpx.AsyncClient, FakeSuite]) -> None:
+    client, suite = limited
+    response = await client.post(
+        "/api/v1/vouchers/claims",
+        content=b'{"types": ["' + b"x" * 5000 + b'"]}',
+        headers={**auth_headers("citizen", "500101199001011234"), "Content-Type": "application/json"},
+    )
+    assert response.status_code == 413 and response.json()["code"] == "payload_too_large"
+    assert suite.voucher.claimed == 0
+
+
+async def test_cors_preflight_and_headers(limited: tuple[httpx.AsyncClient, FakeSuite]) -> None:
+    client, _ = limited
+    preflight = await client.options(
+        "/api/v1/me",
+        headers={
+            "Origin": "https://app.example.cn",
+            "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": "Authorization",
+        },
+    )
+    assert preflight.status_code == 200
+    assert preflight.headers["access-control-allow-origin"] == "https://app.example.cn"
+    stranger = await client.options(
+        "/api/v1/me", headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "GET"}
+    )
+    assert "access-control-allow-origin" not in stranger.headers
+    simple = await client.get("/healthz", headers={"Origin": "https://app.example.cn"})
+    assert simple.headers["access-control-allow-origin"] == "https://app.example.cn"
+    assert "x-request-id" in simple.headers["access-control-expose-headers"].lower()
+
+
+async def test_memory_counter_counts_per_key_and_window() -> None:
+    counter = MemoryCounter()
+    assert [await counter.hit("a", 60, 10.0) for _ in range(3)] == [1, 2, 3]
+    assert await counter.hit("b", 60, 10.0) == 1
+    assert await counter.hit("a", 60, 61.0) == 1, "a new window starts from zero"
+
+
+async def test_redis_counter_is_shared_and_atomic_under_concurrency() -> None:
+    """Two gateway processes share Redis: 50 concurrent hits from two counters number exactly 1..50."""
+    await _redis_reachable()
+    prefix = f"gw:test:{uuid.uuid4().hex}:"
+    first, second = RedisCounter(REDIS_URL, prefix=prefix), RedisCounter(REDIS_URL, prefix=prefix)
+    try:
+        for round_ in range(3):
+            key = f"client-{round_}"
+            counts = await asyncio.gather(
+                *[(first if i % 2 else second).hit(key, 60, 1000.0) for i in range(50)]
+            )
+            assert sorted(counts) == list(range(1, 51))
+        ttl = await first.redis.ttl(f"{prefix}client-0:{int(1000.0 // 60)}")
+        assert 0 < ttl <= 61, "window keys expire on their own"
+    finally:
+        await first.aclose()
+        await second.aclose()
+
+
+async def test_redis_outage_falls_back_to_memory() -> None:
+    counter = RedisCounter("redis://127.0.0.1:1/0")
+    try:
+        assert [await counter.hit("a", 60, 5.0) for _ in range(2)] == [1, 2]
+    finally:
+        await counter.aclose()

@@ -1,0 +1,138 @@
+"""The public verify page, rendered by a real uvicorn and read by a real headless browser (Debian chromium)."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import socket
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+import httpx
+import pytest
+import uvicorn
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from gateway.app import create_app
+from gateway.fakes import Certificate, FakeSuite
+from gateway.settings import GatewaySettings
+from gateway.upstreams import REGISTRY
+
+NUMBER = "S000050050001253000001"
+ID_NUMBER = "500101199001011234"
+XSS_NAME = "<img src=x onerror=document.title='pwned'>"
+XSS_STORED = '<script>document.title="pwned"</script><img src=x>'
+
+CHROMIUM_INSTALL = "apt-get update && apt-get install -y chromium"
+
+
+def chromium() -> str:
+    """The browser binary; its absence fails the test with the install step (nothing here is ever skipped)."""
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    if path is None:
+        raise AssertionError(f"the verify-page test needs Debian chromium: {CHROMIUM_INSTALL}")
+    return path
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@dataclass
+class Served:
+    base: str
+    suite: FakeSuite
+
+
+@pytest.fixture
+async def served(database_url: str, engine: AsyncEngine) -> AsyncIterator[Served]:
+    """The gateway (fakes behind it) served by uvicorn on a free port, in this test's event loop."""
+    suite = FakeSuite()
+    suite.registry.certificates[NUMBER] = Certificate(number=NUMBER, holder_name="张三", id_number=ID_NUMBER)
+    settings = GatewaySettings(
+        database_url=database_url,
+        environment="test",
+        log_level="WARNING",
+        upstream_retries=0,
+        upstream_backoff_s=0,
+    )
+    app = create_app(settings, transports=suite.switches)
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    )
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()
+        await asyncio.sleep(0.02)
+    try:
+        yield Served(f"http://127.0.0.1:{port}", suite)
+    finally:
+        server.should_exit = True
+        await task
+
+
+async def dump_dom(url: str) -> str:
+    """What the browser built from the page (after parsing and any script, which must not run)."""
+    proc = await asyncio.create_subprocess_exec(
+        chromium(),
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-dev-shm-usage",
+        "--dump-dom",
+        url,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    out, _ = await asyncio.wait_for(proc.communicate(), timeout=60)
+    assert proc.returncode == 0, f"chromium exited with {proc.returncode}"
+    return out.decode("utf-8")
+
+
+async def test_browser_qr_landing_shows_the_certificate_with_a_valid_signature(served: Served) -> None:
+    token = served.suite.registry.qr_token(NUMBER)
+    dom = await dump_dom(f"{served.base}/verify?{urlencode({'n': NUMBER, 't': token})}")
+    assert '<html lang="zh-CN">' in dom
+    assert "电子签名有效" in dom
+    assert "500***********1234" in dom and ID_NUMBER not in dom
+    assert 'data-status="valid"' in dom and "有效" in dom
+    assert "重庆市某某职业技能评价中心" in dom and "2025-10-20" in dom
+
+
+async def test_browser_form_escapes_hostile_input_and_stored_values(served: Served) -> None:
+    served.suite.registry.certificates[NUMBER].holder_name = XSS_NAME
+    served.suite.registry.certificates[NUMBER].body_name = XSS_STORED
+    dom = await dump_dom(f"{served.base}/verify?{urlencode({'n': NUMBER, 'name': XSS_NAME})}")
+    assert "pwned" not in dom.split("</title>")[0], "no script ran"
+    assert "<img" not in dom and "<script>document" not in dom
+    assert "电子签名有效" in dom, "the certificate was found by its (hostile) name and shown escaped"
+    assert "&lt;script&gt;document.title" in dom
+
+
+async def test_browser_tampered_document_is_flagged(served: Served) -> None:
+    served.suite.registry.tamper = True
+    dom = await dump_dom(f"{served.base}/verify?{urlencode({'n': NUMBER, 'name': '张三'})}")
+    assert "电子签名无效" in dom
+
+
+async def test_page_statuses_and_headers(served: Served) -> None:
+    async with httpx.AsyncClient(base_url=served.base) as client:
+        form = await client.get("/verify")
+        assert form.status_code == 200 and "text/html" in form.headers["content-type"]
+        assert "default-src 'none'" in form.headers["content-security-policy"]
+        assert (await client.get("/verify", params={"n": NUMBER, "name": "李四"})).status_code == 404
+        assert (await client.get("/verify", params={"n": "bad", "name": "张三"})).status_code == 422
+        for _ in range(5):
+            forged = await client.get("/verify", params={"n": NUMBER, "t": "AAAA"})
+        assert served.suite.registry.key_fetches == 1, "forged tokens do not drive key fetches"
+        assert forged.status_code == 400 and "二维码签名无效" in forged.text and "c-id" not in forged.text
+        served.suite.switches[REGISTRY].down = True
+        down = await client.get("/verify", params={"n": NUMBER, "name": "张三"})
+        assert down.status_code == 503 and "暂时不可用" in down.text and down.headers["retry-after"]
