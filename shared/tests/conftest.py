@@ -11,6 +11,7 @@ import httpx
 import pytest
 from fastapi import APIRouter, Depends, FastAPI
 from pydantic import BaseModel, Field
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from skills_shared.app import create_service_app
@@ -64,6 +65,11 @@ def build_app(settings: ServiceSettings, migrations: Path) -> Any:
     ) -> dict[str, str]:
         principal.require_district(code)
         return {"district": code}
+
+    @router.get("/v1/numbers/{n}")
+    async def number(n: int, session: SessionDep) -> dict[str, int]:
+        value = (await session.execute(text("SELECT CAST(:n AS bigint) + 1"), {"n": n})).scalar_one()
+        return {"next": int(value)}
 
     app = create_service_app(settings, title="platform test", routers=[router], migrations_dir=migrations)
     app.state.calls = calls

@@ -93,10 +93,18 @@ async def test_an_unreachable_database_is_503_not_500(app_factory: Any) -> None:
         ServiceSettings(database_url="postgresql+asyncpg://postgres@127.0.0.1:1/none", log_level="WARNING"),
         Path(__file__).parent / "platform_migrations",
     )
-    async with running_app(down, raise_app_exceptions=False) as client:
+    async with running_app(down) as client:
         response = await client.post("/v1/items", json={"name": "a", "count": 1}, headers=OFFICER)
         assert response.status_code == 503
         assert response.json()["code"] == "database_unavailable"
         assert response.headers["retry-after"] == "2"
         ready = await client.get("/readyz")
         assert ready.status_code == 503
+
+
+async def test_a_value_the_database_refuses_is_422_not_500(client: httpx.AsyncClient) -> None:
+    assert (await client.get("/v1/numbers/41")).json() == {"next": 42}
+    for hostile in (str(2**70), str(2**63 - 1)):
+        response = await client.get(f"/v1/numbers/{hostile}")
+        assert response.status_code == 422, response.text
+        assert response.json()["code"] == "value_out_of_range"

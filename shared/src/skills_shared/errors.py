@@ -92,26 +92,45 @@ def is_database_unavailable(exc: BaseException) -> bool:
     """
     if isinstance(exc, DBAPIError) and exc.connection_invalidated:
         return True
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
+    for cause in _causes(exc):
         if isinstance(
-            current,
+            cause,
             ConnectionError
             | asyncpg.PostgresConnectionError
             | asyncpg.CannotConnectNowError
             | asyncpg.AdminShutdownError,
         ):
             return True
-        if isinstance(current, OSError) and current.errno is not None:
+        if isinstance(cause, OSError) and cause.errno is not None:
             return True
-        current = getattr(current, "orig", None) or current.__cause__ or current.__context__
     return False
 
 
+def _causes(exc: BaseException) -> list[BaseException]:
+    """The exception, SQLAlchemy's wrapped driver error and their causes, each once."""
+    seen: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and all(current is not s for s in seen):
+        seen.append(current)
+        current = getattr(current, "orig", None) or current.__cause__ or current.__context__
+    return seen
+
+
+def is_bad_data(exc: BaseException) -> bool:
+    """The database refused a value (out of range, malformed, overflowing): the request was bad, so 422.
+
+    Routes validate their inputs; this is the net under them, so that a value no route anticipated (an integer
+    past 2**63 in a path, say) is still the client's error and never a 500.
+    """
+    return any(isinstance(c, asyncpg.DataError | OverflowError) for c in _causes(exc))
+
+
 def install_error_handlers(app: FastAPI) -> None:
-    """Register the handlers on an app."""
+    """Register the handlers on an app.
+
+    Database failures get their own handlers rather than the catch-all: Starlette re-raises whatever reaches
+    the catch-all (after answering 500), which is right for bugs and wrong for an outage or a bad value.
+    """
 
     @app.exception_handler(Problem)
     async def _problem(request: Request, exc: Problem) -> Response:
@@ -134,15 +153,47 @@ def install_error_handlers(app: FastAPI) -> None:
             Problem(exc.status_code, code, detail, headers=dict(exc.headers or {})), request
         )
 
-    @app.exception_handler(Exception)
-    async def _unhandled(request: Request, exc: Exception) -> Response:
+    async def _database_error(request: Request, exc: Exception) -> Response:
+        if is_bad_data(exc):
+            log.info("database_refused_value", error=repr(exc)[:300], path=request.url.path)
+            return problem_response(
+                Problem(
+                    422,
+                    "value_out_of_range",
+                    "请求中的数值或格式超出允许范围",
+                    title="Validation failed",
+                    errors=[
+                        {"loc": ["request"], "msg": "数值或格式超出允许范围", "type": "value_out_of_range"}
+                    ],
+                ),
+                request,
+            )
         if is_database_unavailable(exc):
-            log.warning("database_unavailable", error=repr(exc), path=request.url.path)
+            log.warning("database_unavailable", error=repr(exc)[:300], path=request.url.path)
             return problem_response(
                 Problem(
                     503, "database_unavailable", "数据库暂不可用，请稍后重试", headers={"Retry-After": "2"}
                 ),
                 request,
             )
-        log.error("unhandled_error", error=repr(exc), path=request.url.path, exc_info=exc)
-        return problem_response(Problem(500, "internal_error", "服务器内部错误"), request)
+        return _internal_error(request, exc)
+
+    for kind in (
+        DBAPIError,
+        OSError,
+        OverflowError,
+        asyncpg.DataError,
+        asyncpg.PostgresConnectionError,
+        asyncpg.CannotConnectNowError,
+    ):
+        app.add_exception_handler(kind, _database_error)
+
+    @app.exception_handler(Exception)
+    async def _unhandled(request: Request, exc: Exception) -> Response:
+        return _internal_error(request, exc)
+
+
+def _internal_error(request: Request, exc: Exception) -> Response:
+    """A 500 is a bug: log it with its traceback, answer without details."""
+    log.error("unhandled_error", error=repr(exc), path=request.url.path, exc_info=exc)
+    return problem_response(Problem(500, "internal_error", "服务器内部错误"), request)

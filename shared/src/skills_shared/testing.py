@@ -94,14 +94,10 @@ async def truncate_all(engine: AsyncEngine, keep: Iterable[str] = ()) -> None:
 
 
 @asynccontextmanager
-async def running_app(app: FastAPI, *, raise_app_exceptions: bool = True) -> AsyncIterator[httpx.AsyncClient]:
-    """Run the app's lifespan and give an httpx client speaking ASGI to it (no sockets).
-
-    ``raise_app_exceptions=False`` shows what a real client receives when an exception escapes after its
-    handler has already answered (as uvicorn would).
-    """
+async def running_app(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """Run the app's lifespan and give an httpx client speaking ASGI to it (no sockets)."""
     async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app, raise_app_exceptions=raise_app_exceptions)
+        transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver", timeout=60) as client:
             yield client
 
