@@ -108,3 +108,23 @@ def auth_headers(
     """Authorization header for a freshly minted development token."""
     token = mint_token(secret, sub=sub, role=role, **claims)
     return {"Authorization": f"Bearer {token}"}
+
+
+async def check_platform_conventions(client: httpx.AsyncClient, service: str) -> None:
+    """What every service must show: liveness, readiness at the migration head, problem+json with the request id,
+    Prometheus metrics labelled with the service, and an audit chain only auditors may verify."""
+    assert (await client.get("/healthz")).json()["status"] == "ok"
+    ready = await client.get("/readyz")
+    assert ready.status_code == 200, ready.text
+    assert ready.json()["checks"]["migrations"] == "current"
+    missing = await client.get("/no-such-route", headers={"X-Request-ID": "req-123"})
+    assert missing.status_code == 404
+    assert missing.headers["content-type"] == "application/problem+json"
+    assert missing.headers["x-request-id"] == "req-123"
+    assert missing.json()["request_id"] == "req-123"
+    metrics = await client.get("/metrics")
+    assert f'service="{service}"' in metrics.text
+    assert (await client.get("/v1/audit/verify")).status_code == 401
+    verified = await client.get("/v1/audit/verify", headers=auth_headers("inspector"))
+    assert verified.status_code == 200
+    assert verified.json()["ok"] is True
