@@ -12,7 +12,7 @@ from sqlalchemy import insert, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from subsidy_claims.claims.models import Claim, YearlyCount
+from subsidy_claims.claims.models import Claim, FamilyLedger, YearlyCount
 
 
 def row(
@@ -47,7 +47,6 @@ def row(
     [
         (("A1", "", 3), ("A1", "", 2), "uq_claims_live_certificate"),
         (("A1", "", 3), ("A2", "", 3), "uq_claims_live_level"),
-        (("A1", "甲", 3), ("A2", "乙", 2), "ex_claims_cq6_one_work_type_per_family"),
     ],
 )
 async def test_constraints_refuse_a_second_live_claim(
@@ -67,6 +66,19 @@ async def test_constraints_refuse_a_second_live_claim(
     async with engine.begin() as conn:  # a rejected claim no longer holds anything
         await conn.execute(update(Claim).values(status="rejected"))
         await conn.execute(insert(Claim).values(**row(person, *second)))
+
+
+async def test_one_work_type_per_family_is_the_ledger_key(
+    engine: AsyncEngine, client: httpx.AsyncClient
+) -> None:
+    """CQ-6: a person's occupation family holds one 工种; a second has no ledger row to take."""
+    person = "11010519491231002X"
+    ledger = {"applicant_id_number": person, "policy": "cq-eval", "family_key": "4-01-02-03"}
+    async with engine.begin() as conn:
+        await conn.execute(insert(FamilyLedger).values(**ledger, work_type_key="4-01-02-03/甲"))
+    with pytest.raises(IntegrityError, match="pk_family_ledger"):
+        async with engine.begin() as conn:
+            await conn.execute(insert(FamilyLedger).values(**ledger, work_type_key="4-01-02-03/乙"))
 
 
 async def test_yearly_cap_is_a_check_constraint(engine: AsyncEngine, client: httpx.AsyncClient) -> None:

@@ -41,11 +41,6 @@ DOUBLE_PAYMENT_RULES = frozenset({"CQ-6", "CQ-7", "CQ-8", "SH-6", "SH-13"})
 CONSTRAINT_RULES = {
     "uq_claims_live_certificate": ("certificate_already_claimed", None, "该证书已有在办或已享受的补贴申请"),
     "uq_claims_live_level": ("already_subsidised", "CQ-7/SH-6", "同一职业（工种）同一等级不得重复享受补贴"),
-    "ex_claims_cq6_one_work_type_per_family": (
-        "already_subsidised",
-        "CQ-6",
-        "同一职业下只可享受一个工种的补贴",
-    ),
     "ck_yearly_counts_sh13_yearly_cap": ("yearly_cap_reached", "SH-13", "本年度补贴次数已达上限"),
     "ck_yearly_counts_sh13_in_service_cap": (
         "yearly_cap_reached",

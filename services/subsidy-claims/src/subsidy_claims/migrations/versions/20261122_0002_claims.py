@@ -24,8 +24,6 @@ LIVE = "status NOT IN ('draft', 'rejected')"
 
 
 def upgrade() -> None:
-    # btree_gist gives GiST the = and <> operators on text, which the CQ-6 exclusion constraint needs.
-    op.execute("CREATE EXTENSION IF NOT EXISTS btree_gist")
     op.create_table(
         "claims",
         sa.Column("id", postgresql.UUID(as_uuid=True), nullable=False),
@@ -84,11 +82,6 @@ def upgrade() -> None:
         sa.CheckConstraint("policy IN ('cq-eval', 'sh-upgrade')", name="ck_claims_policy_known"),
         sa.CheckConstraint("amount_fen IS NULL OR amount_fen >= 0", name="ck_claims_amount_not_negative"),
         sa.CheckConstraint("level IS NULL OR level BETWEEN 1 AND 5", name="ck_claims_level_range"),
-    )
-    op.execute(
-        "ALTER TABLE claims ADD CONSTRAINT ex_claims_cq6_one_work_type_per_family "
-        "EXCLUDE USING gist (applicant_id_number WITH =, family_key WITH =, work_type_key WITH <>) "
-        f"WHERE (policy = 'cq-eval' AND {LIVE})"
     )
     op.create_index(
         "uq_claims_live_certificate",
