@@ -108,3 +108,37 @@ async def test_a_value_the_database_refuses_is_422_not_500(client: httpx.AsyncCl
         response = await client.get(f"/v1/numbers/{hostile}")
         assert response.status_code == 422, response.text
         assert response.json()["code"] == "value_out_of_range"
+
+
+async def test_a_body_that_is_not_utf8_is_a_documented_422(client: httpx.AsyncClient) -> None:
+    response = await client.post(
+        "/v1/items", content=b"\xe6\x97", headers={**OFFICER, "content-type": "application/json"}
+    )
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["errors"][0]["type"] == "json_invalid"
+
+
+async def test_a_repeated_query_parameter_is_refused(client: httpx.AsyncClient) -> None:
+    response = await client.get("/v1/numbers/1?x=1&x=2")
+    assert response.status_code == 422
+    assert response.json()["errors"] == [
+        {"loc": ["query", "x"], "msg": "查询参数不可重复", "type": "repeated_parameter"}
+    ]
+    assert (await client.get("/v1/numbers/1?x=1&y=2")).status_code == 200
+
+
+async def test_every_operation_documents_its_problem_answers(client: httpx.AsyncClient) -> None:
+    spec = (await client.get("/openapi.json")).json()
+    problem = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/ProblemModel"}}}
+    for path, item in spec["paths"].items():
+        for method, operation in item.items():
+            responses = operation["responses"]
+            assert (
+                responses["422"]["content"]["application/problem+json"] == problem["application/problem+json"]
+            )
+            assert "application/json" not in responses["422"]["content"], (method, path)
+            assert "application/problem+json" in responses["503"]["content"], (method, path)
+            if "requestBody" in operation:
+                assert "application/problem+json" in responses["413"]["content"], (method, path)
+    assert "HTTPValidationError" not in spec["components"]["schemas"]

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
 from sqlalchemy import text
 
 from skills_shared.audit import verify_chain
@@ -20,7 +21,7 @@ from skills_shared.db.migrations import current_revisions, head_revisions
 from skills_shared.errors import install_error_handlers
 from skills_shared.logging import configure_logging
 from skills_shared.middleware import RequestContextMiddleware
-from skills_shared.problems import Problem, problem_responses
+from skills_shared.problems import Problem, ProblemModel, problem_responses
 from skills_shared.settings import ServiceSettings
 from skills_shared.tracing import instrument_engine, setup_tracing
 
@@ -104,6 +105,63 @@ def platform_router(settings: ServiceSettings, migrations_dir: Path | None) -> A
     return router
 
 
+_PROBLEM_CONTENT = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/ProblemModel"}}}
+_ALWAYS = {
+    "422": "Validation failed; `errors` names every bad field.",
+    "503": "A dependency (the database or another service) is unavailable; see Retry-After.",
+}
+_WITH_BODY = {"413": "Request body too large."}
+
+
+def _problem_content(response: dict[str, Any]) -> None:
+    """An error response is problem+json: FastAPI's ``application/json`` entry for a problem or validation model
+    is replaced (we never send it); any other declared type, such as an HTML page, stays beside it."""
+    content = response.setdefault("content", {})
+    generic = content.get("application/json", {}).get("schema", {}).get("$ref", "")
+    if generic.endswith(("/HTTPValidationError", "/ProblemModel")):
+        del content["application/json"]
+    content.update(_PROBLEM_CONTENT)
+
+
+def document_problems(app: FastAPI) -> None:
+    """Make the OpenAPI document say what the platform really answers, on every operation.
+
+    FastAPI documents its 422 as ``application/json``; the suite answers problem+json. The middleware can answer
+    422 (NUL characters, repeated query parameters, malformed JSON) and 413 on any route, and any route can meet
+    a database outage (503): all of that is written into each operation, so a client generated from the
+    document, or a schema checker, meets no undocumented status or content type.
+    """
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = build()
+        _, definitions = models_json_schema(
+            [(ProblemModel, "validation")], ref_template="#/components/schemas/{model}"
+        )
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        for name, definition in definitions.get("$defs", {}).items():
+            components.setdefault(name, definition)
+        for item in schema.get("paths", {}).values():
+            for method, operation in item.items():
+                if method not in ("get", "post", "put", "patch", "delete"):
+                    continue
+                responses = operation.setdefault("responses", {})
+                wanted = {**_ALWAYS, **(_WITH_BODY if "requestBody" in operation else {})}
+                for status, description in wanted.items():
+                    responses.setdefault(status, {"description": description})
+                for status, response in responses.items():
+                    if status.isdigit() and int(status) >= 400:
+                        _problem_content(response)
+        for unused in ("HTTPValidationError", "ValidationError"):
+            components.pop(unused, None)
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def create_service_app(
     settings: ServiceSettings,
     *,
@@ -160,5 +218,6 @@ def create_service_app(
     app.include_router(platform_router(settings, migrations_dir))
     for router in routers:
         app.include_router(router)
+    document_problems(app)
     setup_tracing(app, settings)  # off unless OTEL_EXPORTER_OTLP_ENDPOINT is set
     return app

@@ -86,6 +86,27 @@ class RequestContextMiddleware:
             await send(message)
 
         try:
+            repeated = _repeated_query_name(scope.get("query_string", b""))
+            if repeated is not None:
+                await send_problem(
+                    send,
+                    Problem(
+                        422,
+                        "validation_failed",
+                        f"查询参数 {repeated} 重复",
+                        title="Validation failed",
+                        errors=[
+                            {
+                                "loc": ["query", repeated],
+                                "msg": "查询参数不可重复",
+                                "type": "repeated_parameter",
+                            }
+                        ],
+                    ),
+                    request_id,
+                )
+                status_holder[0] = 422
+                return
             if b"%00" in scope.get("raw_path", b"") or b"%00" in scope.get("query_string", b""):
                 await send_problem(send, _bad_body("URL 中不允许出现 NUL 字符", "nul_character"), request_id)
                 status_holder[0] = 422
@@ -134,6 +155,8 @@ class RequestContextMiddleware:
             except orjson.JSONDecodeError as exc:
                 if any(w in str(exc).lower() for w in ("recursion", "depth")):
                     return _bad_body("JSON 嵌套层级过深", "json_too_deep"), receive
+                # Not JSON, or not UTF-8: answered here so the client always gets a documented 422 problem.
+                return _bad_body(f"JSON 格式错误：{str(exc)[:120]}", "json_invalid"), receive
         sent = False
 
         async def replay() -> Message:
@@ -144,6 +167,20 @@ class RequestContextMiddleware:
             return await receive()
 
         return None, replay
+
+
+def _repeated_query_name(query: bytes) -> str | None:
+    """The first query parameter named twice: no route takes a list in its query, and silently keeping one of
+    two values (HTTP parameter pollution) lets a filter say something other than what was checked."""
+    if b"&" not in query:
+        return None
+    seen: set[bytes] = set()
+    for part in query.split(b"&"):
+        name = part.split(b"=", 1)[0]
+        if name in seen:
+            return name.decode("latin-1")[:50]
+        seen.add(name)
+    return None
 
 
 def request_id_of(scope_state: dict[str, Any]) -> str | None:
