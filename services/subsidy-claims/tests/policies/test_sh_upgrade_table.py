@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 
 import pytest
 
 from subsidy_claims.policies import sh_upgrade
 from subsidy_claims.policies.decision import Outcome, Verdict
+from subsidy_claims.policies.edits import Edit, both, cert, facts, prior, sh
 from subsidy_claims.policies.facts import (
     CatalogueClass,
     CertificateFacts,
@@ -60,32 +60,7 @@ def base() -> ClaimFacts:
     )
 
 
-Mod = Callable[[ClaimFacts], ClaimFacts]
-
-
-def cert(**changes: object) -> Mod:
-    return lambda f: replace(f, certificate=replace(f.certificate, **changes))  # type: ignore[arg-type]
-
-
-def sh(**changes: object) -> Mod:
-    return lambda f: replace(f, sh=replace(f.sh, **changes))  # type: ignore[arg-type]
-
-
-def facts(**changes: object) -> Mod:
-    return lambda f: replace(f, **changes)  # type: ignore[arg-type]
-
-
-def prior(*subsidies: PastSubsidy) -> Mod:
-    return lambda f: replace(f, prior_subsidies=subsidies)
-
-
-def both(*mods: Mod) -> Mod:
-    def apply(f: ClaimFacts) -> ClaimFacts:
-        for mod in mods:
-            f = mod(f)
-        return f
-
-    return apply
+Mod = Edit
 
 
 def group(g: ShGroup, hukou: bool = True) -> Mod:
