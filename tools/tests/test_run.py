@@ -90,7 +90,10 @@ def test_run_starts_all_five_stops_cleanly_and_a_second_run_reuses_the_data(pref
             children = psutil.Process(proc.pid).children(recursive=True)
             assert len(children) >= len(SERVICES)
             proc.send_signal(signal.SIGINT)
+            wait_for_line(proc, "stopping")
+            proc.send_signal(signal.SIGINT)  # a terminal's Ctrl-C arrives again, forwarded by `uv run`
             assert proc.wait(timeout=30) == 0
+            assert proc.stderr is not None and "Traceback" not in proc.stderr.read()
             _, alive = psutil.wait_procs(children, timeout=10)
             assert alive == [], "no orphan service processes"
         finally:

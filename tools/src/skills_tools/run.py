@@ -177,10 +177,14 @@ def main(host: str = "127.0.0.1") -> int:
                     )
             time.sleep(1)
     except KeyboardInterrupt:
-        print("\nstopping…")
+        print("\nstopping…", flush=True)
         return 0
     except (RunError, DatabaseUnavailable) as exc:
         print(f"make run: {exc}", file=sys.stderr)
         return 1
     finally:
+        # Ctrl-C reaches this process twice (from the terminal and forwarded by `uv run`): a second interrupt
+        # must not cut the shutdown short and leave services or the database running.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         stop_all(procs)
