@@ -290,8 +290,11 @@ class FakeOrgFiling:
         @app.post("/v1/applications/{app_id}/submit")
         async def submit(app_id: int, request: Request) -> Response:
             async def call() -> tuple[int, Any]:
-                self.applications[app_id]["status"] = "submitted"
-                return 200, self.applications[app_id]
+                application = self.applications.get(app_id)
+                if application is None:  # as org-filing answers an unknown application
+                    return 404, {"code": "application_not_found", "detail": "无此申请"}
+                application["status"] = "submitted"
+                return 200, application
 
             return await self.keyed.run(request, call)
 
@@ -309,8 +312,11 @@ class FakeOrgFiling:
         @app.post("/v1/applications/{app_id}/evaluation")
         async def evaluation(app_id: int, request: Request) -> Response:
             async def call() -> tuple[int, Any]:
-                self.applications[app_id]["status"] = "evaluated"
-                return 200, self.applications[app_id]
+                application = self.applications.get(app_id)
+                if application is None:  # as org-filing answers an unknown application
+                    return 404, {"code": "application_not_found", "detail": "无此申请"}
+                application["status"] = "evaluated"
+                return 200, application
 
             return await self.keyed.run(request, call)
 
@@ -337,9 +343,12 @@ class FakeOrgFiling:
             def mover(new_status: str) -> Callable[[str, Request], Awaitable[Response]]:
                 async def handler(code: str, request: Request) -> Response:
                     async def call() -> tuple[int, Any]:
+                        body = self.bodies.get(code)
+                        if body is None:
+                            return 404, {"code": "body_not_found", "detail": "无此机构"}
                         self.moves += 1
-                        self.bodies[code]["status"] = new_status
-                        return 200, self.bodies[code]
+                        body["status"] = new_status
+                        return 200, body
 
                     return await self.keyed.run(request, call)
 
@@ -407,8 +416,10 @@ class FakeSubsidy:
         @app.post("/v1/claims/{claim_id}/submit")
         async def submit(claim_id: str, request: Request) -> Response:
             async def call() -> tuple[int, Any]:
+                claim = self.claims.get(claim_id)
+                if claim is None:
+                    return 404, {"code": "claim_not_found", "detail": "无此申请"}
                 self.submissions += 1
-                claim = self.claims[claim_id]
                 claim["status"] = "submitted"
                 decision = {"outcome": "eligible", "rules": ["CQ-1", "CQ-7"], "amount_fen": 150000}
                 return 200, {
@@ -435,9 +446,12 @@ class FakeSubsidy:
         def mover(status: str) -> Callable[[str, Request], Awaitable[Response]]:
             async def handler(claim_id: str, request: Request) -> Response:
                 async def call() -> tuple[int, Any]:
+                    claim = self.claims.get(claim_id)
+                    if claim is None:
+                        return 404, {"code": "claim_not_found", "detail": "无此申请"}
                     self.decisions += 1
-                    self.claims[claim_id]["status"] = status
-                    return 200, self.view(self.claims[claim_id])
+                    claim["status"] = status
+                    return 200, self.view(claim)
 
                 return await self.keyed.run(request, call)
 
