@@ -34,8 +34,8 @@ bench: install  ## measured speed and scale → bench/results/latest.{json,md,pn
 		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 	@$(UV) run --frozen --all-packages python -m bench
 
-soak: install  ## the long reliability runs (fuzzing, faults, races) with SOAK_SCALE=10 by default
-	@SOAK_SCALE=$${SOAK_SCALE:-10} $(UV) run --frozen --all-packages python -m pytest reliability/tests -q
+soak: install  ## the long reliability runs (fuzzing, faults, races): SOAK_SCALE=10, fresh random examples by default
+	@SOAK_SCALE=$${SOAK_SCALE:-10} SOAK_RANDOM=$${SOAK_RANDOM:-1} $(UV) run --frozen --all-packages python -m pytest reliability/tests -q
 
 lint: install  ## ruff
 	@$(UV) run --frozen ruff check . && $(UV) run --frozen ruff format --check .

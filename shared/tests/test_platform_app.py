@@ -125,7 +125,7 @@ async def test_a_repeated_query_parameter_is_refused(client: httpx.AsyncClient) 
     assert response.json()["errors"] == [
         {"loc": ["query", "x"], "msg": "查询参数不可重复", "type": "repeated_parameter"}
     ]
-    assert (await client.get("/v1/numbers/1?x=1&y=2")).status_code == 200
+    assert (await client.get("/v1/numbers/1?x=1&y=2")).json()["errors"][0]["type"] == "unknown_parameter"
 
 
 async def test_every_operation_documents_its_problem_answers(client: httpx.AsyncClient) -> None:
@@ -142,3 +142,13 @@ async def test_every_operation_documents_its_problem_answers(client: httpx.Async
             if "requestBody" in operation:
                 assert "application/problem+json" in responses["413"]["content"], (method, path)
     assert "HTTPValidationError" not in spec["components"]["schemas"]
+
+
+async def test_an_undeclared_query_parameter_is_refused(client: httpx.AsyncClient) -> None:
+    """A misspelt filter must not silently widen the answer."""
+    response = await client.get("/v1/numbers/1?nmber=2")
+    assert response.status_code == 422
+    assert response.json()["errors"] == [
+        {"loc": ["query", "nmber"], "msg": "不支持的查询参数", "type": "unknown_parameter"}
+    ]
+    assert (await client.get("/healthz?probe=1")).status_code == 422

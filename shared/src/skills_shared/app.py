@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import params as fastapi_params
+from fastapi.dependencies.utils import get_flat_params
 from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel
@@ -162,6 +164,46 @@ def document_problems(app: FastAPI) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
+_declared_query: dict[int, frozenset[str]] = {}
+
+
+def _query_names(route: Any) -> frozenset[str] | None:
+    """The query parameters a route declares (its dependencies' included), computed once per route."""
+    dependant = getattr(route, "dependant", None)
+    if dependant is None:
+        return None
+    names = _declared_query.get(id(route))
+    if names is None:
+        names = frozenset(
+            f.alias for f in get_flat_params(dependant) if isinstance(f.field_info, fastapi_params.Query)
+        )
+        _declared_query[id(route)] = names
+    return names
+
+
+async def reject_unknown_query_parameters(request: Request) -> None:
+    """A query parameter the route does not declare is refused (422), not ignored.
+
+    Ignoring it turns a typo into a different request: ``?distrct=05`` would quietly return every district's
+    figures. Routes that take no query parameters refuse any.
+    """
+    names = _query_names(request.scope.get("route"))
+    if names is None:
+        return
+    unknown = [key for key in request.query_params if key not in names]
+    if unknown:
+        raise Problem(
+            422,
+            "validation_failed",
+            f"不支持的查询参数：{', '.join(unknown[:5])}"[:200],
+            title="Validation failed",
+            errors=[
+                {"loc": ["query", k[:50]], "msg": "不支持的查询参数", "type": "unknown_parameter"}
+                for k in unknown[:20]
+            ],
+        )
+
+
 def create_service_app(
     settings: ServiceSettings,
     *,
@@ -202,6 +244,7 @@ def create_service_app(
         version=version,
         lifespan=_lifespan,
         openapi_tags=openapi_tags,
+        dependencies=[Depends(reject_unknown_query_parameters)],
     )
     app.state.settings = settings
     app.state.token_verifier = TokenVerifier(

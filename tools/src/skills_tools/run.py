@@ -177,6 +177,8 @@ def main(host: str = "127.0.0.1") -> int:
                     )
             time.sleep(1)
     except KeyboardInterrupt:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # before anything else: the second Ctrl-C is on its way
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         print("\nstopping…", flush=True)
         return 0
     except (RunError, DatabaseUnavailable) as exc:

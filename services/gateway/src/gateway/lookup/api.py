@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
 from gateway import paths
@@ -42,8 +42,11 @@ SAFE_QUERY = frozenset(range(0x21, 0x7F))
 async def lookup_certificate(
     request: Request,
     number: Annotated[str, Path(pattern=NUMBER_PATTERN, description="证书编号 (CR-1), 22 characters")],
+    name: Annotated[str | None, Query(max_length=50, description="持证人姓名")] = None,
+    id_number: Annotated[str | None, Query(max_length=18, description="持证人身份证号")] = None,
 ) -> Response:
-    """Pass the caller's query (``name``, ``id_number``) and token to the registry as they came."""
+    """Pass the caller's query (``name``, ``id_number``, declared so they are documented and nothing else is
+    accepted) and token to the registry as they came."""
     query: bytes = request.scope["query_string"]
     path = paths.REGISTRY_PUBLIC_LOOKUP.format(number=number)
     fast: FastGet | None = request.app.state.registry_get
