@@ -49,6 +49,18 @@ class CircuitBreaker:
         return max(1, int(self.reset_s - (time.monotonic() - self.opened_at)) + 1)
 
 
+def service_unavailable(name: str, breaker: CircuitBreaker, why: str) -> Problem:
+    """The 503 every caller gets when a neighbour is down: names the service, says when to retry."""
+    return Problem(
+        503,
+        "service_unavailable",
+        f"依赖服务 {name} 暂不可用，请稍后重试",
+        title="Service unavailable",
+        headers={"Retry-After": str(breaker.retry_after_s())},
+        extra={"service": name, "reason": why},
+    )
+
+
 @dataclass
 class ServiceClient:
     """A client for one downstream service.
@@ -83,14 +95,7 @@ class ServiceClient:
             self._client = None
 
     def _unavailable(self, why: str) -> Problem:
-        return Problem(
-            503,
-            "service_unavailable",
-            f"依赖服务 {self.name} 暂不可用，请稍后重试",
-            title="Service unavailable",
-            headers={"Retry-After": str(self.breaker.retry_after_s())},
-            extra={"service": self.name, "reason": why},
-        )
+        return service_unavailable(self.name, self.breaker, why)
 
     async def request(
         self,

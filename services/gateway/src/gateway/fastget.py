@@ -15,7 +15,7 @@ from collections import deque
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from skills_shared.clients import ServiceClient
+from skills_shared.clients import ServiceClient, service_unavailable
 from skills_shared.problems import Problem
 
 MAX_IDLE = 64
@@ -120,15 +120,7 @@ class FastGet:
         return b"".join(out)
 
     def _unavailable(self, why: str) -> Problem:
-        breaker = self.service.breaker
-        return Problem(
-            503,
-            "service_unavailable",
-            f"依赖服务 {self.service.name} 暂不可用，请稍后重试",
-            title="Service unavailable",
-            headers={"Retry-After": str(breaker.retry_after_s())},
-            extra={"service": self.service.name, "reason": why},
-        )
+        return service_unavailable(self.service.name, self.service.breaker, why)
 
     async def get(self, target: str, headers: tuple[tuple[bytes, bytes], ...] = ()) -> Answer:
         """GET ``target`` (path and query, already encoded); any answer below 500 is returned."""
