@@ -10,7 +10,7 @@ from fastapi import Depends
 from skills_shared.workdays import today_shanghai
 
 
-def business_today() -> date:
+async def business_today() -> date:
     """Today in Asia/Shanghai; tests replace it with ``app.dependency_overrides``."""
     return today_shanghai()
 

@@ -74,7 +74,7 @@ def build_upstreams(
     )
 
 
-def upstreams_of(request: Request) -> Upstreams:
+async def upstreams_of(request: Request) -> Upstreams:
     """The process-wide clients set up by the lifespan."""
     upstreams: Upstreams = request.app.state.upstreams
     return upstreams

@@ -10,7 +10,7 @@ from fastapi import Depends
 from skills_shared.workdays import today_shanghai
 
 
-def business_today() -> date:
+async def business_today() -> date:
     """Today in Asia/Shanghai; every date rule (OF-3, OF-5, OF-6) reads the day through this one seam."""
     return today_shanghai()
 

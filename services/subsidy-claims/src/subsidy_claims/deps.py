@@ -11,13 +11,13 @@ from fastapi import Depends, Request
 from subsidy_claims.claims.registry import RegistryClient
 
 
-def business_today(request: Request) -> date:
+async def business_today(request: Request) -> date:
     """Today in Asia/Shanghai; the app keeps the clock on its state so a test can pin the date."""
     clock: Callable[[], date] = request.app.state.clock
     return clock()
 
 
-def registry_client(request: Request) -> RegistryClient | None:
+async def registry_client(request: Request) -> RegistryClient | None:
     client: RegistryClient | None = getattr(request.app.state, "registry", None)
     return client
 

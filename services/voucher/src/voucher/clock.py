@@ -38,7 +38,7 @@ def today_of(clock: Clock) -> date:
     return clock.now().astimezone(SHANGHAI).date()
 
 
-def clock_of(request: Request) -> Clock:
+async def clock_of(request: Request) -> Clock:
     """The app's clock (``app.state.clock``), the system clock unless a test set another."""
     clock: Clock | None = getattr(request.app.state, "clock", None)
     return clock if clock is not None else SystemClock()

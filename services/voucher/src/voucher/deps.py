@@ -9,7 +9,7 @@ from fastapi import Depends, Request
 from voucher.settings import VoucherSettings
 
 
-def settings_of(request: Request) -> VoucherSettings:
+async def settings_of(request: Request) -> VoucherSettings:
     settings: VoucherSettings = request.app.state.settings
     return settings
 

@@ -69,7 +69,7 @@ async def lookup_certificate(
         )
     authorization = request.headers.get("authorization")
     return passthrough(
-        await upstreams_of(request).registry.request(
+        await (await upstreams_of(request)).registry.request(
             "GET",
             path,
             params=request.query_params,

@@ -42,7 +42,7 @@ ClaimId = Annotated[uuid.UUID, "claim id"]
 MOVE_ERRORS = problem_responses(401, 403, 404, 409, 422)
 
 
-def service(
+async def service(
     session: SessionDep, principal: CurrentPrincipal, today: TodayDep, registry: RegistryDep
 ) -> ClaimService:
     return ClaimService(session, principal, today, registry)
