@@ -48,7 +48,7 @@ async def test_concurrent_audited_writes_all_land_in_valid_chains(client: httpx.
         )
         assert all(r.status_code == 201 for r in responses)
     report = (await client.get("/v1/audit/verify", headers=INSPECTOR)).json()
-    assert report["ok"] is True
+    assert report["ok"] is True, report
     assert report["checked"] == 80
 
 

@@ -6,12 +6,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 import structlog
 from fastapi.encoders import jsonable_encoder
-from sqlalchemy import insert, select, text
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from skills_shared.auth import Principal
+from skills_shared.db.driver import driver_connection
 from skills_shared.db.tables import audit_log
 from skills_shared.hashing import canonical_json, sha256
 
@@ -22,14 +24,24 @@ sixteen let unrelated writes commit side by side while every row still sits in a
 _CHAIN_LOCK = 0x5A0D17  # with the chain number: one transaction at a time extends a chain, until it commits
 _SESSION_CHAIN = "skills_audit_chain"
 
+_LOCK_CHAIN = "SELECT pg_advisory_xact_lock($1::int, $2::int)"
+_APPEND = """
+INSERT INTO audit_log (at, actor, actor_role, action, entity_type, entity_id, request_id, before, after,
+                       chain, prev_hash, hash)
+SELECT $1::timestamptz, $2::text, $3::text, $4::text, $5::text, $6::text, $7::text, $8::jsonb, $9::jsonb,
+       $10::smallint, last.prev, sha256(last.prev || $11::bytea)
+FROM (SELECT coalesce((SELECT hash FROM audit_log WHERE chain = $10::smallint ORDER BY id DESC LIMIT 1),
+                      $12::bytea) AS prev) AS last
+"""
+
 
 def chain_of(entity_type: str, entity_id: str) -> int:
     """The chain an entity's rows go to: stable, so one entity's history reads along one chain."""
     return sha256(f"{entity_type}\n{entity_id}".encode())[0] % CHAINS
 
 
-def _digest(prev_hash: bytes, row: dict[str, Any]) -> bytes:
-    """Hash of a row's content chained to its predecessor; any change to either breaks every later link."""
+def _content(row: dict[str, Any]) -> bytes:
+    """The canonical bytes of a row's content: what its hash covers besides the previous hash."""
     content = {
         "at": row["at"].astimezone(UTC).isoformat(),
         "actor": row["actor"],
@@ -45,7 +57,12 @@ def _digest(prev_hash: bytes, row: dict[str, Any]) -> bytes:
         content["chain"] = row[
             "chain"
         ]  # rows from before chains existed (chain 0) keep their original digest
-    return sha256(prev_hash + canonical_json(content))
+    return canonical_json(content)
+
+
+def _digest(prev_hash: bytes, row: dict[str, Any]) -> bytes:
+    """Hash of a row's content chained to its predecessor; any change to either breaks every later link."""
+    return sha256(prev_hash + _content(row))
 
 
 async def record(
@@ -76,25 +93,36 @@ async def record(
         "before": jsonable_encoder(before) if before is not None else None,
         "after": jsonable_encoder(after) if after is not None else None,
     }
+    # Pending ORM changes go first, as they would before any statement through the session: the audit row
+    # follows the change it records, and a constraint the change breaks fails here, not at commit.
+    await session.flush()
+    conn = await driver_connection(session)
     transaction = session.get_transaction()
     held = session.info.get(_SESSION_CHAIN)
     if held is not None and held[1] is transaction:
         chain = held[0]  # this transaction already holds a chain's lock: stay on it (one lock, no deadlock)
     else:
         chain = chain_of(row["entity_type"], row["entity_id"])
-        await session.execute(text("SELECT pg_advisory_xact_lock(:k, :c)"), {"k": _CHAIN_LOCK, "c": chain})
+        await conn.execute(_LOCK_CHAIN, _CHAIN_LOCK, chain)
         session.info[_SESSION_CHAIN] = (chain, transaction)
     row["chain"] = chain
-    last = (
-        await session.execute(
-            select(audit_log.c.hash)
-            .where(audit_log.c.chain == chain)
-            .order_by(audit_log.c.id.desc())
-            .limit(1)
-        )
-    ).scalar()
-    prev = last if last is not None else GENESIS
-    await session.execute(insert(audit_log).values(**row, prev_hash=prev, hash=_digest(prev, row)))
+    # The statement after the lock sees the chain's last committed row (a new snapshot per statement), and
+    # PostgreSQL chains the hash itself: sha256(prev || content) is exactly what `_digest` recomputes.
+    await conn.execute(
+        _APPEND,
+        row["at"],
+        row["actor"],
+        row["actor_role"],
+        row["action"],
+        row["entity_type"],
+        row["entity_id"],
+        row["request_id"],
+        None if row["before"] is None else orjson.dumps(row["before"]).decode(),
+        None if row["after"] is None else orjson.dumps(row["after"]).decode(),
+        chain,
+        _content(row),
+        GENESIS,
+    )
 
 
 @dataclass(frozen=True)

@@ -8,19 +8,35 @@ from typing import Annotated, Any
 import orjson
 from fastapi import Depends, Header, Request
 from fastapi.encoders import jsonable_encoder
-from fastapi.responses import JSONResponse, Response
-from sqlalchemy import func, select, text
-from sqlalchemy.dialects.postgresql import insert
+from fastapi.responses import Response
+from pydantic import BaseModel
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from skills_shared.auth import CurrentPrincipal, Principal
 from skills_shared.db import SessionDep
-from skills_shared.db.tables import idempotency_keys
+from skills_shared.db.driver import driver_connection
 from skills_shared.hashing import canonical_json, sha256
 from skills_shared.problems import Problem
 
 KEY_MAX_LENGTH = 200
 REPLAY_HEADER = "Idempotent-Replayed"
+
+# One round trip: the transaction lock on (principal, key), and the stored answer if there is one. A duplicate
+# still in flight holds the lock (→ 409 instead of waiting and replaying). Both statements go straight to the
+# driver: this runs on every unsafe POST that carries a key.
+_CLAIM = """
+SELECT pg_try_advisory_xact_lock(hashtextextended($1::text, 7)), k.request_hash, k.path, k.status_code,
+       k.response::text
+FROM (SELECT 1) AS one
+LEFT JOIN idempotency_keys AS k ON k.principal = $2::text AND k.key = $3::text
+"""
+_STORE = """
+INSERT INTO idempotency_keys (principal, key, method, path, request_hash, status_code, response, created_at)
+VALUES ($1::text, $2::text, $3::text, $4::text, $5::bytea, $6::smallint, $7::jsonb, now())
+ON CONFLICT (principal, key) DO NOTHING
+RETURNING 1
+"""
 
 
 def _body_hash(raw: bytes) -> bytes:
@@ -56,31 +72,17 @@ class Idempotency:
     ) -> Response:
         """Run ``call`` once per key: a replay returns the stored response without running it again."""
         if self.key is None:
-            result = await call()
-            return JSONResponse(jsonable_encoder(result), status_code=status_code, headers=headers)
+            body = _encode(await call())
+            return Response(body, status_code=status_code, media_type="application/json", headers=headers)
         request_hash = _body_hash(await self.request.body())
-        got_lock = (
-            await self.session.execute(
-                text("SELECT pg_try_advisory_xact_lock(hashtextextended(:k, 7))"),
-                {"k": f"{self.principal.key}\n{self.key}"},
-            )
-        ).scalar_one()
+        conn = await driver_connection(self.session)
+        got_lock, stored_hash, stored_path, stored_status, stored_body = await conn.fetchrow(
+            _CLAIM, f"{self.principal.key}\n{self.key}", self.principal.key, self.key
+        )
         if not got_lock:
-            raise Problem(
-                409,
-                "idempotency_in_flight",
-                "相同的幂等键请求正在处理中，请稍后重试",
-                headers={"Retry-After": "1"},
-            )
-        stored = (
-            await self.session.execute(
-                select(idempotency_keys).where(
-                    idempotency_keys.c.principal == self.principal.key, idempotency_keys.c.key == self.key
-                )
-            )
-        ).one_or_none()
-        if stored is not None:
-            if stored.request_hash != request_hash or stored.path != self.request.url.path:
+            raise _in_flight()
+        if stored_hash is not None:
+            if stored_hash != request_hash or stored_path != self.request.url.path:
                 raise Problem(
                     422,
                     "idempotency_key_reused",
@@ -89,25 +91,44 @@ class Idempotency:
                         {"loc": ["header", "Idempotency-Key"], "msg": "已用于不同的请求", "type": "reused"}
                     ],
                 )
-            return JSONResponse(
-                stored.response,
-                status_code=stored.status_code,
+            return Response(
+                stored_body.encode() if stored_body is not None else b"null",
+                status_code=stored_status,
+                media_type="application/json",
                 headers={**(headers or {}), REPLAY_HEADER: "true"},
             )
-        result = jsonable_encoder(await call())
-        await self.session.execute(
-            insert(idempotency_keys).values(
-                principal=self.principal.key,
-                key=self.key,
-                method=self.request.method,
-                path=self.request.url.path,
-                request_hash=request_hash,
-                status_code=status_code,
-                response=result,
-                created_at=func.now(),
-            )
+        body = _encode(await call())
+        stored = await conn.fetchval(
+            _STORE,
+            self.principal.key,
+            self.key,
+            self.request.method,
+            self.request.url.path,
+            request_hash,
+            status_code,
+            body.decode(),
         )
-        return JSONResponse(result, status_code=status_code, headers=headers)
+        if stored is None:
+            # The first request with this key committed between this statement's snapshot and the lock: give
+            # way (the unit of work rolls back) and let the client's retry replay the stored answer.
+            raise _in_flight()
+        return Response(body, status_code=status_code, media_type="application/json", headers=headers)
+
+
+def _in_flight() -> Problem:
+    return Problem(
+        409,
+        "idempotency_in_flight",
+        "相同的幂等键请求正在处理中，请稍后重试",
+        headers={"Retry-After": "1"},
+    )
+
+
+def _encode(result: Any) -> bytes:
+    """The response body: pydantic models serialise themselves (fast path), anything else via FastAPI's encoder."""
+    if isinstance(result, BaseModel):
+        return result.model_dump_json(by_alias=True).encode()
+    return orjson.dumps(jsonable_encoder(result))
 
 
 def _check_key(key: str | None) -> str | None:

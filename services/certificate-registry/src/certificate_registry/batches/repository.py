@@ -11,7 +11,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from certificate_registry.batches.models import Batch, Candidate, Objection
-from certificate_registry.rawconn import asyncpg_connection
+from skills_shared.db.driver import driver_connection
 
 CANDIDATE_COLUMNS = ("batch_id", "row_no", "name", "id_number", "gender", "photo_ref", "scores", "passed")
 
@@ -34,7 +34,7 @@ class BatchRepository:
     async def replace_candidates(self, batch_id: uuid.UUID, rows: Sequence[tuple[Any, ...]]) -> None:
         """Drop the draft's previous upload and COPY the new rows in (10,000 rows in one round trip)."""
         await self.session.execute(delete(Candidate).where(Candidate.batch_id == batch_id))
-        connection = await asyncpg_connection(self.session)
+        connection = await driver_connection(self.session)
         records = [(batch_id, *row[:5], orjson.dumps(row[5]).decode(), row[6]) for row in rows]
         await connection.copy_records_to_table("candidates", records=records, columns=CANDIDATE_COLUMNS)
 

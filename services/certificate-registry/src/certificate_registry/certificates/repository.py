@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from certificate_registry.certificates.models import Certificate
 from certificate_registry.certificates.rules import MAX_SERIAL
-from certificate_registry.rawconn import asyncpg_connection
+from skills_shared.db.driver import driver_connection
 
 CERTIFICATE_COLUMNS = (
     "number",
@@ -88,11 +88,11 @@ class CertificateRepository:
 
     async def insert_many(self, records: Sequence[tuple[Any, ...]]) -> None:
         """COPY the new certificates in, inside the request's transaction."""
-        connection = await asyncpg_connection(self.session)
+        connection = await driver_connection(self.session)
         await connection.copy_records_to_table("certificates", records=records, columns=CERTIFICATE_COLUMNS)
 
     async def mark_issued(self, candidate_ids: Sequence[int], numbers: Sequence[str]) -> None:
-        connection = await asyncpg_connection(self.session)
+        connection = await driver_connection(self.session)
         await connection.execute(
             """
             UPDATE candidates SET certificate_number = v.number
