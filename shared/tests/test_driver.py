@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
@@ -46,3 +48,16 @@ async def test_a_transaction_lock_taken_on_the_driver_is_held_until_commit(engin
         await session.commit()
     async with engine.connect() as other:
         assert (await other.execute(text("SELECT pg_try_advisory_xact_lock(4242)"))).scalar_one() is True
+
+
+async def test_a_connection_the_server_closed_is_replaced_at_checkout(engine: AsyncEngine) -> None:
+    """No pre-ping round trip: the pool notices a terminated backend by itself and hands out a fresh one."""
+    async with engine.connect() as conn:
+        pid = (await conn.execute(text("SELECT pg_backend_pid()"))).scalar_one()
+    async with engine.connect() as killer:
+        await killer.execute(text("SELECT pg_terminate_backend(:p)"), {"p": pid})
+        await killer.commit()
+    await asyncio.sleep(0.2)  # the event loop reads the server's goodbye and marks the connection closed
+    for _ in range(3):  # whichever pooled connection comes out, it works
+        async with engine.connect() as conn:
+            assert (await conn.execute(text("SELECT 1"))).scalar_one() == 1

@@ -28,7 +28,12 @@ class ServiceSettings(BaseSettings):
         default=None,
         description="Optional read-only replica URL used by look-up paths; defaults to database_url.",
     )
-    database_pool_size: int = Field(default=10, ge=1, le=200)
+    database_pool_size: int = Field(
+        default=20,
+        ge=1,
+        le=200,
+        description="Kept-open database connections per process; bursts may open half as many again.",
+    )
     jwt_secret: str = Field(
         default=DEV_JWT_SECRET,
         validation_alias="SKILLS_JWT_SECRET",

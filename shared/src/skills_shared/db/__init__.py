@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, event
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 NAMING_CONVENTION = {
@@ -38,16 +39,34 @@ def to_asyncpg_dsn(url: str) -> str:
     return "postgresql://" + to_async_url(url).removeprefix("postgresql+asyncpg://")
 
 
-def make_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> AsyncEngine:
-    """An async engine on asyncpg; pre-ping so a restarted PostgreSQL heals without a restart of the service."""
-    return create_async_engine(
+def make_engine(url: str, *, pool_size: int = 20, echo: bool = False) -> AsyncEngine:
+    """An async engine on asyncpg whose pool heals by itself after PostgreSQL restarts.
+
+    SQLAlchemy's ``pool_pre_ping`` costs three round trips on every checkout with asyncpg (BEGIN, a ping,
+    ROLLBACK) — on a redeem of eight statements that was a quarter of its time. A PostgreSQL that shuts down
+    closes its sockets, and asyncpg's protocol marks the connection closed as soon as the event loop reads
+    the EOF, so checking ``is_closed()`` at checkout catches a restart at no cost; a connection that dies
+    silently fails its first statement, the request answers 503, and the pool discards it.
+    Overflow connections are closed again on check-in, so the steady pool is sized for the usual concurrency
+    (``pool_size``) and overflow (half as many again) only absorbs bursts.
+    """
+    engine = create_async_engine(
         to_async_url(url),
         pool_size=pool_size,
-        max_overflow=pool_size,
-        pool_pre_ping=True,
+        max_overflow=max(pool_size // 2, 1),
+        pool_pre_ping=False,
         pool_recycle=1800,
         echo=echo,
     )
+    event.listen(engine.sync_engine.pool, "checkout", _refuse_closed_connection)
+    return engine
+
+
+def _refuse_closed_connection(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+    """Pool checkout hook: a connection the server has closed is replaced (SQLAlchemy retries the checkout)."""
+    driver = getattr(dbapi_connection, "driver_connection", None)
+    if driver is not None and driver.is_closed():
+        raise DisconnectionError("the server closed this pooled connection")
 
 
 @dataclass
@@ -59,7 +78,7 @@ class Database:
     sessionmaker: async_sessionmaker[AsyncSession]
 
     @classmethod
-    def from_urls(cls, url: str, read_url: str | None = None, *, pool_size: int = 10) -> Database:
+    def from_urls(cls, url: str, read_url: str | None = None, *, pool_size: int = 20) -> Database:
         """Build the primary engine and, when a replica is named, a separate read engine."""
         engine = make_engine(url, pool_size=pool_size)
         read_engine = make_engine(read_url, pool_size=pool_size) if read_url and read_url != url else engine

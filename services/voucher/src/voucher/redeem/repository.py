@@ -11,49 +11,46 @@ from datetime import date, datetime
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from skills_shared.db.driver import driver_connection
+
 # One round trip reads everything the rules need *and* attempts the flip claimed → redeemed, guarded by every
 # condition the database can check. The SELECT part sees the row as it was when the statement began; the UPDATE
 # part waits for a concurrent scan's row lock and re-checks `status = 'claimed'` after it commits, so of any
 # number of simultaneous scans exactly one gets `redeemed_at` back. The service then applies the pure rules to
 # the context and rolls the whole unit of work back on any refusal.
-_SCAN = text(
-    """
+_SCAN = """
     WITH flip AS (
         UPDATE vouchers v
-           SET status = 'redeemed', institution_code = :code, class_id = :class_id,
-               redeemed_by = :staff, redeemed_at = :now
-         WHERE v.id = :voucher_id AND v.status = 'claimed' AND v.valid_until >= :today
-           AND EXISTS (SELECT 1 FROM institutions i WHERE i.code = :code AND i.status = 'active')
+           SET status = 'redeemed', institution_code = $1::text, class_id = $3::bigint,
+               redeemed_by = $2::text, redeemed_at = $5::timestamptz
+         WHERE v.id = $4::bigint AND v.status = 'claimed' AND v.valid_until >= $6::date
+           AND EXISTS (SELECT 1 FROM institutions i WHERE i.code = $1::text AND i.status = 'active')
            AND EXISTS (SELECT 1 FROM redeem_permissions p
-                       WHERE p.institution_code = :code AND p.staff_subject = :staff)
+                       WHERE p.institution_code = $1::text AND p.staff_subject = $2::text)
            AND EXISTS (SELECT 1 FROM training_classes c
-                       WHERE c.id = :class_id AND c.institution_code = :code
-                         AND c.project_type = v.type_code AND c.ends_on >= :today)
+                       WHERE c.id = $3::bigint AND c.institution_code = $1::text
+                         AND c.project_type = v.type_code AND c.ends_on >= $6::date)
         RETURNING v.redeemed_at
     )
     SELECT i.status AS institution_status,
            EXISTS (SELECT 1 FROM redeem_permissions p
-                   WHERE p.institution_code = :code AND p.staff_subject = :staff) AS has_permission,
+                   WHERE p.institution_code = $1::text AND p.staff_subject = $2::text) AS has_permission,
            c.institution_code AS class_institution, c.project_type, c.ends_on,
            v.holder_id, v.status AS voucher_status, v.valid_until, v.type_code, v.year, v.face_value_fen,
            (SELECT redeemed_at FROM flip) AS redeemed_at
     FROM (SELECT 1) AS one
-    LEFT JOIN institutions i ON i.code = :code
-    LEFT JOIN training_classes c ON c.id = :class_id
-    LEFT JOIN vouchers v ON v.id = :voucher_id
+    LEFT JOIN institutions i ON i.code = $1::text
+    LEFT JOIN training_classes c ON c.id = $3::bigint
+    LEFT JOIN vouchers v ON v.id = $4::bigint
     """
-)
 
 # V-5: the per-(holder, year) row is the lock every redemption of that holder takes; the conditional
 # DO UPDATE refuses a fourth use, and the table's CHECK (uses <= 3) stands behind it.
-_TAKE_USE = text(
-    """
-    INSERT INTO holder_year_uses AS u (holder_id, year, uses) VALUES (:holder, :year, 1)
-    ON CONFLICT (holder_id, year) DO UPDATE SET uses = u.uses + 1 WHERE u.uses < :cap
+_TAKE_USE = """
+    INSERT INTO holder_year_uses AS u (holder_id, year, uses) VALUES ($1::text, $2::int, 1)
+    ON CONFLICT (holder_id, year) DO UPDATE SET uses = u.uses + 1 WHERE u.uses < $3::int
     RETURNING uses
     """
-)
-
 _USES = text("SELECT uses FROM holder_year_uses WHERE holder_id = :holder AND year = :year")
 
 
@@ -81,24 +78,14 @@ class RedeemRepository:
         self, code: str, staff: str, class_id: int, voucher_id: int, now: datetime, today: date
     ) -> ScanContext:
         """Read the scan's context and try the guarded flip, in one statement (see `_SCAN`)."""
-        params = {
-            "code": code,
-            "staff": staff,
-            "class_id": class_id,
-            "voucher_id": voucher_id,
-            "now": now,
-            "today": today,
-        }
-        # Core execution on the session's connection: the same transaction, without the ORM's per-call overhead.
-        conn = await self.session.connection()
-        row = (await conn.execute(_SCAN, params)).one()
+        conn = await driver_connection(self.session)  # same transaction, none of SQLAlchemy's per-call work
+        row = await conn.fetchrow(_SCAN, code, staff, class_id, voucher_id, now, today)
         return ScanContext(*row)
 
     async def take_use(self, holder_id: str, year: int, cap: int) -> int | None:
         """Count one more use for the holder's year; None when the cap is already reached."""
-        conn = await self.session.connection()
-        result = await conn.execute(_TAKE_USE, {"holder": holder_id, "year": year, "cap": cap})
-        value: int | None = result.scalar_one_or_none()
+        conn = await driver_connection(self.session)
+        value: int | None = await conn.fetchval(_TAKE_USE, holder_id, year, cap)
         return value
 
     async def uses(self, holder_id: str, year: int) -> int:
