@@ -6,14 +6,16 @@ import asyncio
 import os
 from collections import Counter
 from collections.abc import AsyncIterator
+from typing import Any
 
+import asyncpg
 import pytest
 from sqlalchemy import text
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from skills_shared.auth import Principal, Role
-from skills_shared.db import to_async_url
+from skills_shared.db import to_asyncpg_dsn
+from skills_shared.db.lean import LeanTx
 from skills_shared.problems import Problem
 from voucher.clock import FixedClock
 from voucher.errors import RuleViolation
@@ -30,47 +32,57 @@ TYPES = ["employment_skills", "entrepreneurship", "hr_services", "domestic_servi
 
 
 @pytest.fixture
-async def race_engine(database_url: str) -> AsyncIterator[AsyncEngine]:
-    """A pool wide enough that every scanner holds its own connection at the moment of the race."""
-    engine = create_async_engine(to_async_url(database_url), pool_size=SCANNERS, max_overflow=0)
-    yield engine
-    await engine.dispose()
+async def race_pool(database_url: str) -> AsyncIterator[asyncpg.Pool[Any]]:
+    """Plain asyncpg connections, as the redeem route's lean unit of work uses; one per scanner."""
+    pool = await asyncpg.create_pool(to_asyncpg_dsn(database_url), min_size=0, max_size=SCANNERS)
+    yield pool
+    await pool.close()
 
 
-async def connect_patiently(session: AsyncSession) -> None:
+async def connect_patiently(pool: asyncpg.Pool[Any]) -> asyncpg.pool.PoolConnectionProxy[Any]:
     """Check out a connection, waiting while the shared server is at max_connections (other suites run too)."""
     for _ in range(300):
         try:
-            await session.connection()
-            return
-        except DBAPIError as exc:
-            if "too many clients" not in str(exc):
-                raise
-            await session.close()
+            return await pool.acquire()
+        except asyncpg.TooManyConnectionsError:
             await asyncio.sleep(0.2)
     raise AssertionError("no free PostgreSQL connection for a minute")
 
 
+async def redeem_once(
+    conn: asyncpg.pool.PoolConnectionProxy[Any],
+    service: RedeemService,
+    principal: Principal,
+    request: RedeemRequest,
+) -> str:
+    """One scan in its own transaction, as the route runs it; 'ok' or the refusal code (rolled back)."""
+    transaction = conn.transaction()
+    await transaction.start()
+    try:
+        await service.redeem(LeanTx(conn), principal, request)
+    except (RuleViolation, Problem) as exc:
+        await transaction.rollback()
+        return exc.code
+    await transaction.commit()
+    return "ok"
+
+
 async def _scan(
-    maker: async_sessionmaker[AsyncSession],
+    pool: asyncpg.Pool[Any],
     barrier: asyncio.Barrier,
     service_args: tuple[FixedClock, bytes],
     principal: Principal,
     request: RedeemRequest,
 ) -> str:
     """One scanner: take a connection, wait for everyone, redeem, commit; answer 'ok' or the refusal code."""
-    async with maker() as session:
-        await connect_patiently(
-            session
-        )  # checked out before the barrier: the race is between live connections
+    conn = await connect_patiently(
+        pool
+    )  # checked out before the barrier: the race is between live connections
+    try:
         await barrier.wait()
-        try:
-            await RedeemService(session, *service_args).redeem(principal, request)
-            await session.commit()
-            return "ok"
-        except (RuleViolation, Problem) as exc:
-            await session.rollback()
-            return exc.code
+        return await redeem_once(conn, RedeemService(*service_args), principal, request)
+    finally:
+        await pool.release(conn)
 
 
 async def _setup(
@@ -98,7 +110,7 @@ async def test_fifty_scanners_one_voucher_exactly_one_wins(
     scenario: Scenario,
     clock: FixedClock,
     settings: VoucherSettings,
-    race_engine: AsyncEngine,
+    race_pool: asyncpg.Pool[Any],
     engine: AsyncEngine,
 ) -> None:
     holders = holder_ids(ROUNDS)
@@ -125,7 +137,6 @@ async def test_fifty_scanners_one_voucher_exactly_one_wins(
     assert len(voucher_of) == ROUNDS
     key = settings.qr_secret.encode()
     now_s = int(clock.now().timestamp())
-    maker = async_sessionmaker(race_engine, expire_on_commit=False)
     tokens = [sign_token(key, voucher_of[h], h, now_s) for h in holders]
     start = asyncio.Barrier(SCANNERS)
     outcomes: list[Counter[str]] = [Counter() for _ in holders]
@@ -134,20 +145,15 @@ async def test_fifty_scanners_one_voucher_exactly_one_wins(
         """One scanner on its own connection for all rounds: each round, wait for all 50, then scan."""
         staff = (staff_a + staff_b)[i % 10]
         class_id = classes[(staff.institution or "", "employment_skills")]
-        service = RedeemService  # the use case itself, on this scanner's own session
-        async with maker() as session:
-            await connect_patiently(session)
+        service = RedeemService(clock, key)  # the use case itself, on this scanner's own connection
+        conn = await connect_patiently(race_pool)
+        try:
             for n, token in enumerate(tokens):
                 await start.wait()
-                try:
-                    await service(session, clock, key).redeem(
-                        staff, RedeemRequest(token=token, class_id=class_id)
-                    )
-                    await session.commit()
-                    outcomes[n]["ok"] += 1
-                except (RuleViolation, Problem) as exc:
-                    await session.rollback()
-                    outcomes[n][exc.code] += 1
+                request = RedeemRequest(token=token, class_id=class_id)
+                outcomes[n][await redeem_once(conn, service, staff, request)] += 1
+        finally:
+            await race_pool.release(conn)
 
     await asyncio.gather(*(scanner(i) for i in range(SCANNERS)))
     for h, outcome in zip(holders, outcomes, strict=True):
@@ -168,20 +174,19 @@ async def test_yearly_cap_holds_under_simultaneous_scans_at_two_institutions(
     scenario: Scenario,
     clock: FixedClock,
     settings: VoucherSettings,
-    race_engine: AsyncEngine,
+    race_pool: asyncpg.Pool[Any],
     engine: AsyncEngine,
 ) -> None:
     holders = holder_ids(CAP_ROUNDS, start=5_000)
     staff_a, staff_b, classes = await _setup(scenario, holders, TYPES)
     key = settings.qr_secret.encode()
     now_s = int(clock.now().timestamp())
-    maker = async_sessionmaker(race_engine, expire_on_commit=False)
     for h in holders:
         vouchers = {v["type_code"]: v["id"] for v in await scenario.claim(h, TYPES)}
         # Two uses already, one at each institution.
         for staff, t in ((staff_a[0], TYPES[0]), (staff_b[0], TYPES[1])):
             r = await _scan(
-                maker,
+                race_pool,
                 asyncio.Barrier(1),
                 (clock, key),
                 staff,
@@ -198,7 +203,7 @@ async def test_yearly_cap_holds_under_simultaneous_scans_at_two_institutions(
             token = sign_token(key, vouchers[t], h, now_s)
             jobs.append(
                 _scan(
-                    maker,
+                    race_pool,
                     barrier,
                     (clock, key),
                     staff,

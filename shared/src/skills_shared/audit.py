@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from skills_shared.auth import Principal
 from skills_shared.db.driver import driver_connection
+from skills_shared.db.lean import LeanTx
 from skills_shared.db.tables import audit_log
 from skills_shared.hashing import canonical_json, sha256
 
@@ -66,7 +67,7 @@ def _digest(prev_hash: bytes, row: dict[str, Any]) -> bytes:
 
 
 async def record(
-    session: AsyncSession,
+    unit: AsyncSession | LeanTx,
     *,
     actor: Principal | str,
     action: str,
@@ -75,7 +76,7 @@ async def record(
     before: Any = None,
     after: Any = None,
 ) -> None:
-    """Append one audit row in the caller's transaction.
+    """Append one audit row in the caller's transaction (a session's, or a hot path's `LeanTx`).
 
     A transaction writes all its rows to one chain (that of its first row's entity), under a transaction-scoped
     advisory lock on that chain: one lock per transaction means audit locks can never deadlock each other. Call
@@ -93,18 +94,21 @@ async def record(
         "before": jsonable_encoder(before) if before is not None else None,
         "after": jsonable_encoder(after) if after is not None else None,
     }
-    # Pending ORM changes go first, as they would before any statement through the session: the audit row
-    # follows the change it records, and a constraint the change breaks fails here, not at commit.
-    await session.flush()
-    conn = await driver_connection(session)
-    transaction = session.get_transaction()
-    held = session.info.get(_SESSION_CHAIN)
+    if isinstance(unit, LeanTx):
+        conn, memo, transaction = unit.conn, unit.info, None
+    else:
+        # Pending ORM changes go first, as they would before any statement through the session: the audit
+        # row follows the change it records, and a constraint the change breaks fails here, not at commit.
+        await unit.flush()
+        conn = await driver_connection(unit)
+        memo, transaction = unit.info, unit.get_transaction()
+    held = memo.get(_SESSION_CHAIN)
     if held is not None and held[1] is transaction:
         chain = held[0]  # this transaction already holds a chain's lock: stay on it (one lock, no deadlock)
     else:
         chain = chain_of(row["entity_type"], row["entity_id"])
         await conn.execute(_LOCK_CHAIN, _CHAIN_LOCK, chain)
-        session.info[_SESSION_CHAIN] = (chain, transaction)
+        memo[_SESSION_CHAIN] = (chain, transaction)
     row["chain"] = chain
     # The statement after the lock sees the chain's last committed row (a new snapshot per statement), and
     # PostgreSQL chains the hash itself: sha256(prev || content) is exactly what `_digest` recomputes.

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from skills_shared.auth import CurrentPrincipal, Principal
 from skills_shared.db import SessionDep
 from skills_shared.db.driver import driver_connection
+from skills_shared.db.lean import LeanTx, LeanTxDep
 from skills_shared.hashing import canonical_json, sha256
 from skills_shared.problems import Problem
 
@@ -56,9 +57,9 @@ class Idempotency:
     """
 
     def __init__(
-        self, session: AsyncSession, principal: Principal, key: str | None, request: Request
+        self, unit: AsyncSession | LeanTx, principal: Principal, key: str | None, request: Request
     ) -> None:
-        self.session = session
+        self.unit = unit
         self.principal = principal
         self.key = key
         self.request = request
@@ -75,10 +76,12 @@ class Idempotency:
             body = _encode(await call())
             return Response(body, status_code=status_code, media_type="application/json", headers=headers)
         request_hash = _body_hash(await self.request.body())
-        conn = await driver_connection(self.session)
-        got_lock, stored_hash, stored_path, stored_status, stored_body = await conn.fetchrow(
+        conn = self.unit.conn if isinstance(self.unit, LeanTx) else await driver_connection(self.unit)
+        claimed = await conn.fetchrow(
             _CLAIM, f"{self.principal.key}\n{self.key}", self.principal.key, self.key
         )
+        assert claimed is not None  # one row always: the LEFT JOIN hangs off a one-row source
+        got_lock, stored_hash, stored_path, stored_status, stored_body = claimed
         if not got_lock:
             raise _in_flight()
         if stored_hash is not None:
@@ -175,7 +178,21 @@ async def required_idempotency(
     return Idempotency(session, principal, _check_key(idempotency_key), request)
 
 
+async def lean_idempotency(
+    request: Request,
+    tx: LeanTxDep,
+    principal: CurrentPrincipal,
+    idempotency_key: Annotated[
+        str | None,
+        Header(description="Client-chosen key; a replay returns the first response.", max_length=200),
+    ] = None,
+) -> Idempotency:
+    """Optional Idempotency-Key on a hot path's lean unit of work (`skills_shared.db.lean`)."""
+    return Idempotency(tx, principal, _check_key(idempotency_key), request)
+
+
 IdempotencyDep = Annotated[Idempotency, Depends(idempotency, scope="function")]
+LeanIdempotencyDep = Annotated[Idempotency, Depends(lean_idempotency, scope="function")]
 RequiredIdempotencyDep = Annotated[Idempotency, Depends(required_idempotency, scope="function")]
 
 

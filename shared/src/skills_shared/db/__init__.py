@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Any
 
+import asyncpg
 from fastapi import Depends, Request
 from sqlalchemy import MetaData, event
 from sqlalchemy.exc import DisconnectionError
@@ -76,19 +78,48 @@ class Database:
     engine: AsyncEngine
     read_engine: AsyncEngine
     sessionmaker: async_sessionmaker[AsyncSession]
+    url: str = ""
+    pool_size: int = 20
+    _lean: asyncpg.Pool[Any] | None = field(default=None, repr=False)
+    _lean_lock: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
 
     @classmethod
     def from_urls(cls, url: str, read_url: str | None = None, *, pool_size: int = 20) -> Database:
         """Build the primary engine and, when a replica is named, a separate read engine."""
         engine = make_engine(url, pool_size=pool_size)
         read_engine = make_engine(read_url, pool_size=pool_size) if read_url and read_url != url else engine
-        return cls(engine, read_engine, async_sessionmaker(engine, expire_on_commit=False))
+        return cls(engine, read_engine, async_sessionmaker(engine, expire_on_commit=False), url, pool_size)
+
+    async def lean_pool(self) -> asyncpg.Pool[Any]:
+        """The plain asyncpg pool of the hot write paths (`skills_shared.db.lean`), opened on first use.
+
+        Separate from SQLAlchemy's pool: a request takes one or the other, never both. Connections carry no
+        session state (the hot paths use transaction-scoped locks only), so releasing one skips asyncpg's reset
+        query — a round trip per request saved; an open transaction is still rolled back by the pool.
+        """
+        if self._lean is None:
+            async with self._lean_lock:
+                if self._lean is None:
+                    self._lean = await asyncpg.create_pool(
+                        to_asyncpg_dsn(self.url),
+                        min_size=0,
+                        max_size=self.pool_size,
+                        reset=_no_session_state,
+                    )
+        return self._lean
 
     async def dispose(self) -> None:
         """Close every pooled connection (lifespan shutdown)."""
         await self.engine.dispose()
         if self.read_engine is not self.engine:
             await self.read_engine.dispose()
+        if self._lean is not None:
+            await self._lean.close()
+            self._lean = None
+
+
+async def _no_session_state(connection: asyncpg.Connection[Any]) -> None:
+    """Pool reset hook: nothing to reset (asyncpg has already rolled back any open transaction)."""
 
 
 def database_of(request: Request) -> Database:

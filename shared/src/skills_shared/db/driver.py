@@ -25,7 +25,7 @@ async def driver_connection(session: AsyncSession) -> asyncpg.Connection[Any]:
     """
     connection = await session.connection()
     raw = await connection.get_raw_connection()
-    adapter = raw.dbapi_connection
+    adapter: Any = raw.dbapi_connection  # SQLAlchemy's AsyncAdapt_asyncpg_connection
     if getattr(adapter, "_transaction", True) is None and adapter.isolation_level != "autocommit":
         await adapter._start_transaction()
     return cast("asyncpg.Connection[Any]", raw.driver_connection)

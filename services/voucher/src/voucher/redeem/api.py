@@ -9,7 +9,8 @@ from fastapi import APIRouter, Depends, Response
 
 from skills_shared.auth import Principal, Role, require
 from skills_shared.db import SessionDep
-from skills_shared.idempotency import IdempotencyDep
+from skills_shared.db.lean import LeanTxDep
+from skills_shared.idempotency import LeanIdempotencyDep
 from skills_shared.problems import problem_responses
 from voucher.clock import ClockDep
 from voucher.deps import SettingsDep
@@ -33,8 +34,8 @@ async def qr_token(
     settings: SettingsDep,
     principal: Principal = Citizen,
 ) -> QrTokenOut:
-    service = RedeemService(session, clock, settings.qr_secret.encode(), settings.qr_ttl_s)
-    return await service.qr_token(principal, voucher_id)
+    service = RedeemService(clock, settings.qr_secret.encode(), settings.qr_ttl_s)
+    return await service.qr_token(session, principal, voucher_id)
 
 
 @router.get(
@@ -50,8 +51,8 @@ async def qr_png(
     settings: SettingsDep,
     principal: Principal = Citizen,
 ) -> Response:
-    service = RedeemService(session, clock, settings.qr_secret.encode(), settings.qr_ttl_s)
-    token = await service.qr_token(principal, voucher_id)
+    service = RedeemService(clock, settings.qr_secret.encode(), settings.qr_ttl_s)
+    token = await service.qr_token(session, principal, voucher_id)
     buf = io.BytesIO()
     segno.make(token.token, error="m").save(buf, kind="png", scale=6, border=2)
     return Response(buf.getvalue(), media_type="image/png", headers={"Cache-Control": "no-store"})
@@ -66,11 +67,12 @@ async def qr_png(
 )
 async def redeem(
     data: RedeemRequest,
-    session: SessionDep,
+    tx: LeanTxDep,
     clock: ClockDep,
     settings: SettingsDep,
-    idem: IdempotencyDep,
+    idem: LeanIdempotencyDep,
     principal: Principal = Depends(require(Role.INSTITUTION_STAFF, Role.INSTITUTION_ADMIN)),
 ) -> Response:
-    service = RedeemService(session, clock, settings.qr_secret.encode(), settings.qr_ttl_s)
-    return await idem.run(lambda: service.redeem(principal, data), status_code=201)
+    """The hot path: a lean unit of work (plain asyncpg, no ORM), every check still in SQL and the rules."""
+    service = RedeemService(clock, settings.qr_secret.encode(), settings.qr_ttl_s)
+    return await idem.run(lambda: service.redeem(tx, principal, data), status_code=201)

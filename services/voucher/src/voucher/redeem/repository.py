@@ -8,10 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from skills_shared.db.driver import driver_connection
+from skills_shared.db.lean import LeanTx
 
 # One round trip reads everything the rules need *and* attempts the flip claimed → redeemed, guarded by every
 # condition the database can check. The SELECT part sees the row as it was when the statement began; the UPDATE
@@ -51,7 +48,6 @@ _TAKE_USE = """
     ON CONFLICT (holder_id, year) DO UPDATE SET uses = u.uses + 1 WHERE u.uses < $3::int
     RETURNING uses
     """
-_USES = text("SELECT uses FROM holder_year_uses WHERE holder_id = :holder AND year = :year")
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,23 +67,20 @@ class ScanContext:
 
 
 class RedeemRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+    """Speaks to the lean unit of work's connection (no ORM on the hot path)."""
+
+    def __init__(self, tx: LeanTx) -> None:
+        self.conn = tx.conn
 
     async def scan(
         self, code: str, staff: str, class_id: int, voucher_id: int, now: datetime, today: date
     ) -> ScanContext:
         """Read the scan's context and try the guarded flip, in one statement (see `_SCAN`)."""
-        conn = await driver_connection(self.session)  # same transaction, none of SQLAlchemy's per-call work
-        row = await conn.fetchrow(_SCAN, code, staff, class_id, voucher_id, now, today)
+        row = await self.conn.fetchrow(_SCAN, code, staff, class_id, voucher_id, now, today)
+        assert row is not None  # one row always: the LEFT JOINs hang off a one-row source
         return ScanContext(*row)
 
     async def take_use(self, holder_id: str, year: int, cap: int) -> int | None:
         """Count one more use for the holder's year; None when the cap is already reached."""
-        conn = await driver_connection(self.session)
-        value: int | None = await conn.fetchval(_TAKE_USE, holder_id, year, cap)
+        value: int | None = await self.conn.fetchval(_TAKE_USE, holder_id, year, cap)
         return value
-
-    async def uses(self, holder_id: str, year: int) -> int:
-        value = (await self.session.execute(_USES, {"holder": holder_id, "year": year})).scalar_one_or_none()
-        return int(value or 0)

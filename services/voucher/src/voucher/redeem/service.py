@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from skills_shared import audit
 from skills_shared.auth import Principal, Role
+from skills_shared.db.lean import LeanTx
 from skills_shared.problems import Problem, forbidden
 from skills_shared.validators import mask_resident_id
 from voucher.clock import Clock, today_of
@@ -34,17 +35,15 @@ from voucher.vouchers.service import citizen_id, type_name
 
 
 class RedeemService:
-    def __init__(self, session: AsyncSession, clock: Clock, qr_key: bytes, qr_ttl_s: int = 120) -> None:
-        self.session = session
+    def __init__(self, clock: Clock, qr_key: bytes, qr_ttl_s: int = 120) -> None:
         self.clock = clock
         self.key = qr_key
         self.ttl_s = qr_ttl_s
-        self.repo = RedeemRepository(session)
 
-    async def qr_token(self, principal: Principal, voucher_id: int) -> QrTokenOut:
+    async def qr_token(self, session: AsyncSession, principal: Principal, voucher_id: int) -> QrTokenOut:
         """The holder's app asks for a fresh token to show; only for the holder's own usable voucher."""
         holder = citizen_id(principal)
-        voucher = await VoucherRepository(self.session).voucher(voucher_id)
+        voucher = await VoucherRepository(session).voucher(voucher_id)
         if voucher is None or voucher.holder_id != holder:
             raise Problem(404, "voucher_not_found", "培训券不存在")
         check_voucher_redeemable(
@@ -55,7 +54,7 @@ class RedeemService:
         token = sign_token(self.key, voucher.id, holder, now_s, self.ttl_s)
         return QrTokenOut(token=token, expires_at=datetime.fromtimestamp(now_s + self.ttl_s, UTC))
 
-    async def redeem(self, principal: Principal, data: RedeemRequest) -> RedemptionOut:
+    async def redeem(self, tx: LeanTx, principal: Principal, data: RedeemRequest) -> RedemptionOut:
         """V-5: staff with permission scan the holder's QR at enrolment, naming the class.
 
         One statement reads the context and attempts a guarded UPDATE (claimed → redeemed), so of any number of
@@ -71,7 +70,8 @@ class RedeemService:
         now = self.clock.now()
         today = today_of(self.clock)
         claims = verify_token(self.key, data.token, int(now.timestamp()))
-        ctx = await self.repo.scan(code, principal.sub, data.class_id, claims.voucher_id, now, today)
+        repo = RedeemRepository(tx)
+        ctx = await repo.scan(code, principal.sub, data.class_id, claims.voucher_id, now, today)
         # The rules judge the context as it was before the flip; any refusal rolls the flip back with the rest.
         if ctx.institution_status is None:
             raise RuleViolation(
@@ -103,7 +103,7 @@ class RedeemService:
             # Every rule passed on the row as it was, yet the guarded flip found it no longer claimed: another
             # scan redeemed it first.
             raise RuleViolation(409, "voucher_already_used", "该培训券已核销，不能重复使用。", RULE_USE)
-        uses = await self.repo.take_use(ctx.holder_id, ctx.year, MAX_USES_PER_YEAR)
+        uses = await repo.take_use(ctx.holder_id, ctx.year, MAX_USES_PER_YEAR)
         if uses is None:
             check_yearly_cap(MAX_USES_PER_YEAR)
             raise AssertionError("unreachable: the cap check always refuses at the cap")
@@ -119,7 +119,7 @@ class RedeemService:
             uses_this_year=uses,
         )
         await audit.record(
-            self.session,
+            tx,
             actor=principal,
             action="voucher.redeem",
             entity_type="voucher",
