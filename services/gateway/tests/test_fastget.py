@@ -14,9 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from gateway.app import create_app
 from gateway.fakes import Certificate, FakeRegistry
-from gateway.fastget import FastGet
 from gateway.settings import GatewaySettings
 from skills_shared.clients import CircuitBreaker, ServiceClient
+from skills_shared.fastget import FastGet
 from skills_shared.problems import Problem
 from skills_shared.testing import running_app
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from collections.abc import Mapping
@@ -174,10 +175,20 @@ class _Calendar:
         override = self._years.get(d.year)
         if override is not None:
             return override.is_working_day(d)
-        try:
-            return bool(chinese_calendar.is_workday(d))
-        except NotImplementedError:
-            raise CalendarNotCovered(d.year) from None
+        library = _library_is_workday(d)
+        if library is None:
+            raise CalendarNotCovered(d.year)
+        return library
+
+
+@functools.lru_cache(maxsize=8192)
+def _library_is_workday(d: date) -> bool | None:
+    """The library's answer, remembered: its tables are fixed for the process, and a claim submit walks ten
+    working days through it (None: the library does not cover that year)."""
+    try:
+        return bool(chinese_calendar.is_workday(d))
+    except NotImplementedError:
+        return None
 
 
 def _as_date(d: date) -> date:

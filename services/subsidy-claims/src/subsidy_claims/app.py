@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from skills_shared.app import create_service_app
 from skills_shared.auth import ServiceTokens
 from skills_shared.clients import ServiceClient
+from skills_shared.fastget import FastGet
 from skills_shared.workdays import today_shanghai
 from subsidy_claims.claims.api import router as claims_router
 from subsidy_claims.claims.registry import REGISTRY, RegistryClient
@@ -52,11 +53,14 @@ def create_app(
             issuer=settings.jwt_issuer,
             ttl_s=settings.service_token_ttl_s,
         )
-        app.state.registry = RegistryClient(client, tokens)
+        fast = None if registry_transport is not None else FastGet.for_service(client)
+        app.state.registry = RegistryClient(client, tokens, fast)
         try:
             yield
         finally:
             await client.aclose()
+            if fast is not None:
+                await fast.aclose()
 
     app = create_service_app(
         settings,

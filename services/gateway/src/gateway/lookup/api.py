@@ -13,9 +13,9 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
 from gateway import paths
-from gateway.fastget import FastGet
 from gateway.relay import passthrough
 from gateway.upstreams import upstreams_of
+from skills_shared.fastget import FastGet
 from skills_shared.problems import problem_responses
 
 router = APIRouter(prefix="/api/v1", tags=["certificates"])

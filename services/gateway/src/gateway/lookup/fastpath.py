@@ -14,7 +14,7 @@ import re
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from gateway import paths
-from gateway.fastget import FastGet
+from skills_shared.fastget import FastGet
 from skills_shared.middleware import send_problem
 from skills_shared.problems import Problem
 

@@ -11,6 +11,7 @@ from sqlalchemy import BigInteger, Select, cast, delete, false, func, select, tr
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from skills_shared.db.driver import driver_connection
 from subsidy_claims.claims.models import (
     Claim,
     FamilyLedger,
@@ -42,6 +43,14 @@ class ClaimRepository:
     async def flush(self) -> None:
         await self.session.flush()
 
+    async def lock_status(self, claim_id: uuid.UUID) -> str:
+        """Lock the claim's row (FOR UPDATE) and read its status as now committed, without reloading it."""
+        conn = await driver_connection(self.session)
+        status: str = await conn.fetchval(
+            "SELECT status FROM claims WHERE id = $1::uuid FOR UPDATE", claim_id
+        )
+        return status
+
     # --- facts about the past -------------------------------------------------------------------------
 
     async def prior_subsidies(self, applicant: str, exclude: uuid.UUID | None) -> list[PastSubsidy]:
@@ -64,10 +73,20 @@ class ClaimRepository:
             )
             for r in external
         ]
-        stmt = select(Claim).where(Claim.applicant_id_number == applicant, Claim.status.in_(HOLDING_VALUES))
+        # Only the columns the rules read: whole Claim entities would decode every JSON document of the person.
+        stmt = select(
+            Claim.policy,
+            Claim.occupation_code,
+            Claim.work_type,
+            Claim.level,
+            Claim.submitted_on,
+            Claim.certificate_issue_date,
+            Claim.as_in_service,
+            Claim.as_secondary_student,
+        ).where(Claim.applicant_id_number == applicant, Claim.status.in_(HOLDING_VALUES))
         if exclude is not None:
             stmt = stmt.where(Claim.id != exclude)
-        for c in (await self.session.execute(stmt)).scalars():
+        for c in (await self.session.execute(stmt)).all():
             out.append(
                 PastSubsidy(
                     kind=SubsidyKind(c.policy),

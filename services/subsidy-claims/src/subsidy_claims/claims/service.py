@@ -387,10 +387,12 @@ class ClaimService:
             certificate,
             rule,
         )
-        claim = await self._load(claim_id)  # lock, then look again: a parallel submit may have won
+        # Lock the row, then look at its status again: a parallel submit may have won while the registry was
+        # asked. Only the status can have moved (a draft changes by submitting), so the loaded claim stands.
+        status = await self.repo.lock_status(claim.id)
         before = _snapshot(claim)
         try:
-            target = rules.next_status(ClaimStatus(claim.status), Action.SUBMIT)
+            target = rules.next_status(ClaimStatus(status), Action.SUBMIT)
         except IllegalTransitionError as exc:
             raise illegal(exc) from None
         # The status changes only after the guards: nothing pending may be autoflushed by the reads below.
@@ -421,7 +423,7 @@ class ClaimService:
         except IntegrityError as exc:
             raise self._constraint_problem(exc) from None
         await self._audit("submit", claim, before)
-        return await self.out(claim)
+        return to_out(claim, self.today, [])  # objections exist only from publicity on: none yet
 
     def _constraint_problem(self, exc: IntegrityError) -> Problem:
         name = _constraint_name(exc)

@@ -1,11 +1,12 @@
-"""A lean keep-alive HTTP/1.1 GET for the public look-up proxy: asyncio streams, no per-request object churn.
+"""A lean keep-alive HTTP/1.1 GET between services: asyncio streams, no per-request object churn.
 
 Measured on the 2-core development machine, one httpx request costs about 1 ms of CPU, several times what the
 registry spends answering it; a GET written straight onto a kept-alive socket costs about a tenth of that. The
-look-up is the gateway's hottest path, so it takes this road. It keeps the ServiceClient's contract: a timeout on
-every attempt, retries (a GET is safe to repeat), the service's own circuit breaker, and a 503 problem naming
-the service with Retry-After when it is down. Anything it does not understand (no Content-Length, a closed
-connection, an odd status line) is a transport failure of that attempt, retried on a fresh connection.
+gateway's public look-up and subsidy-claims' registry check (on every claim submit) take this road. It keeps
+the ServiceClient's contract: a timeout on every attempt, retries (a GET is safe to repeat), the service's own
+circuit breaker, and a 503 problem naming the service with Retry-After when it is down. Anything it does not
+understand (no Content-Length, a closed connection, an odd status line) is a transport failure of that
+attempt, retried on a fresh connection.
 """
 
 from __future__ import annotations
