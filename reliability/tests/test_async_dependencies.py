@@ -8,15 +8,14 @@ import inspect
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
-from starlette.routing import BaseRoute
 from rel_apps import build_gateway, build_org, build_registry, build_subsidy, build_voucher
 from rel_support import Day
-
-import httpx
+from starlette.routing import BaseRoute
 
 URL = "postgresql+asyncpg://nobody@127.0.0.1:1/never_connected"
 """The apps are only built and inspected here: nothing connects until a lifespan starts."""
@@ -25,8 +24,8 @@ URL = "postgresql+asyncpg://nobody@127.0.0.1:1/never_connected"
 def _is_async(call: Callable[..., Any]) -> bool:
     if inspect.iscoroutinefunction(call) or inspect.isasyncgenfunction(call):
         return True
-    dunder = getattr(type(call), "__call__", None)  # an instance with an async __call__ (security schemes)
-    return not inspect.isfunction(call) and dunder is not None and inspect.iscoroutinefunction(dunder)
+    # An instance with an async __call__ (FastAPI's security schemes) is awaited, not sent to the thread pool.
+    return not inspect.isfunction(call) and inspect.iscoroutinefunction(type(call).__call__)
 
 
 def _walk(dependant: Dependant, where: str) -> Iterator[str]:

@@ -85,6 +85,38 @@ async def test_every_guarded_route_refuses_missing_and_broken_tokens(
     assert not wrong, "\n".join(wrong)
 
 
+async def test_every_relayed_route_needing_a_token_refuses_missing_and_broken_ones_at_the_gateway(
+    suite: dict[str, Service],
+) -> None:
+    """The gateway relays the services' other routes (``/api/v1/<service>/...``); where the service needs a token,
+    the gateway refuses a call without a valid one itself (401), and nothing reaches a service's database."""
+    from gateway.openapi.snapshot import load_documents
+    from gateway.relayed.table import Access, relay_table
+
+    gateway = suite["gateway"]
+    services = ["certificate-registry", "org-filing", "subsidy-claims", "voucher"]
+    before = {name: await row_counts(suite[name].database_url) for name in services}
+    variants: dict[str, dict[str, str]] = {"missing": {}}
+    for kind, bad in bad_tokens("city_officer", "authz").items():
+        variants[kind] = {"Authorization": f"Bearer {bad}"}
+    wrong: list[str] = []
+    checked = 0
+    for relayed in relay_table(load_documents()):
+        url = re.sub(r"\{[^}]+\}", "1", relayed.public_path)
+        for method in relayed.methods:
+            if relayed.access_for(method) is not Access.REQUIRED:
+                continue
+            checked += 1
+            for kind, headers in variants.items():
+                r = await gateway.client.request(method, url, headers=headers)
+                problem = "application/problem+json" in r.headers.get("content-type", "")
+                if r.status_code != 401 or not problem:
+                    wrong.append(f"{method} {url} token {kind}: {r.status_code} {r.text[:160]}")
+    assert checked > 80
+    assert not wrong, "\n".join(wrong)
+    assert {name: await row_counts(suite[name].database_url) for name in services} == before
+
+
 async def test_scoped_role_without_its_scope_is_refused(suite: dict[str, Service]) -> None:
     """A district officer's token with no district claim is not a city officer's."""
     for name, path in (("subsidy-claims", "/v1/claims/queue"), ("voucher", "/v1/settlements")):

@@ -434,6 +434,54 @@ async def test_e2e_apply_for_subsidy_with_the_registry_stopped_and_back(suite: S
         assert (await gw.get(f"/api/v1/claims/{decision['id']}", headers=other)).status_code == 403
 
 
+async def test_e2e_the_services_routes_through_the_relay(suite: Suite) -> None:
+    """Routes no workflow composes reach the real services under ``/api/v1/<service>/``: public ones without a
+    token, binary answers byte for byte, the services' own refusals unchanged, and no token no relay."""
+    number, claim_id = suite.state.get("number"), suite.state.get("claim_id")
+    assert number and claim_id, "needs the certificate and the claim of the previous tests"
+    citizen = auth_headers("citizen", CITIZEN_ID)
+    officer = auth_headers("district_officer", "officer-05", district="05")
+    async with (
+        httpx.AsyncClient(base_url=base("gateway"), timeout=30) as gw,
+        httpx.AsyncClient(base_url=base("certificate-registry"), timeout=30) as registry,
+        httpx.AsyncClient(base_url=base("subsidy-claims"), timeout=30) as subsidy,
+    ):
+        public = expect(await gw.get(f"/api/v1/registry/certificates/{number}", params={"name": "张三"}), 200)
+        assert public == expect(await gw.get(f"/api/v1/certificates/{number}", params={"name": "张三"}), 200)
+        assert expect(await gw.get("/api/v1/filing/bodies"), 200) is not None
+
+        qr = await gw.get(f"/api/v1/registry/certificates/{number}/qr.png", headers=citizen)
+        direct = await registry.get(f"/v1/certificates/{number}/qr.png", headers=citizen)
+        assert (qr.status_code, qr.headers["content-type"]) == (200, "image/png")
+        assert qr.content == direct.content and qr.content.startswith(b"\x89PNG")
+        pdf = await gw.get(f"/api/v1/registry/certificates/{number}/document.pdf", headers=citizen)
+        assert (pdf.status_code, pdf.headers["content-type"]) == (200, "application/pdf")
+        assert pdf.content.startswith(b"%PDF")
+
+        queue = expect(
+            await gw.get("/api/v1/subsidy/claims/queue", params={"district": "05"}, headers=officer), 200
+        )
+        assert claim_id in str(queue)
+        anonymous = await gw.get("/api/v1/subsidy/claims/queue")
+        assert anonymous.status_code == 401 and anonymous.json()["code"] == "token_missing"
+
+        stranger = auth_headers("citizen", make_resident_id("500102", date(1985, 5, 5), "456"))
+        for path, headers in (
+            (f"/claims/{claim_id}", stranger),  # another citizen's claim: the service's 403
+            ("/claims/00000000-0000-4000-8000-000000000000", officer),  # no such claim: its 404
+            ("/claims/not-a-uuid", officer),  # its 422
+        ):
+            relayed = await gw.get(f"/api/v1/subsidy{path}", headers=headers)
+            own = await subsidy.get(f"/v1{path}", headers=headers)
+            assert relayed.status_code == own.status_code and relayed.status_code in (403, 404, 422)
+            assert (
+                relayed.headers["content-type"] == own.headers["content-type"] == "application/problem+json"
+            )
+            assert {k: v for k, v in relayed.json().items() if k != "request_id"} == {
+                k: v for k, v in own.json().items() if k != "request_id"
+            }
+
+
 async def test_e2e_claim_and_redeem_a_voucher_then_my_things(suite: Suite) -> None:
     from voucher.testdata import Scenario  # the voucher service's own set-up steps, driven over HTTP
 

@@ -14,6 +14,12 @@ from gateway.ratelimit.rules import Budget, budget_of, decide, seconds_left, win
     [
         ("/api/v1/certificates/S000050050001253000001", Budget.PUBLIC),
         ("/verify", Budget.PUBLIC),
+        ("/api/v1/registry/certificates/S000050050001253000001", Budget.PUBLIC),
+        ("/api/v1/registry/certificates/S000050050001253000001/verification", Budget.PUBLIC),
+        ("/api/v1/registry/certificates/S000050050001253000001/document.pdf", Budget.DEFAULT),
+        ("/api/v1/registry/certificates/S000050050001253000001/revocation", Budget.DEFAULT),
+        ("/api/v1/registry/certificates/", Budget.DEFAULT),
+        ("/api/v1/voucher/targets", Budget.DEFAULT),
         ("/api/v1/subsidy-applications", Budget.DEFAULT),
         ("/api/v1/me", Budget.DEFAULT),
         ("/openapi.json", Budget.DEFAULT),

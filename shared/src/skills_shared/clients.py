@@ -103,28 +103,38 @@ class ServiceClient:
         path: str,
         *,
         json: Any = None,
+        content: bytes | None = None,
         params: Mapping[str, Any] | None = None,
         token: str | None = None,
         idempotency_key: str | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> httpx.Response:
-        """Send a request; return any response below 500 (the caller interprets 4xx), raise 503 otherwise."""
+        """Send a request; return any response below 500 (the caller interprets 4xx), raise 503 otherwise.
+
+        ``json`` is encoded here; ``content`` is sent as given (the gateway's relay passes a caller's body
+        bytes untouched). A write is retried only when it carries an Idempotency-Key, as an argument or among
+        ``headers``: without one, a retry after a lost answer could do it twice.
+        """
         method = method.upper()
         if not self.breaker.allow():
             raise self._unavailable("circuit open")
         out: dict[str, str] = dict(headers or {})
+        named = {name.lower() for name in out}
         request_id = structlog.contextvars.get_contextvars().get("request_id")
-        if request_id:
+        if request_id and "x-request-id" not in named:
             out["X-Request-ID"] = str(request_id)
         if token:
             out["Authorization"] = f"Bearer {token}"
         if idempotency_key:
             out["Idempotency-Key"] = idempotency_key
-        attempts = 1 + (self.retries if method in SAFE_METHODS or idempotency_key else 0)
+        repeatable = method in SAFE_METHODS or bool(idempotency_key) or "idempotency-key" in named
+        attempts = 1 + (self.retries if repeatable else 0)
         last = "no attempt"
         for attempt in range(attempts):
             try:
-                response = await self.client.request(method, path, json=json, params=params, headers=out)
+                response = await self.client.request(
+                    method, path, json=json, content=content, params=params, headers=out
+                )
             except httpx.TimeoutException:
                 last = "timeout"
             except httpx.TransportError as exc:

@@ -14,13 +14,15 @@ from starlette.middleware.cors import CORSMiddleware
 from gateway.batches.api import router as batches_router
 from gateway.bodies.api import router as bodies_router
 from gateway.claims.api import router as claims_router
-from gateway.fastget import FastGet
 from gateway.lookup.api import router as lookup_router
 from gateway.lookup.fastpath import LookupFastPath
 from gateway.mine.api import router as mine_router
+from gateway.openapi.document import install_merged_document
+from gateway.openapi.snapshot import load_documents
 from gateway.ratelimit.counters import make_counter
 from gateway.ratelimit.middleware import ClientIdentity, RateLimitMiddleware
 from gateway.ratelimit.rules import Budget
+from gateway.relayed.routes import install_relay
 from gateway.settings import GatewaySettings
 from gateway.subsidy.api import router as subsidy_router
 from gateway.upstreams import REGISTRY, build_upstreams
@@ -29,6 +31,7 @@ from gateway.verify.service import KeyCache
 from gateway.vouchers.api import router as vouchers_router
 from skills_shared.app import create_service_app
 from skills_shared.auth import ServiceTokens
+from skills_shared.fastget import FastGet
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -99,6 +102,10 @@ def create_app(
         openapi_tags=OPENAPI_TAGS,
     )
     app.state.rate_counter = counter
+    # Every other route of the services, after the gateway's own; routed and documented from the same documents.
+    service_documents = load_documents()
+    install_relay(app, service_documents)
+    install_merged_document(app, service_documents)
     # Inside the request-id middleware, so a 429 carries the request id and CORS headers.
     app.user_middleware.append(
         Middleware(

@@ -50,7 +50,7 @@ async def run_audited(
     async def audited() -> dict[str, Any]:
         result = await call()
         await record(
-            idem.session,
+            idem.unit,
             actor=principal,
             action=action,
             entity_type=entity_type,

@@ -35,6 +35,13 @@ class Upstreams:
         """Every client, for closing."""
         return (self.registry, self.org_filing, self.subsidy, self.voucher)
 
+    def by_name(self, name: str) -> ServiceClient:
+        """The client of the service called ``name`` (``REGISTRY``, ``ORG_FILING``, …); KeyError otherwise."""
+        for client in self.all():
+            if client.name == name:
+                return client
+        raise KeyError(name)
+
     async def aclose(self) -> None:
         """Close every pool."""
         for client in self.all():

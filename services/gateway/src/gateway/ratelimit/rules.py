@@ -9,6 +9,11 @@ from enum import StrEnum
 PUBLIC_PREFIXES: tuple[str, ...] = ("/api/v1/certificates/", "/verify")
 """Anonymous look-ups (CR-6 public query, the verify page): the stricter budget, since they invite scraping."""
 
+RELAYED_LOOKUP_PREFIX = "/api/v1/registry/certificates/"
+"""The same public look-up reached through the relay (``{number}``, ``{number}/verification``): the same budget,
+or the relay would be the way around it. The registry's other certificate routes need a token and keep the
+default budget."""
+
 EXEMPT_PATHS: frozenset[str] = frozenset({"/healthz", "/readyz", "/metrics"})
 """Probes and scrapes from the platform: never limited, or an orchestrator would kill a busy gateway."""
 
@@ -26,6 +31,11 @@ def budget_of(path: str) -> Budget | None:
         return None
     if path.startswith(PUBLIC_PREFIXES):
         return Budget.PUBLIC
+    if path.startswith(RELAYED_LOOKUP_PREFIX):
+        rest = path[len(RELAYED_LOOKUP_PREFIX) :]
+        number, _, tail = rest.partition("/")
+        if number and tail in ("", "verification"):
+            return Budget.PUBLIC
     return Budget.DEFAULT
 
 
