@@ -32,7 +32,8 @@ def main() -> int:
             "mode": "quick" if config.quick else "full",
             "connections": config.connections,
             "load_tool": "wrk (Lua: random stored key per request; exact p50/p95/p99) for every compared HTTP "
-            "figure; pgbench for the database ceiling; an httpx constant-rate client for claim submit",
+            "figure; pgbench for the database ceiling; a raw HTTP/1.1 asyncio client (bench/loadgen.py) at a "
+            "constant rate for claim submit and in a closed loop for redeem",
             "config": {
                 k: (sorted(v) if isinstance(v, frozenset) else v)
                 for k, v in vars(config).items()

@@ -69,6 +69,11 @@ def ensure_database(server: str, name: str, *, fresh: bool = False) -> str:
     return to_async_url(with_database(server, name))
 
 
+def drop_database(server: str, name: str) -> None:
+    """Drop a database if it exists (connections to it are ended)."""
+    asyncio.run(_admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
 def prepare_service(server: str, name: str, *, fresh: bool = True) -> str:
     """A freshly created and migrated database for one service (reference data loaded), returning its URL."""
     s = spec(name)

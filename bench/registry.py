@@ -16,10 +16,8 @@ from bench import wrk
 from bench.common import Context, StepFailed, bearer, cpu_text, expect, idem, oneline
 from bench.data import (
     NAME_QUERY,
-    ScaleLoad,
     copy_certificates,
     gender_of,
-    load_scale,
     lookup_paths,
     number_of,
     resident_ids,
@@ -28,6 +26,7 @@ from bench.floor import start_floor
 from bench.infra import (
     db_activity,
     describe_waits,
+    drop_database,
     dsn,
     ensure_database,
     free_port,
@@ -35,6 +34,8 @@ from bench.infra import (
     start_service,
     wait_ready,
 )
+from bench.scale_load import ScaleLoad, load_scale
+from bench.scale_server import scale_server_url
 from bench.wrk import WrkResult
 from skills_shared.db.migrations import head_revisions
 from skills_shared.workdays import today_shanghai
@@ -431,6 +432,20 @@ def measure_issuance(ctx: Context) -> None:
 # ---- 4. scale -------------------------------------------------------------------------------------------------
 
 
+def scale_server(ctx: Context, name: str) -> tuple[str, float]:
+    """The server that holds the scale database, and the seconds it took to start.
+
+    The embedded setup gives it a server of its own (``bench.scale_server``); a scale database left on the main
+    bench server by an earlier version of the bench is dropped there, since nothing reads it any more.
+    """
+    if not ctx.embedded:
+        return ctx.server, 0.0
+    t = time.perf_counter()
+    url = scale_server_url()
+    drop_database(ctx.server, name)
+    return url, time.perf_counter() - t
+
+
 def measure_scale(ctx: Context) -> None:
     cfg = ctx.config
     try:
@@ -440,9 +455,11 @@ def measure_scale(ctx: Context) -> None:
         s = spec("certificate-registry")
         heads = ",".join(sorted(head_revisions(s.migrations_dir)))
         name = database_of(s) + ("_scale_quick" if cfg.quick else "_scale")
-        url = ensure_database(ctx.server, name)
+        server, start_s = scale_server(ctx, name)
+        url = ensure_database(server, name)
         from skills_shared.db.migrations import upgrade
 
+        t = time.perf_counter()
         try:
             # New revisions are applied to the stored rows, as they would be in production.
             upgrade(s.migrations_dir, url)
@@ -450,10 +467,14 @@ def measure_scale(ctx: Context) -> None:
             ctx.notes.append(
                 f"scale database rebuilt: its migration failed on the stored rows ({oneline(exc)})"
             )
-            url = ensure_database(ctx.server, name, fresh=True)
+            url = ensure_database(server, name, fresh=True)
             upgrade(s.migrations_dir, url)
-        load: ScaleLoad = asyncio.run(
-            load_scale(url, reference, heads, cfg.scale_rows, cfg.scale_budget_s, tune_server=ctx.embedded)
+        migrate_s = time.perf_counter() - t
+        load: ScaleLoad = asyncio.run(load_scale(url, reference, heads, cfg.scale_rows, cfg.scale_budget_s))
+        print(
+            f"    scale load: server start {start_s:.0f} s, migration {migrate_s:.0f} s, "
+            f"{load.loaded_now:,} rows loaded in {load.seconds:.0f} s ({load.phase_text() or 'nothing to do'})",
+            flush=True,
         )
         port = free_port(8000 + cfg.port_offset + 70)
         proc = ctx.fleet.add(start_service("certificate-registry", url, port=port, tag="registry-scale"))
@@ -486,6 +507,7 @@ def measure_scale(ctx: Context) -> None:
                 raise StepFailed(f"{r.error_share:.0%} of scale look-ups failed")
         how = (
             f"{load.loaded_now:,} rows loaded now in {load.seconds:.0f} s"
+            + (f" ({load.phase_text()})" if load.loaded_now else "")
             + (f", {load.reused:,} kept from an earlier run" if load.reused else "")
             + f" (all loading of this data took {load.total_load_s:.0f} s, index builds included)"
         )
@@ -511,6 +533,9 @@ def measure_scale(ctx: Context) -> None:
                 "large": large.as_dict(),
                 "load_s": load.seconds,
                 "loaded_now": load.loaded_now,
+                "load_phases_s": load.phases,
+                "server_start_s": start_s,
+                "migrate_s": migrate_s,
             },
         )
     except (StepFailed, RuntimeError, OSError, asyncpg.PostgresError, httpx.HTTPError) as exc:

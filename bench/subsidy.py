@@ -2,8 +2,8 @@
 
 Claims are made for certificates the issuance step really issued today (so CQ-1 holds and the registry check at
 submit finds them); drafts are created first, and only the submit — registry check, policy evaluation,
-entitlement guards, audit — is timed, at a constant arrival rate from the httpx client whose own overhead is
-measured against the floor just before.
+entitlement guards, audit — is timed, at a constant arrival rate from the raw HTTP/1.1 client (``loadgen``) whose
+own overhead is measured against the floor just before.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import httpx
 
 from bench.common import Context, StepFailed, bearer, cpu_text, expect
 from bench.data import lookup_paths
+from bench.http1 import encode_request
 from bench.infra import db_activity, describe_waits
 from bench.loadgen import closed_loop, constant_rate
 
@@ -132,20 +133,16 @@ def measure_policy(ctx: Context) -> None:
 
 
 def measure_client_overhead(ctx: Context) -> None:
-    """The httpx client's own cost: constant rate against the floor (latency it adds) and its closed-loop ceiling."""
+    """The load client's own cost: constant rate against the floor (latency it adds) and its closed-loop ceiling."""
     floor = ctx.fleet.procs.get("floor")
     if floor is None or not floor.alive():
         ctx.missing("loadgen.overhead", "the floor app is not running")
         return
-    paths = lookup_paths(ctx.config.lookup_rows)
-
-    def get(i: int) -> tuple[str, str, Any, dict[str, str]]:
-        return "GET", paths[i % len(paths)], None, {}
-
+    gets = [encode_request(floor.base, "GET", path) for path in lookup_paths(ctx.config.lookup_rows)]
     rate = ctx.config.claim_rate
-    at_rate = asyncio.run(constant_rate(floor.base, get, rate=rate, seconds=ctx.config.claim_seconds))
+    at_rate = asyncio.run(constant_rate(floor.base, gets, rate=rate, seconds=ctx.config.claim_seconds))
     ceiling = asyncio.run(
-        closed_loop(floor.base, get, total=3000 if not ctx.config.quick else 1000, concurrency=16)
+        closed_loop(floor.base, gets, total=3000 if not ctx.config.quick else 1000, concurrency=16)
     )
     ctx.shared["client_ceiling"] = ceiling.rate
     ctx.shared["client_p95"] = at_rate.pct(95)
@@ -212,17 +209,18 @@ async def _claims(ctx: Context, base: str) -> None:
 
         claim_ids = await asyncio.gather(*(draft(p) for p in people))
 
-    def submit(i: int) -> tuple[str, str, Any, dict[str, str]]:
-        return (
+    submits = [
+        encode_request(
+            base,
             "POST",
-            f"/v1/claims/{claim_ids[i]}/submit",
-            None,
-            {**heads[people[i]["id_number"]], "Idempotency-Key": str(uuid.uuid4())},
+            f"/v1/claims/{claim_id}/submit",
+            headers={**heads[p["id_number"]], "Idempotency-Key": str(uuid.uuid4())},
         )
-
+        for claim_id, p in zip(claim_ids, people, strict=True)
+    ]
     with ctx.fleet.peak_during("subsidy-claims") as mem, db_activity(ctx.urls["subsidy-claims"]) as waits:
         result = await constant_rate(
-            base, submit, rate=ctx.config.claim_rate, seconds=ctx.config.claim_seconds
+            base, submits, rate=ctx.config.claim_rate, seconds=ctx.config.claim_seconds
         )
     ctx.shared.setdefault("load_rss", {})["subsidy-claims"] = mem["peak_mb"]
     if result.ok < result.sent * 0.99:

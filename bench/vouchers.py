@@ -17,6 +17,7 @@ import httpx
 import orjson
 
 from bench.common import Context, StepFailed, cpu_text, expect
+from bench.http1 import encode_request
 from bench.infra import db_activity, describe_waits
 from bench.loadgen import closed_loop
 from skills_shared.workdays import today_shanghai
@@ -99,14 +100,17 @@ async def _run(ctx: Context, base: str) -> None:
     jobs = jobs[: cfg.redeems]
     staff = inst.staff("scanner-1")
 
-    def request_of(i: int) -> tuple[str, str, Any, dict[str, str]]:
-        return "POST", "/v1/redemptions", jobs[i], {**staff, "Idempotency-Key": str(uuid.uuid4())}
-
+    # Each redeem is its own signed token and idempotency key, encoded before the clock starts.
+    redeems = [
+        encode_request(
+            base, "POST", "/v1/redemptions", json=job, headers={**staff, "Idempotency-Key": str(uuid.uuid4())}
+        )
+        for job in jobs
+    ]
     with ctx.fleet.peak_during("voucher") as mem, db_activity(ctx.urls["voucher"]) as waits:
         result = await closed_loop(
             base,
-            request_of,
-            total=len(jobs),
+            redeems,
             concurrency=CONCURRENCY,
             ok_statuses=(201,),
             seconds=cfg.duration_s,
