@@ -57,9 +57,10 @@ class RedeemService:
     async def redeem(self, tx: LeanTx, principal: Principal, data: RedeemRequest) -> RedemptionOut:
         """V-5: staff with permission scan the holder's QR at enrolment, naming the class.
 
-        One statement reads the context and attempts a guarded UPDATE (claimed → redeemed), so of any number of
-        simultaneous scans exactly one flips the voucher; the holder's yearly counter row is then taken under its
-        row lock and refuses a fourth use. Any refusal rolls the whole unit of work back.
+        One statement reads the context, attempts a guarded UPDATE (claimed → redeemed) — so of any number of
+        simultaneous scans exactly one flips the voucher — and, for the scan that flipped it, takes the holder's
+        yearly counter row under its row lock, refusing a fourth use. Any refusal rolls the whole unit of work
+        back.
         """
         if (
             principal.role not in (Role.INSTITUTION_STAFF, Role.INSTITUTION_ADMIN)
@@ -71,7 +72,9 @@ class RedeemService:
         today = today_of(self.clock)
         claims = verify_token(self.key, data.token, int(now.timestamp()))
         repo = RedeemRepository(tx)
-        ctx = await repo.scan(code, principal.sub, data.class_id, claims.voucher_id, now, today)
+        ctx = await repo.scan(
+            code, principal.sub, data.class_id, claims.voucher_id, now, today, MAX_USES_PER_YEAR
+        )
         # The rules judge the context as it was before the flip; any refusal rolls the flip back with the rest.
         if ctx.institution_status is None:
             raise RuleViolation(
@@ -103,7 +106,7 @@ class RedeemService:
             # Every rule passed on the row as it was, yet the guarded flip found it no longer claimed: another
             # scan redeemed it first.
             raise RuleViolation(409, "voucher_already_used", "该培训券已核销，不能重复使用。", RULE_USE)
-        uses = await repo.take_use(ctx.holder_id, ctx.year, MAX_USES_PER_YEAR)
+        uses = ctx.uses
         if uses is None:
             check_yearly_cap(MAX_USES_PER_YEAR)
             raise AssertionError("unreachable: the cap check always refuses at the cap")
