@@ -548,14 +548,21 @@ def test_the_database_cluster_holds_every_service_database_and_a_replica(
 def test_connections_fit_the_database_at_the_autoscalers_ceiling(
     rendered: tuple[str, list[dict[str, Any]]],
 ) -> None:
-    """Each pod holds up to pool + overflow (= 2 x pool, skills_shared.db.make_engine) on the primary."""
+    """Each pod holds up to: SQLAlchemy's pool + overflow (pool + pool // 2, skills_shared.db.make_engine), the
+    lean asyncpg pool of a hot write path (voucher's redeem: up to pool more), and the registry's look-up
+    pool (REGISTRY_LOOKUP_POOL_SIZE)."""
     _, objects = rendered
     budget = int(one(objects, "Cluster", "skills-db")["spec"]["postgresql"]["parameters"]["max_connections"])
     total = 0
     for spec in SERVICES:
         env = _environment(objects, container(objects, spec))
-        pool = int(env.get(f"{spec.env_prefix}DATABASE_POOL_SIZE", "10"))
-        total += one(objects, "HorizontalPodAutoscaler", spec.name)["spec"]["maxReplicas"] * 2 * pool
+        pool = int(env.get(f"{spec.env_prefix}DATABASE_POOL_SIZE", "20"))
+        per_pod = pool + max(pool // 2, 1)
+        if spec.name == "voucher":
+            per_pod += pool
+        if spec.name == "certificate-registry":
+            per_pod += int(env.get("REGISTRY_LOOKUP_POOL_SIZE", "10"))
+        total += one(objects, "HorizontalPodAutoscaler", spec.name)["spec"]["maxReplicas"] * per_pod
     reserve = 20  # superuser, replication, the operator, the migration Job
     assert total <= budget - reserve, f"{total} connections at the HPA ceiling, {budget} allowed"
 
