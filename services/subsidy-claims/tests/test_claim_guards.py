@@ -299,7 +299,7 @@ async def test_illegal_moves_are_409_naming_the_state(
         ("instruct-payment", {"headers": reviewer}),
         ("claw-back", {"json": {"reason": "x"}, "headers": reviewer}),
     ):
-        response = await client.post(f"/v1/claims/{claim['id']}/{path}", **extra)  # type: ignore[arg-type]
+        response = await client.post(f"/v1/claims/{claim['id']}/{path}", **extra)
         assert response.status_code == 409, (path, response.text)
         assert response.json()["current_status"] == "submitted"
         assert "submitted" in response.json()["detail"]

@@ -18,7 +18,8 @@ def key() -> dict[str, str]:
 async def draft(client: httpx.AsyncClient, body: dict[str, Any], headers: dict[str, str]) -> dict[str, Any]:
     response = await client.post("/v1/claims", json=body, headers=headers)
     assert response.status_code == 201, response.text
-    return response.json()
+    created: dict[str, Any] = response.json()
+    return created
 
 
 async def test_cq_claim_from_draft_to_paid(

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from datetime import date, datetime
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from voucher.clock import SHANGHAI, FixedClock
+from voucher.lapse.schedule import ACTOR, ROUND_LOCK, lapse_forever, lapse_once
 from voucher.testdata import CHAOTIANMEN, Institution, Scenario, holder_id, holder_ids
 
 
@@ -251,3 +255,47 @@ async def test_rejection_needs_a_reason(
         headers=scenario.district("04"),
     )
     assert rejected.json()["status"] == "rejected" and rejected.json()["payable_fen"] == 0
+
+
+async def test_the_service_lapses_vouchers_on_its_own_schedule(
+    app: FastAPI, engine: AsyncEngine, scenario: Scenario, enrolled: Enrolled, clock: FixedClock
+) -> None:
+    """V-4 without anyone calling the endpoint: the lifespan's timer lapses the uncompleted training."""
+    clock.at = datetime(2026, 7, 1, 9, 0, tzinfo=SHANGHAI)  # the class has ended, nobody recorded completion
+    task = asyncio.create_task(lapse_forever(app.state.db.sessionmaker, lambda: clock, 0.05))
+    try:
+        for _ in range(200):
+            async with engine.connect() as conn:
+                lapsed = (
+                    await conn.execute(text("SELECT count(*) FROM vouchers WHERE status = 'lapsed'"))
+                ).scalar_one()
+            if lapsed == len(enrolled.holders):
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    assert lapsed == len(enrolled.holders)
+    async with engine.connect() as conn:
+        actors = (
+            (
+                await conn.execute(
+                    text("SELECT DISTINCT actor FROM audit_log WHERE action = 'voucher.lapse_run'")
+                )
+            )
+            .scalars()
+            .all()
+        )
+    assert actors == [ACTOR]
+
+
+async def test_a_scheduled_round_gives_way_to_one_already_running(
+    app: FastAPI, engine: AsyncEngine, clock: FixedClock
+) -> None:
+    """Two replicas at the same tick: the one that finds the round's lock taken skips it."""
+    async with engine.begin() as conn:
+        await conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": ROUND_LOCK})
+        assert await lapse_once(app.state.db.sessionmaker, clock) is None
+    done = await lapse_once(app.state.db.sessionmaker, clock)
+    assert done is not None and done.as_of == date(2026, 6, 1)

@@ -191,8 +191,21 @@ async def lean_idempotency(
     return Idempotency(tx, principal, _check_key(idempotency_key), request)
 
 
+async def required_lean_idempotency(
+    request: Request,
+    tx: LeanTxDep,
+    principal: CurrentPrincipal,
+    idempotency_key: Annotated[
+        str, Header(description="Required: money or legal status moves exactly once.")
+    ],
+) -> Idempotency:
+    """Mandatory Idempotency-Key on a hot path's lean unit of work (claim submit takes an entitlement)."""
+    return Idempotency(tx, principal, _check_key(idempotency_key), request)
+
+
 IdempotencyDep = Annotated[Idempotency, Depends(idempotency, scope="function")]
 LeanIdempotencyDep = Annotated[Idempotency, Depends(lean_idempotency, scope="function")]
+RequiredLeanIdempotencyDep = Annotated[Idempotency, Depends(required_lean_idempotency, scope="function")]
 RequiredIdempotencyDep = Annotated[Idempotency, Depends(required_idempotency, scope="function")]
 
 

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
 
 from skills_shared.app import create_service_app
+from voucher.clock import Clock, SystemClock
 from voucher.errors import RuleViolation
 from voucher.institutions.api import router as institutions_router
 from voucher.lapse.api import router as lapse_router
+from voucher.lapse.schedule import lapse_forever
 from voucher.problems import rule_violation_handler
 from voucher.redeem.api import router as redeem_router
 from voucher.settings import VoucherSettings
@@ -24,6 +30,27 @@ MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 def create_app(settings: VoucherSettings | None = None) -> FastAPI:
     """Build the app: ``uvicorn voucher.app:create_app --factory``."""
     settings = settings or VoucherSettings()
+    interval = settings.lapse_interval_s
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        """V-4 on a timer (`voucher.lapse.schedule`), cancelled at shutdown."""
+        task = None
+        if interval > 0:
+
+            def clock() -> Clock:
+                current: Clock | None = getattr(app.state, "clock", None)
+                return current if current is not None else SystemClock()
+
+            task = asyncio.create_task(lapse_forever(app.state.db.sessionmaker, clock, interval))
+        try:
+            yield
+        finally:
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+
     app = create_service_app(
         settings,
         title="Training vouchers",
@@ -41,6 +68,7 @@ def create_app(settings: VoucherSettings | None = None) -> FastAPI:
             targets_router,
         ],
         migrations_dir=MIGRATIONS_DIR,
+        lifespan=lifespan,
     )
     app.add_exception_handler(RuleViolation, rule_violation_handler)
     return app

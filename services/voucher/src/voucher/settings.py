@@ -27,4 +27,9 @@ class VoucherSettings(ServiceSettings):
     check_in_radius_m: float = Field(
         default=300.0, gt=0, le=10_000, description="V-7: how far from a class site a check-in is accepted."
     )
+    lapse_interval_s: float = Field(
+        default=3600.0,
+        ge=0,
+        description="V-4: seconds between the service's own lapse runs (0: only POST /v1/lapse-runs).",
+    )
     bulk_issue_max: int = Field(default=500_000, ge=1, description="Most holders one issue request may name.")

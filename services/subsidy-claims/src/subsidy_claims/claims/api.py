@@ -11,7 +11,8 @@ from pydantic import BaseModel, Field
 
 from skills_shared.auth import CurrentPrincipal, Principal, Role, require
 from skills_shared.db import SessionDep
-from skills_shared.idempotency import IdempotencyDep, RequiredIdempotencyDep
+from skills_shared.db.lean import LeanTxDep
+from skills_shared.idempotency import IdempotencyDep, RequiredIdempotencyDep, RequiredLeanIdempotencyDep
 from skills_shared.problems import problem_responses
 from skills_shared.validators import ResidentId
 from subsidy_claims.claims.schemas import (
@@ -28,6 +29,7 @@ from subsidy_claims.claims.schemas import (
     VerifyFactIn,
 )
 from subsidy_claims.claims.service import ClaimService
+from subsidy_claims.claims.submit import submit_claim
 from subsidy_claims.deps import RegistryDep, TodayDep
 
 router = APIRouter(prefix="/v1", tags=["claims"])
@@ -42,10 +44,8 @@ ClaimId = Annotated[uuid.UUID, "claim id"]
 MOVE_ERRORS = problem_responses(401, 403, 404, 409, 422)
 
 
-async def service(
-    session: SessionDep, principal: CurrentPrincipal, today: TodayDep, registry: RegistryDep
-) -> ClaimService:
-    return ClaimService(session, principal, today, registry)
+async def service(session: SessionDep, principal: CurrentPrincipal, today: TodayDep) -> ClaimService:
+    return ClaimService(session, principal, today)
 
 
 Svc = Annotated[ClaimService, Depends(service)]
@@ -107,9 +107,15 @@ async def get_claim(claim_id: uuid.UUID, svc: Svc, _: Principal = Readers) -> Cl
     responses=problem_responses(401, 403, 404, 409, 422, 503),
 )
 async def submit(
-    claim_id: uuid.UUID, svc: Svc, idem: RequiredIdempotencyDep, _: Principal = Applicants
+    claim_id: uuid.UUID,
+    tx: LeanTxDep,
+    today: TodayDep,
+    registry: RegistryDep,
+    idem: RequiredLeanIdempotencyDep,
+    principal: Principal = Applicants,
 ) -> Response:
-    return await idem.run(lambda: svc.submit(claim_id))
+    # The hot path: a lean unit of work (plain asyncpg, no session), every rule as on the other routes.
+    return await idem.run(lambda: submit_claim(tx, principal, today, registry, claim_id))
 
 
 @router.post(

@@ -1,4 +1,7 @@
-"""All SQL of claims: look-ups, the double-payment ledgers, queues and the outputs' queries."""
+"""SQL of claims on the session: look-ups, releasing the double-payment ledgers, queues and the outputs' queries.
+
+Submit, the hot path, takes the ledgers with plain SQL on its lean unit of work: `claims/submit_repository.py`.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +10,9 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import BigInteger, Select, cast, delete, false, func, select, true, update
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import BigInteger, Select, cast, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from skills_shared.db.driver import driver_connection
 from subsidy_claims.claims.models import (
     Claim,
     FamilyLedger,
@@ -21,7 +22,6 @@ from subsidy_claims.claims.models import (
     YearlyCount,
 )
 from subsidy_claims.claims.rules import AWAITING_DECISION, HOLDING, ClaimStatus
-from subsidy_claims.policies.facts import PastSubsidy, SubsidyKind
 
 HOLDING_VALUES = [s.value for s in HOLDING]
 
@@ -43,156 +43,11 @@ class ClaimRepository:
     async def flush(self) -> None:
         await self.session.flush()
 
-    async def lock_status(self, claim_id: uuid.UUID) -> str:
-        """Lock the claim's row (FOR UPDATE) and read its status as now committed, without reloading it."""
-        conn = await driver_connection(self.session)
-        status: str = await conn.fetchval(
-            "SELECT status FROM claims WHERE id = $1::uuid FOR UPDATE", claim_id
-        )
-        return status
-
-    # --- facts about the past -------------------------------------------------------------------------
-
-    async def prior_subsidies(self, applicant: str, exclude: uuid.UUID | None) -> list[PastSubsidy]:
-        """Subsidies that count against a new claim: recorded elsewhere, plus this service's live claims."""
-        external = (
-            await self.session.execute(
-                select(PastSubsidyRecord).where(PastSubsidyRecord.applicant_id_number == applicant)
-            )
-        ).scalars()
-        out = [
-            PastSubsidy(
-                kind=SubsidyKind(r.kind),
-                occupation_code=r.occupation_code,
-                work_type=r.work_type,
-                level=r.level,
-                year=r.year,
-                as_in_service=r.as_in_service,
-                as_secondary_student=r.as_secondary_student,
-                source=r.source,
-            )
-            for r in external
-        ]
-        # Only the columns the rules read: whole Claim entities would decode every JSON document of the person.
-        stmt = select(
-            Claim.policy,
-            Claim.occupation_code,
-            Claim.work_type,
-            Claim.level,
-            Claim.submitted_on,
-            Claim.certificate_issue_date,
-            Claim.as_in_service,
-            Claim.as_secondary_student,
-        ).where(Claim.applicant_id_number == applicant, Claim.status.in_(HOLDING_VALUES))
-        if exclude is not None:
-            stmt = stmt.where(Claim.id != exclude)
-        for c in (await self.session.execute(stmt)).all():
-            out.append(
-                PastSubsidy(
-                    kind=SubsidyKind(c.policy),
-                    occupation_code=c.occupation_code,
-                    work_type=c.work_type,
-                    level=c.level,
-                    year=(c.submitted_on or c.certificate_issue_date).year,
-                    as_in_service=c.as_in_service,
-                    as_secondary_student=c.as_secondary_student,
-                )
-            )
-        return out
-
     async def add_past_subsidies(self, rows: Sequence[PastSubsidyRecord]) -> None:
         self.session.add_all(rows)
         await self.session.flush()
 
-    # --- ledgers: the database's own guard against double payment --------------------------------------
-
-    async def take_level(
-        self, applicant: str, policy: str, work_type_key: str, level_key: int, claim_id: uuid.UUID
-    ) -> bool:
-        """CQ-7 / SH-6: take the (person, policy, 工种) row only with a strictly higher level (lower code).
-
-        One statement: the upsert locks the row and re-checks the condition on its newest version, so of two
-        simultaneous claims at the same level exactly one gets a row back.
-        """
-        stmt = (
-            insert(LevelLedger)
-            .values(
-                applicant_id_number=applicant,
-                policy=policy,
-                work_type_key=work_type_key,
-                best_level_key=level_key,
-                claim_id=claim_id,
-            )
-            .on_conflict_do_update(
-                index_elements=["applicant_id_number", "policy", "work_type_key"],
-                set_={"best_level_key": level_key, "claim_id": claim_id},
-                # A certificate without level (special ability) never takes an existing row: same project once.
-                where=(LevelLedger.best_level_key > level_key) if level_key > 0 else false(),
-            )
-            .returning(LevelLedger.claim_id)
-        )
-        return (await self.session.execute(stmt)).scalar_one_or_none() is not None
-
-    async def take_family(self, applicant: str, policy: str, family_key: str, work_type_key: str) -> bool:
-        """CQ-6: the first 工种 of an occupation family claims the family; another 工种 gets no row back."""
-        stmt = (
-            insert(FamilyLedger)
-            .values(
-                applicant_id_number=applicant,
-                policy=policy,
-                family_key=family_key,
-                work_type_key=work_type_key,
-            )
-            .on_conflict_do_update(
-                index_elements=["applicant_id_number", "policy", "family_key"],
-                set_={"work_type_key": work_type_key},
-                where=FamilyLedger.work_type_key == work_type_key,
-            )
-            .returning(FamilyLedger.work_type_key)
-        )
-        return (await self.session.execute(stmt)).scalar_one_or_none() is not None
-
-    async def count_year(
-        self, applicant: str, year: int, *, in_service: bool, external: int, external_in_service: int
-    ) -> bool:
-        """SH-13: add one claim to the (person, year) counter if the caps still allow it, counting the
-        subsidies recorded elsewhere; CHECK constraints on the row back the condition up."""
-        await self.session.execute(
-            insert(YearlyCount)
-            .values(applicant_id_number=applicant, year=year, claims=0, in_service_claims=0)
-            .on_conflict_do_nothing()
-        )
-        add_in_service = 1 if in_service else 0
-        stmt = (
-            update(YearlyCount)
-            .where(
-                YearlyCount.applicant_id_number == applicant,
-                YearlyCount.year == year,
-                YearlyCount.claims + 1 + external <= 3,
-                YearlyCount.in_service_claims + add_in_service + external_in_service <= 1
-                if in_service
-                else true(),
-            )
-            .values(
-                claims=YearlyCount.claims + 1,
-                in_service_claims=YearlyCount.in_service_claims + add_in_service,
-            )
-            .returning(YearlyCount.claims)
-        )
-        return (await self.session.execute(stmt)).scalar_one_or_none() is not None
-
-    async def external_counts(self, applicant: str, year: int) -> tuple[int, int]:
-        """Training or upgrade subsidies recorded elsewhere for SH-13, and how many of them as in-service."""
-        row = (
-            await self.session.execute(
-                select(func.count(), func.count().filter(PastSubsidyRecord.as_in_service)).where(
-                    PastSubsidyRecord.applicant_id_number == applicant,
-                    PastSubsidyRecord.year == year,
-                    PastSubsidyRecord.kind.in_([SubsidyKind.SH_UPGRADE.value, SubsidyKind.SH_TRAINING.value]),
-                )
-            )
-        ).one()
-        return int(row[0]), int(row[1])
+    # --- ledgers: the database's own guard against double payment (taken by `submit_repository`) ---------
 
     async def release(self, claim: Claim) -> None:
         """A rejected claim gives its entitlement back: recompute the ledger rows from the live claims left."""

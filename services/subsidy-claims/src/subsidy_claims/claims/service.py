@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from skills_shared import audit
@@ -16,9 +15,9 @@ from skills_shared.problems import FieldError, Problem, forbidden, not_found
 from skills_shared.validators import mask_resident_id
 from skills_shared.workdays import CalendarNotCovered
 from subsidy_claims.claims import rules
+from subsidy_claims.claims.access import check_applicant, check_may_read
 from subsidy_claims.claims.facts_builder import claim_facts
 from subsidy_claims.claims.models import Claim, Objection, PastSubsidyRecord
-from subsidy_claims.claims.registry import Declared, RegistryClient, compare
 from subsidy_claims.claims.repository import ClaimRepository
 from subsidy_claims.claims.rules import Action, ClaimStatus, IllegalTransitionError
 from subsidy_claims.claims.schemas import (
@@ -30,24 +29,11 @@ from subsidy_claims.claims.schemas import (
     QueueItem,
 )
 from subsidy_claims.policies import cq_eval, sh_upgrade
-from subsidy_claims.policies import rules as policy_rules
-from subsidy_claims.policies.decision import DecisionRecord, Outcome, RuleResult, Verdict
+from subsidy_claims.policies.decision import Outcome, RuleResult, Verdict
 from subsidy_claims.policies.facts import CertificateFacts, CertificateKind, ObtainedVia, ShGroup
-from subsidy_claims.policies.repository import PolicyTableRepository
 from subsidy_claims.policies.tables import level_key
 
 UNIT_HEAD_PERM = "unit_head"
-DOUBLE_PAYMENT_RULES = frozenset({"CQ-6", "CQ-7", "CQ-8", "SH-6", "SH-13"})
-CONSTRAINT_RULES = {
-    "uq_claims_live_certificate": ("certificate_already_claimed", None, "该证书已有在办或已享受的补贴申请"),
-    "uq_claims_live_level": ("already_subsidised", "CQ-7/SH-6", "同一职业（工种）同一等级不得重复享受补贴"),
-    "ck_yearly_counts_sh13_yearly_cap": ("yearly_cap_reached", "SH-13", "本年度补贴次数已达上限"),
-    "ck_yearly_counts_sh13_in_service_cap": (
-        "yearly_cap_reached",
-        "SH-13",
-        "本年度已以在职人员身份享受过补贴",
-    ),
-}
 
 
 def illegal(exc: IllegalTransitionError) -> Problem:
@@ -71,11 +57,6 @@ def field_error(
         rule=rule,
         errors=[FieldError(loc=loc, msg=msg, type=type_)],
     )
-
-
-def _constraint_name(exc: IntegrityError) -> str | None:
-    cause = getattr(exc.orig, "__cause__", None)
-    return getattr(cause, "constraint_name", None) or getattr(exc.orig, "constraint_name", None)
 
 
 def _verified_paths(value: Any, path: list[str | int]) -> list[list[str | int]]:
@@ -158,27 +139,7 @@ def to_queue_item(claim: Claim, today: date) -> QueueItem:
     )
 
 
-def _certificate_fact(cert: CertificateFacts) -> dict[str, Any]:
-    """The certificate as the registry showed it at submission, kept with the claim as a verified fact."""
-    return {
-        "provenance": "verified",
-        "source": cert.verified_by,
-        "value": {
-            "number": cert.number,
-            "holder_id_masked": mask_resident_id(cert.holder_id_number),
-            "holder_name": cert.holder_name,
-            "occupation_code": cert.occupation_code,
-            "occupation_name": cert.occupation_name,
-            "work_type": cert.work_type,
-            "level": cert.level,
-            "kind": cert.kind.value,
-            "issue_date": cert.issue_date.isoformat(),
-            "obtained_via": cert.obtained_via.value,
-        },
-    }
-
-
-def _snapshot(claim: Claim) -> dict[str, Any]:
+def snapshot(claim: Claim) -> dict[str, Any]:
     """What the audit row keeps: state and money, never the full ID number."""
     return {
         "status": claim.status,
@@ -195,7 +156,6 @@ class ClaimService:
     session: AsyncSession
     principal: Principal
     today: date
-    registry: RegistryClient | None = None
 
     @property
     def repo(self) -> ClaimRepository:
@@ -204,18 +164,7 @@ class ClaimService:
     # --- access -----------------------------------------------------------------------------------------
 
     def _may_read(self, claim: Claim) -> None:
-        p = self.principal
-        if p.role in (Role.CITY_OFFICER, Role.INSPECTOR, Role.SERVICE):
-            return
-        if p.role == Role.CITIZEN:
-            p.require_subject(claim.applicant_id_number)
-            return
-        if p.role == Role.DISTRICT_OFFICER:
-            if claim.district is None and claim.created_by == p.key:
-                return
-            p.require_district(claim.district)
-            return
-        raise forbidden("无权查看该申请")
+        check_may_read(self.principal, claim)
 
     def _officer(self, claim: Claim) -> None:
         if self.principal.role not in (Role.DISTRICT_OFFICER, Role.CITY_OFFICER):
@@ -223,10 +172,7 @@ class ClaimService:
         self.principal.require_district(claim.district)
 
     def _applicant(self, claim: Claim) -> None:
-        p = self.principal
-        if p.role == Role.SERVICE or claim.created_by == p.key:
-            return
-        p.require_subject(claim.applicant_id_number)
+        check_applicant(self.principal, claim)
 
     async def _load(self, claim_id: uuid.UUID, *, for_update: bool = True) -> Claim:
         claim = await self.repo.get(claim_id, for_update=for_update)
@@ -236,7 +182,7 @@ class ClaimService:
         return claim
 
     async def _move(self, claim: Claim, action: Action) -> dict[str, Any]:
-        before = _snapshot(claim)
+        before = snapshot(claim)
         try:
             claim.status = rules.next_status(ClaimStatus(claim.status), action).value
         except IllegalTransitionError as exc:
@@ -252,7 +198,7 @@ class ClaimService:
             entity_type="claim",
             entity_id=str(claim.id),
             before=before,
-            after=_snapshot(claim),
+            after=snapshot(claim),
         )
 
     async def out(self, claim: Claim) -> ClaimOut:
@@ -343,150 +289,6 @@ class ClaimService:
         await self.repo.add(claim)
         await self._audit("create", claim, None)
         return await self.out(claim)
-
-    # --- submit ---------------------------------------------------------------------------------------------
-
-    async def _evaluate(self, claim: Claim, certificate: CertificateFacts) -> DecisionRecord:
-        tables = PolicyTableRepository(self.session)
-        catalogue = (
-            await tables.catalogue_class(certificate.occupation_code, certificate.work_type)
-            if claim.policy == "sh-upgrade"
-            else None
-        )
-        facts = claim_facts(
-            applied_on=self.today,
-            applicant_id=claim.applicant_id_number,
-            stored=claim.facts,
-            certificate=certificate,
-            prior=await self.repo.prior_subsidies(claim.applicant_id_number, exclude=claim.id),
-            catalogue_class=catalogue,
-        )
-        cq_table = await tables.current_cq_table() if claim.policy == "cq-eval" else None
-        return policy_rules.evaluate(claim.policy, facts, cq_table)
-
-    async def submit(self, claim_id: uuid.UUID) -> ClaimOut:
-        claim = await self._load(claim_id, for_update=False)
-        self._applicant(claim)
-        if claim.status != ClaimStatus.DRAFT.value:
-            raise illegal(IllegalTransitionError(Action.SUBMIT, ClaimStatus(claim.status)))
-        rule = "CQ-4" if claim.policy == "cq-eval" else "SH-2"
-        if self.registry is None:
-            raise Problem(503, "service_unavailable", "证书查询服务未配置", title="Service unavailable")
-        certificate = await self.registry.certificate(claim.certificate_number, rule)
-        compare(
-            Declared(
-                number=claim.certificate_number,
-                holder_id_number=claim.applicant_id_number,
-                holder_name=claim.applicant_name,
-                occupation_code=claim.occupation_code,
-                work_type=claim.work_type,
-                level=claim.level,
-                kind=claim.certificate_kind,
-                issue_date=claim.certificate_issue_date,
-            ),
-            certificate,
-            rule,
-        )
-        # Lock the row, then look at its status again: a parallel submit may have won while the registry was
-        # asked. Only the status can have moved (a draft changes by submitting), so the loaded claim stands.
-        status = await self.repo.lock_status(claim.id)
-        before = _snapshot(claim)
-        try:
-            target = rules.next_status(ClaimStatus(status), Action.SUBMIT)
-        except IllegalTransitionError as exc:
-            raise illegal(exc) from None
-        # The status changes only after the guards: nothing pending may be autoflushed by the reads below.
-        record = await self._evaluate(claim, certificate)
-        if record.outcome is Outcome.INELIGIBLE:
-            failed = record.failed_rules()
-            double = [r for r in failed if r in DOUBLE_PAYMENT_RULES]
-            first = double[0] if double else failed[0]
-            reason = next(r.reason for r in record.results if r.rule == first)
-            raise Problem(
-                409 if double else 422,
-                "already_subsidised" if double else "claim_ineligible",
-                f"不符合补贴条件：{reason}",
-                title="Claim not eligible",
-                rule=first,
-                extra={"decision": record.as_dict()},
-            )
-        await self._take_entitlements(claim, record)
-        claim.status = target.value
-        claim.occupation_name = certificate.occupation_name or claim.occupation_name
-        claim.facts = {**claim.facts, "certificate": _certificate_fact(certificate)}
-        self._apply_decision(claim, record)
-        claim.submitted_on = self.today
-        claim.submitted_at = datetime.now(UTC)
-        claim.review_due_on = rules.safe_review_due_on(self.today) if claim.policy == "cq-eval" else None
-        try:
-            await self.session.flush()
-        except IntegrityError as exc:
-            raise self._constraint_problem(exc) from None
-        await self._audit("submit", claim, before)
-        return to_out(claim, self.today, [])  # objections exist only from publicity on: none yet
-
-    def _constraint_problem(self, exc: IntegrityError) -> Problem:
-        name = _constraint_name(exc)
-        code, rule, detail = CONSTRAINT_RULES.get(name or "", ("conflict", None, "与已有补贴申请冲突"))
-        return Problem(409, code, detail, title="Conflict", rule=rule)
-
-    async def _take_entitlements(self, claim: Claim, record: DecisionRecord) -> None:
-        """The database's guards, in one transaction with the claim: level, family, yearly cap."""
-        applicant = claim.applicant_id_number
-        try:
-            if not await self.repo.take_level(
-                applicant, claim.policy, claim.work_type_key, claim.level_key, claim.id
-            ):
-                rule = "CQ-7" if claim.policy == "cq-eval" else "SH-6"
-                raise Problem(
-                    409,
-                    "already_subsidised",
-                    "同一职业（工种）同级或更低等级不得重复享受补贴",
-                    title="Already subsidised",
-                    rule=rule,
-                )
-            if claim.policy == "cq-eval" and not await self.repo.take_family(
-                applicant, claim.policy, claim.family_key, claim.work_type_key
-            ):
-                raise Problem(
-                    409,
-                    "already_subsidised",
-                    "同一职业下只可享受一个工种的补贴",
-                    title="Already subsidised",
-                    rule="CQ-6",
-                )
-            if claim.policy == "sh-upgrade":
-                group = ShGroup(claim.facts["sh"]["group"]["value"])
-                in_service = group in (ShGroup.IN_SERVICE, ShGroup.ELDER_DOMESTIC)
-                external, external_in_service = await self.repo.external_counts(applicant, self.today.year)
-                if not await self.repo.count_year(
-                    applicant,
-                    self.today.year,
-                    in_service=in_service,
-                    external=external,
-                    external_in_service=external_in_service,
-                ):
-                    raise Problem(
-                        409,
-                        "yearly_cap_reached",
-                        "本年度补贴次数已达上限",
-                        title="Yearly cap reached",
-                        rule="SH-13",
-                    )
-                claim.as_in_service = in_service
-                claim.as_secondary_student = group is ShGroup.SECONDARY_STUDENT
-        except IntegrityError as exc:
-            raise self._constraint_problem(exc) from None
-
-    def _apply_decision(self, claim: Claim, record: DecisionRecord) -> None:
-        claim.policy_version = record.policy_version
-        claim.decision = record.as_dict()
-        claim.outcome = record.outcome.value
-        claim.district = record.review_district
-        claim.amount_fen = record.amount.amount_fen if record.amount else None
-        if record.funding is not None:
-            claim.city_share_fen = record.funding.city_fen
-            claim.district_share_fen = record.funding.district_fen
 
     # --- review -----------------------------------------------------------------------------------------------
 
@@ -670,7 +472,7 @@ class ClaimService:
         objection.resolution = resolution
         objection.resolution_note = note
         objection.resolved_by = self.principal.key
-        before = _snapshot(claim)
+        before = snapshot(claim)
         if resolution == "upheld":
             await self._move(claim, Action.REJECT)
             claim.rejection_reason = f"公示异议成立：{note}"

@@ -8,9 +8,9 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from subsidy_claims.policies.facts import CatalogueClass, CertificateKind
+from subsidy_claims.policies.facts import CatalogueClass
 from subsidy_claims.policies.models import CatalogueEntry, CqAmountTableRow
-from subsidy_claims.policies.tables import CqAmountTable
+from subsidy_claims.policies.tables import CqAmountTable, catalogue_class_of, cq_amount_table
 
 
 class PolicyTableRepository:
@@ -21,14 +21,7 @@ class PolicyTableRepository:
         row = (
             await self.session.execute(select(CqAmountTableRow).order_by(CqAmountTableRow.id.desc()).limit(1))
         ).scalar_one_or_none()
-        if row is None:
-            return None
-        return CqAmountTable(
-            version=row.version,
-            amounts_fen={
-                (CertificateKind(a["kind"]), int(a["level"])): int(a["amount_fen"]) for a in row.amounts
-            },
-        )
+        return None if row is None else cq_amount_table(row.version, row.amounts)
 
     async def add_cq_table(self, version: str, amounts: list[dict[str, Any]], loaded_by: str) -> bool:
         """Store a new version; False when that version name is already loaded (versions are immutable)."""
@@ -50,9 +43,7 @@ class PolicyTableRepository:
                 )
             )
         ).all()
-        by_type = {r[0]: r[1] for r in rows}
-        found = by_type.get(work_type or "") or by_type.get("")
-        return CatalogueClass(found) if found else None
+        return catalogue_class_of({r[0]: r[1] for r in rows}, work_type)
 
     async def upsert_catalogue(self, entries: list[tuple[str, str, str]]) -> None:
         if not entries:

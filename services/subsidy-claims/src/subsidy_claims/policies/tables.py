@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
+from typing import Any
 
 from subsidy_claims.policies.facts import CatalogueClass, CertificateKind
 
@@ -102,6 +103,20 @@ class CqAmountTable:
 
     def lookup(self, kind: CertificateKind, level: int | None) -> int | None:
         return self.amounts_fen.get((kind, level if level is not None else NO_LEVEL))
+
+
+def cq_amount_table(version: str, amounts: list[dict[str, Any]]) -> CqAmountTable:
+    """CQ-10: a stored table version (rows of kind, level, amount_fen) as the lookup the rules read."""
+    return CqAmountTable(
+        version=version,
+        amounts_fen={(CertificateKind(a["kind"]), int(a["level"])): int(a["amount_fen"]) for a in amounts},
+    )
+
+
+def catalogue_class_of(by_work_type: Mapping[str, str], work_type: str | None) -> CatalogueClass | None:
+    """SH-2: the 工种's own catalogue entry wins over the occupation's ('' work type)."""
+    found = by_work_type.get(work_type or "") or by_work_type.get("")
+    return CatalogueClass(found) if found else None
 
 
 def level_key(level: int | None) -> int:

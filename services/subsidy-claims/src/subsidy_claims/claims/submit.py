@@ -1,0 +1,124 @@
+"""Submitting a claim on the lean unit of work: registry check (CQ-4 / SH-2), evaluation, entitlement.
+
+The hot path of the service. It reads and writes through `SubmitRepository` (plain SQL on one asyncpg
+connection) and leaves every decision to the pure functions the other routes share: access checks
+(`claims.access`), the certificate comparison, the policy rules, the state machine and what a submission
+changes (`claims.submission`). Any refusal raises, and the unit of work rolls everything back.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+
+import asyncpg
+
+from skills_shared import audit
+from skills_shared.auth import Principal
+from skills_shared.db.lean import LeanTx
+from skills_shared.problems import Problem, not_found
+from subsidy_claims.claims import rules, submission
+from subsidy_claims.claims.access import check_applicant, check_may_read
+from subsidy_claims.claims.facts_builder import claim_facts
+from subsidy_claims.claims.models import Claim
+from subsidy_claims.claims.registry import RegistryClient, compare
+from subsidy_claims.claims.rules import Action, ClaimStatus, IllegalTransitionError
+from subsidy_claims.claims.schemas import ClaimOut
+from subsidy_claims.claims.service import illegal, snapshot, to_out
+from subsidy_claims.claims.submit_repository import SubmitRepository
+from subsidy_claims.policies import rules as policy_rules
+from subsidy_claims.policies.decision import DecisionRecord
+from subsidy_claims.policies.facts import CertificateFacts
+
+
+async def submit_claim(
+    tx: LeanTx, principal: Principal, today: date, registry: RegistryClient | None, claim_id: uuid.UUID
+) -> ClaimOut:
+    """A draft becomes submitted once the registry confirms the certificate and no rule fails."""
+    repo = SubmitRepository(tx)
+    claim = await repo.draft(claim_id)
+    if claim is None:
+        raise not_found("claim_not_found", "补贴申请不存在")
+    check_may_read(principal, claim)
+    check_applicant(principal, claim)
+    if claim.status != ClaimStatus.DRAFT.value:
+        raise illegal(IllegalTransitionError(Action.SUBMIT, ClaimStatus(claim.status)))
+    rule = submission.registry_rule(claim.policy)
+    if registry is None:
+        raise Problem(503, "service_unavailable", "证书查询服务未配置", title="Service unavailable")
+    certificate = await registry.certificate(claim.certificate_number, rule)
+    compare(submission.declared(claim), certificate, rule)
+    # Lock the row, then look at its status again: a parallel submit may have won while the registry was
+    # asked. Only the status can have moved (a draft changes by submitting), so the claim as read stands.
+    status = await repo.lock_status(claim.id)
+    before = snapshot(claim)
+    try:
+        target = rules.next_status(ClaimStatus(status), Action.SUBMIT)
+    except IllegalTransitionError as exc:
+        raise illegal(exc) from None
+    record = await _evaluate(repo, claim, certificate, today)
+    refused = submission.refusal(record)
+    if refused is not None:
+        raise refused
+    try:
+        await _take_entitlements(repo, claim, today)
+        submission.apply_submission(claim, target, certificate, record, today, datetime.now(UTC))
+        await repo.save(claim)
+    except asyncpg.IntegrityConstraintViolationError as exc:
+        # A simultaneous submit committed first: the database's guard names the rule (CONSTRAINT_RULES).
+        raise submission.constraint_problem(exc.constraint_name) from None
+    await audit.record(
+        tx,
+        actor=principal,
+        action="claim.submit",
+        entity_type="claim",
+        entity_id=str(claim.id),
+        before=before,
+        after=snapshot(claim),
+    )
+    return to_out(claim, today, [])  # objections exist only from publicity on: none yet
+
+
+async def _evaluate(
+    repo: SubmitRepository, claim: Claim, certificate: CertificateFacts, today: date
+) -> DecisionRecord:
+    """The policy's decision with the registry's facts, the policy tables and the applicant's prior subsidies."""
+    catalogue = (
+        await repo.catalogue_class(certificate.occupation_code, certificate.work_type)
+        if claim.policy == "sh-upgrade"
+        else None
+    )
+    facts = claim_facts(
+        applied_on=today,
+        applicant_id=claim.applicant_id_number,
+        stored=claim.facts,
+        certificate=certificate,
+        prior=await repo.prior_subsidies(claim.applicant_id_number, exclude=claim.id),
+        catalogue_class=catalogue,
+    )
+    cq_table = await repo.current_cq_table() if claim.policy == "cq-eval" else None
+    return policy_rules.evaluate(claim.policy, facts, cq_table)
+
+
+async def _take_entitlements(repo: SubmitRepository, claim: Claim, today: date) -> None:
+    """The database's guards, in one transaction with the claim: level (CQ-7 / SH-6), family (CQ-6), year (SH-13)."""
+    applicant = claim.applicant_id_number
+    if not await repo.take_level(applicant, claim.policy, claim.work_type_key, claim.level_key, claim.id):
+        raise submission.level_taken(claim.policy)
+    if claim.policy == "cq-eval" and not await repo.take_family(
+        applicant, claim.policy, claim.family_key, claim.work_type_key
+    ):
+        raise submission.family_taken()
+    if claim.policy == "sh-upgrade":
+        in_service, secondary = submission.sh13_standing(claim.facts)
+        external, external_in_service = await repo.external_counts(applicant, today.year)
+        if not await repo.count_year(
+            applicant,
+            today.year,
+            in_service=in_service,
+            external=external,
+            external_in_service=external_in_service,
+        ):
+            raise submission.yearly_cap_reached()
+        claim.as_in_service = in_service
+        claim.as_secondary_student = secondary
