@@ -157,7 +157,7 @@ def start_service(
 ) -> Proc:
     """Start one service under uvicorn like ``skills run`` does (same flags), optionally with more workers.
 
-    With ``profile`` the process runs under cProfile (stdlib: py-spy and pyinstrument are not installed here)
+    With ``profile`` the process runs under cProfile (py-spy, a dev dependency, can also attach to it)
     and writes its statistics there when it is stopped with SIGTERM.
     """
     s = spec(name)
