@@ -106,6 +106,22 @@ async def test_body_size_limit_is_413(limited: tuple[httpx.AsyncClient, FakeSuit
     assert suite.voucher.claimed == 0
 
 
+async def test_bulk_uploads_have_their_own_body_limit(limited: tuple[httpx.AsyncClient, FakeSuite]) -> None:
+    """A 10,000-candidate result list is larger than any other request: its paths get GATEWAY_BULK_BODY_BYTES
+    (here the default, 40 MB) while everything else keeps the small limit (here 4 KiB)."""
+    client, _ = limited
+    big = b'{"candidates": [' + b",".join([b'{"name": "x"}'] * 2000) + b"]}"  # about 28 KB
+    assert len(big) > 4096
+    headers = {**auth_headers("org_staff", "staff-1", body="S000050070001"), "Content-Type": "application/json"}
+    for path in ("/api/v1/batches/b-1/results", "/api/v1/registry/batches/b-1/results"):
+        answered = await client.put(path, content=big, headers=headers)
+        assert answered.status_code != 413, (path, answered.text)
+    refused = await client.post("/api/v1/registry/batches", content=big, headers=headers)
+    assert refused.status_code == 413 and refused.json()["code"] == "payload_too_large"
+    elsewhere = await client.put("/api/v1/batches/b-1/publicity", content=big, headers=headers)
+    assert elsewhere.status_code == 413
+
+
 async def test_cors_preflight_and_headers(limited: tuple[httpx.AsyncClient, FakeSuite]) -> None:
     client, _ = limited
     preflight = await client.options(

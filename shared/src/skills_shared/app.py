@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
@@ -215,8 +216,14 @@ def create_service_app(
     lifespan: Lifespan | None = None,
     use_database: bool = True,
     openapi_tags: list[dict[str, Any]] | None = None,
+    bulk_uploads: tuple[re.Pattern[str], int] | None = None,
 ) -> FastAPI:
-    """Build a service app with the suite's conventions; the service adds its routers and optional lifespan."""
+    """Build a service app with the suite's conventions; the service adds its routers and optional lifespan.
+
+    ``bulk_uploads`` (paths, limit) lets the named paths take bodies up to their own limit instead of
+    ``settings.max_body_bytes`` — the gateway relays the services' bulk uploads, which are larger than
+    anything else it accepts.
+    """
     configure_logging(settings.log_level, json=settings.log_json, service=settings.service_name)
 
     @asynccontextmanager
@@ -256,7 +263,11 @@ def create_service_app(
     )
     install_error_handlers(app)
     app.add_middleware(
-        RequestContextMiddleware, service=settings.service_name, max_body_bytes=settings.max_body_bytes
+        RequestContextMiddleware,
+        service=settings.service_name,
+        max_body_bytes=settings.max_body_bytes,
+        bulk_paths=bulk_uploads[0] if bulk_uploads else None,
+        bulk_body_bytes=bulk_uploads[1] if bulk_uploads else None,
     )
     app.include_router(platform_router(settings, migrations_dir))
     for router in routers:

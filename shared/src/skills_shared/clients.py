@@ -108,8 +108,11 @@ class ServiceClient:
         token: str | None = None,
         idempotency_key: str | None = None,
         headers: Mapping[str, str] | None = None,
+        timeout_s: float | None = None,
     ) -> httpx.Response:
         """Send a request; return any response below 500 (the caller interprets 4xx), raise 503 otherwise.
+
+        ``timeout_s`` overrides the client's per-attempt timeout for a call known to take longer (a bulk upload).
 
         ``json`` is encoded here; ``content`` is sent as given (the gateway's relay passes a caller's body
         bytes untouched). A write is retried only when it carries an Idempotency-Key, as an argument or among
@@ -133,7 +136,13 @@ class ServiceClient:
         for attempt in range(attempts):
             try:
                 response = await self.client.request(
-                    method, path, json=json, content=content, params=params, headers=out
+                    method,
+                    path,
+                    json=json,
+                    content=content,
+                    params=params,
+                    headers=out,
+                    timeout=timeout_s if timeout_s is not None else self.timeout_s,
                 )
             except httpx.TimeoutException:
                 last = "timeout"

@@ -61,10 +61,26 @@ class RequestContextMiddleware:
     cannot store it) or JSON nested past a sane depth is refused with a problem before any handler runs.
     """
 
-    def __init__(self, app: ASGIApp, *, service: str, max_body_bytes: int) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        service: str,
+        max_body_bytes: int,
+        bulk_paths: re.Pattern[str] | None = None,
+        bulk_body_bytes: int | None = None,
+    ) -> None:
         self.app = app
         self.service = service
         self.max_body_bytes = max_body_bytes
+        self.bulk_paths = bulk_paths
+        self.bulk_body_bytes = bulk_body_bytes if bulk_body_bytes is not None else max_body_bytes
+
+    def _limit(self, path: str) -> int:
+        """The body limit of a path: the bulk uploads a route table names may be larger than everything else."""
+        if self.bulk_paths is not None and self.bulk_paths.fullmatch(path):
+            return self.bulk_body_bytes
+        return self.max_body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -129,9 +145,10 @@ class RequestContextMiddleware:
     ) -> tuple[Problem | None, Receive]:
         if scope["method"] in ("GET", "HEAD", "OPTIONS", "DELETE"):
             return None, receive
+        limit = self._limit(scope.get("path", ""))
         declared = headers.get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
-            return _too_large(self.max_body_bytes), receive
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            return _too_large(limit), receive
         chunks: list[bytes] = []
         size = 0
         more = True
@@ -141,8 +158,8 @@ class RequestContextMiddleware:
                 break
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > self.max_body_bytes:
-                return _too_large(self.max_body_bytes), receive
+            if size > limit:
+                return _too_large(limit), receive
             chunks.append(chunk)
             more = message.get("more_body", False)
         body = b"".join(chunks)

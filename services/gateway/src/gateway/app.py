@@ -19,6 +19,7 @@ from gateway.lookup.fastpath import LookupFastPath
 from gateway.mine.api import router as mine_router
 from gateway.openapi.document import install_merged_document
 from gateway.openapi.snapshot import load_documents
+from gateway.paths import BULK_UPLOADS
 from gateway.ratelimit.counters import make_counter
 from gateway.ratelimit.middleware import ClientIdentity, RateLimitMiddleware
 from gateway.ratelimit.rules import Budget
@@ -100,6 +101,7 @@ def create_app(
         migrations_dir=MIGRATIONS_DIR,
         lifespan=lifespan,
         openapi_tags=OPENAPI_TAGS,
+        bulk_uploads=(BULK_UPLOADS, settings.bulk_body_bytes),
     )
     app.state.rate_counter = counter
     # Every other route of the services, after the gateway's own; routed and documented from the same documents.

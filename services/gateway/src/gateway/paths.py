@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 # certificate-registry :8001
 REGISTRY_PUBLIC_LOOKUP = "/v1/certificates/{number}"
 """CR-6 public query: ?name=&id_number=; answers the masked public view or one 404 for every mismatch."""
@@ -49,3 +51,13 @@ VOUCHER_QR_TOKEN = "/v1/me/vouchers/{voucher_id}/qr-token"  # noqa: S105 - a pat
 VOUCHER_INSTITUTION = "/v1/institutions/{code}"
 VOUCHER_CLASS = "/v1/classes/{class_id}"
 VOUCHER_REDEMPTIONS = "/v1/redemptions"
+
+# The gateway's own paths that carry the suite's bulk uploads: a 10,000-candidate result list (2–4 MB; the
+# registry takes up to 8 MB) and a 300,000-holder voucher issue list (about 17 MB; the voucher service takes
+# up to 40 MB). They get GATEWAY_BULK_BODY_BYTES; every other route keeps GATEWAY_MAX_BODY_BYTES, so a large
+# body is read before authentication only on these three paths.
+BULK_UPLOADS = re.compile(
+    r"/api/v1/batches/[^/]+/results"
+    r"|/api/v1/registry/batches/[^/]+/results"
+    r"|/api/v1/voucher/campaigns/[^/]+/issues"
+)

@@ -24,6 +24,17 @@ class GatewaySettings(ServiceSettings):
         default=2, ge=0, le=5, description="Extra attempts for safe or keyed calls."
     )
     upstream_backoff_s: float = Field(default=0.1, ge=0, le=5)
+    bulk_body_bytes: int = Field(
+        default=40_000_000,
+        ge=1024,
+        description="Body limit of the bulk uploads (batch results, voucher issue lists); others: MAX_BODY_BYTES.",
+    )
+    bulk_timeout_s: float = Field(
+        default=120.0,
+        gt=0,
+        le=600,
+        description="Timeout of the hop that carries a bulk upload to its service.",
+    )
     breaker_threshold: int = Field(default=5, ge=1, description="Consecutive failures that open a circuit.")
     breaker_reset_s: float = Field(
         default=10.0, gt=0, description="Seconds an open circuit waits for a trial."

@@ -15,6 +15,7 @@ from fastapi.responses import Response
 from fastapi.security import HTTPBearer
 from starlette.routing import Route
 
+from gateway.paths import BULK_UPLOADS
 from gateway.relay import passthrough
 from gateway.relayed.send import send
 from gateway.relayed.table import Access, RelayedPath, encode_query, relay_table, service_target
@@ -61,7 +62,10 @@ async def relay(request: Request, path: RelayedPath) -> Response:
     upstreams: Upstreams = request.app.state.upstreams
     client = upstreams.by_name(path.service.service)
     body = await request.body()
-    return passthrough(await send(client, request.method, target, forwarded_headers(request), body))
+    # A bulk upload (300,000 voucher holders) takes the service seconds: it gets its own, longer budget.
+    bulk = BULK_UPLOADS.fullmatch(request.url.path) is not None
+    timeout = request.app.state.settings.bulk_timeout_s if bulk else None
+    return passthrough(await send(client, request.method, target, forwarded_headers(request), body, timeout))
 
 
 def _endpoint(path: RelayedPath) -> Callable[[Request], Awaitable[Response]]:

@@ -14,7 +14,12 @@ from skills_shared.clients import ServiceClient
 
 
 async def send(
-    service: ServiceClient, method: str, target: str, headers: Mapping[str, str], body: bytes
+    service: ServiceClient,
+    method: str,
+    target: str,
+    headers: Mapping[str, str],
+    body: bytes,
+    timeout_s: float | None = None,
 ) -> httpx.Response:
     """Send ``method target`` (path and encoded query); any answer below 500 is returned, read in full."""
-    return await service.request(method, target, content=body or None, headers=headers)
+    return await service.request(method, target, content=body or None, headers=headers, timeout_s=timeout_s)
