@@ -112,7 +112,10 @@ async def test_bulk_uploads_have_their_own_body_limit(limited: tuple[httpx.Async
     client, _ = limited
     big = b'{"candidates": [' + b",".join([b'{"name": "x"}'] * 2000) + b"]}"  # about 28 KB
     assert len(big) > 4096
-    headers = {**auth_headers("org_staff", "staff-1", body="S000050070001"), "Content-Type": "application/json"}
+    headers = {
+        **auth_headers("org_staff", "staff-1", body="S000050070001"),
+        "Content-Type": "application/json",
+    }
     for path in ("/api/v1/batches/b-1/results", "/api/v1/registry/batches/b-1/results"):
         answered = await client.put(path, content=big, headers=headers)
         assert answered.status_code != 413, (path, answered.text)
