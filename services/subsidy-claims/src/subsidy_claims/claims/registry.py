@@ -143,36 +143,30 @@ class RegistryClient:
         if status_code == 404:
             raise _field(["body", "certificate", "number"], "证书不存在", "not_found", rule)
         if status_code >= 400:
-            raise Problem(
-                503,
-                "service_unavailable",
-                "证书查询服务暂不可用，请稍后重试",
-                title="Service unavailable",
-                headers={"Retry-After": "5"},
-                extra={"service": REGISTRY, "reason": f"status {status_code}"},
-            )
+            raise _unavailable("证书查询服务暂不可用，请稍后重试", f"status {status_code}")
         try:
             record = orjson.loads(body)
         except orjson.JSONDecodeError as exc:
-            raise Problem(
-                503,
-                "service_unavailable",
-                "证书查询服务返回的数据无法识别",
-                title="Service unavailable",
-                headers={"Retry-After": "5"},
-                extra={"service": REGISTRY, "reason": "not JSON"},
-            ) from exc
+            raise _unavailable(UNREADABLE, "not JSON") from exc
         status = str(record.get("status", "valid"))
         if status != "valid":
             raise _field(["body", "certificate", "number"], "证书已撤销或无效", "revoked", rule)
         try:
             return record_to_facts(record)
         except (KeyError, TypeError, ValueError) as exc:
-            raise Problem(
-                503,
-                "service_unavailable",
-                "证书查询服务返回的数据无法识别",
-                title="Service unavailable",
-                headers={"Retry-After": "5"},
-                extra={"service": REGISTRY, "reason": type(exc).__name__},
-            ) from exc
+            raise _unavailable(UNREADABLE, type(exc).__name__) from exc
+
+
+UNREADABLE = "证书查询服务返回的数据无法识别"
+
+
+def _unavailable(detail: str, reason: str) -> Problem:
+    """The registry could not give a usable answer: 503 naming it, so nothing is stored and the client retries."""
+    return Problem(
+        503,
+        "service_unavailable",
+        detail,
+        title="Service unavailable",
+        headers={"Retry-After": "5"},
+        extra={"service": REGISTRY, "reason": reason},
+    )
