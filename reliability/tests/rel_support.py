@@ -191,3 +191,32 @@ def guarded_routes(app: FastAPI) -> list[tuple[str, str, frozenset[str]]]:
         for method in sorted(route.methods):
             found.append((method.upper(), path, allowed))
     return found
+
+
+def cq_draft(holder_id: str, certificate_number: str) -> dict[str, Any]:
+    """A citizen's cq-eval draft for a level-4 electrician certificate of district 05: the claim body the
+    authorization and fault tests send (they differ only in whose it is and which certificate it names)."""
+    return {
+        "policy": "cq-eval",
+        "applicant": {"id_number": holder_id, "name": "张三"},
+        "certificate": {
+            "number": certificate_number,
+            "occupation_code": "4-01-01-01",
+            "occupation_name": "电工",
+            "work_type": None,
+            "level": 4,
+            "kind": "skill_level",
+            "issue_date": "2026-05-20",
+        },
+        "cq": {
+            "identity_category": {"value": "4"},
+            "evaluation_district": "05",
+            "applied_amount_fen": 150_000,
+        },
+        "payout": {
+            "card_number": "6217000012345678",
+            "card_financial_enabled": True,
+            "bank_account": "6222020200112233445",
+            "bank_name": "工商银行",
+        },
+    }

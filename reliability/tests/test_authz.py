@@ -20,6 +20,7 @@ from rel_support import (
     bad_tokens,
     bearer,
     contains_full_id,
+    cq_draft,
     fetchval,
     guarded_routes,
     row_counts,
@@ -249,30 +250,7 @@ async def test_subsidy_claims_belong_to_their_applicant_and_district(suite: dict
     client = suite["subsidy-claims"].client
     holder = make_resident_id("500103", date(1990, 3, 7), 41)
     other = make_resident_id("500103", date(1991, 4, 8), 43)
-    body = {
-        "policy": "cq-eval",
-        "applicant": {"id_number": holder, "name": "张三"},
-        "certificate": {
-            "number": build("S", "0000", "50", "05", 1, 2026, 4, 1),
-            "occupation_code": "4-01-01-01",
-            "occupation_name": "电工",
-            "work_type": None,
-            "level": 4,
-            "kind": "skill_level",
-            "issue_date": "2026-05-20",
-        },
-        "cq": {
-            "identity_category": {"value": "4"},
-            "evaluation_district": "05",
-            "applied_amount_fen": 150_000,
-        },
-        "payout": {
-            "card_number": "6217000012345678",
-            "card_financial_enabled": True,
-            "bank_account": "6222020200112233445",
-            "bank_name": "工商银行",
-        },
-    }
+    body = cq_draft(holder, build("S", "0000", "50", "05", 1, 2026, 4, 1))
     created = await client.post(
         "/v1/claims", json=body, headers={**bearer("citizen", holder), "Idempotency-Key": uuid.uuid4().hex}
     )
@@ -333,30 +311,7 @@ async def test_server_owned_fields_cannot_be_mass_assigned(suite: dict[str, Serv
 
     subsidy = suite["subsidy-claims"]
     holder = make_resident_id("500103", date(1992, 2, 2), 51)
-    body = {
-        "policy": "cq-eval",
-        "applicant": {"id_number": holder, "name": "张三"},
-        "certificate": {
-            "number": build("S", "0000", "50", "05", 1, 2026, 4, 2),
-            "occupation_code": "4-01-01-01",
-            "occupation_name": "电工",
-            "work_type": None,
-            "level": 4,
-            "kind": "skill_level",
-            "issue_date": "2026-05-20",
-        },
-        "cq": {
-            "identity_category": {"value": "4"},
-            "evaluation_district": "05",
-            "applied_amount_fen": 150_000,
-        },
-        "payout": {
-            "card_number": "6217000012345678",
-            "card_financial_enabled": True,
-            "bank_account": "6222020200112233445",
-            "bank_name": "工商银行",
-        },
-    }
+    body = cq_draft(holder, build("S", "0000", "50", "05", 1, 2026, 4, 2))
     before = await row_counts(subsidy.database_url)
     for extra in (
         {"status": "paid"},

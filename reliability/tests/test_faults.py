@@ -24,7 +24,7 @@ from typing import Any
 
 import httpx
 import pytest
-from rel_support import bearer, fetchval, scaled
+from rel_support import bearer, cq_draft, fetchval, scaled
 
 from skills_shared.certnumber import build
 from skills_shared.validators import make_resident_id
@@ -284,30 +284,7 @@ def test_slow_registry_gives_503_and_no_half_made_claim(real: RealSuite) -> None
     holder = make_resident_id("500103", date(1990, 3, 7), 61)
     number = build("S", "0000", "50", "05", 1, 2026, 4, 1)
     sub = real.base("subsidy-claims")
-    body = {
-        "policy": "cq-eval",
-        "applicant": {"id_number": holder, "name": "张三"},
-        "certificate": {
-            "number": number,
-            "occupation_code": "4-01-01-01",
-            "occupation_name": "电工",
-            "work_type": None,
-            "level": 4,
-            "kind": "skill_level",
-            "issue_date": "2026-05-20",
-        },
-        "cq": {
-            "identity_category": {"value": "4"},
-            "evaluation_district": "05",
-            "applied_amount_fen": 150_000,
-        },
-        "payout": {
-            "card_number": "6217000012345678",
-            "card_financial_enabled": True,
-            "bank_account": "6222020200112233445",
-            "bank_name": "工商银行",
-        },
-    }
+    body = cq_draft(holder, number)
     citizen = bearer("citizen", holder)
     created = httpx.post(
         f"{sub}/v1/claims", json=body, headers={**citizen, "Idempotency-Key": uuid.uuid4().hex}, timeout=10
