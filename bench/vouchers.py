@@ -30,6 +30,7 @@ async def _run(ctx: Context, base: str) -> None:
     from voucher.redeem.rules import sign_token
     from voucher.settings import VoucherSettings
     from voucher.testdata import Scenario, holder_ids
+    from voucher.vouchers.rules import open_campaign_year
 
     cfg = ctx.config
     today = today_shanghai()
@@ -38,7 +39,7 @@ async def _run(ctx: Context, base: str) -> None:
         await scenario.price_all_types()
         inst = await scenario.institution("5000001", "04")
         await scenario.grant(inst, "scanner-1")
-        campaign = await scenario.campaign(today.year)
+        campaign = await scenario.campaign(open_campaign_year(today))
         holders = holder_ids(cfg.voucher_holders)
         body = orjson.dumps({"holders": [{"id_number": h, "district_code": "04"} for h in holders]})
         t = time.perf_counter()

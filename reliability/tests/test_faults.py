@@ -28,8 +28,10 @@ from rel_support import bearer, cq_draft, fetchval, scaled
 
 from skills_shared.certnumber import build
 from skills_shared.validators import make_resident_id
+from skills_shared.workdays import today_shanghai
 from skills_tools import run
 from skills_tools.services import SERVICES, ServiceSpec
+from voucher.vouchers.rules import open_campaign_year
 
 OFFSET = 250
 """Ports 8250–8254: clear of a developer's `make run` and of the `skills run` test (offset 150)."""
@@ -381,7 +383,7 @@ def test_kill9_of_voucher_mid_claims_leaves_no_half_claim(real: RealSuite) -> No
     from voucher.testdata import Scenario, holder_id
 
     base = real.base("voucher")
-    year = date.today().year
+    year = open_campaign_year(today_shanghai())
     holders = [holder_id(500_000 + i) for i in range(scaled(30))]
     acknowledged: list[str] = []
 
@@ -453,7 +455,7 @@ def test_kill9_of_gateway_mid_workflow_leaves_no_half_claim(real: RealSuite) -> 
     through the restarted gateway with the same keys completes the rest once."""
     from voucher.testdata import Scenario, holder_id
 
-    year = date.today().year
+    year = open_campaign_year(today_shanghai())
     holders = [holder_id(600_000 + i) for i in range(scaled(20))]
     keys = {h: uuid.uuid4().hex for h in holders}
     acknowledged: list[str] = []

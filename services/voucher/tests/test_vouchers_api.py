@@ -176,6 +176,24 @@ async def test_claim_refusals(client: httpx.AsyncClient, scenario: Scenario, clo
     assert mine == []  # the whole refused claim stored nothing
 
 
+async def test_from_1_december_the_next_years_issued_campaign_is_claimed(
+    client: httpx.AsyncClient, scenario: Scenario, clock: FixedClock
+) -> None:
+    """V-4: once the year's campaign has closed, a holder issued next year's vouchers claims those."""
+    await scenario.price_all_types()
+    holder = holder_id(5)
+    await scenario.issue(await scenario.campaign(2026), [holder])
+    clock.at = datetime(2026, 12, 1, 9, 0, tzinfo=SHANGHAI)
+    expired = await client.post("/v1/me/vouchers/claims", json={}, headers=scenario.citizen(holder))
+    assert expired.status_code == 409 and expired.json()["code"] == "campaign_expired"
+    await scenario.issue(await scenario.campaign(2027), [holder])
+    claimed = await scenario.claim(holder, ["employment_skills"])
+    assert [(v["year"], v["valid_until"]) for v in claimed] == [(2027, "2027-11-30")]
+    newcomer = await client.post("/v1/me/vouchers/claims", json={}, headers=scenario.citizen(holder_id(6)))
+    assert newcomer.status_code == 409 and newcomer.json()["code"] == "not_issued"
+    assert "2027年度" in newcomer.json()["detail"]
+
+
 async def test_simultaneous_claims_of_one_type_store_one_voucher(
     client: httpx.AsyncClient, scenario: Scenario, engine: AsyncEngine
 ) -> None:

@@ -21,6 +21,7 @@ from voucher.vouchers.rules import (
     count_used,
     is_counted_as_used,
     lapse_reason,
+    open_campaign_year,
     types_to_claim,
     year_end_validity,
 )
@@ -37,6 +38,20 @@ def test_validity_is_30_november() -> None:
     assert year_end_validity(2026) == date(2026, 11, 30)
     assert campaign_valid_until(2026, None) == date(2026, 11, 30)
     assert campaign_valid_until(2026, date(2026, 10, 1)) == date(2026, 10, 1)
+
+
+@pytest.mark.parametrize(
+    ("today", "year"),
+    [
+        (date(2026, 1, 1), 2026),
+        (date(2026, 11, 30), 2026),  # the last day of the 2026 campaign
+        (date(2026, 12, 1), 2027),  # the day after: only next year's campaign can still run
+        (date(2026, 12, 31), 2027),
+    ],
+)
+def test_open_campaign_year_turns_after_30_november(today: date, year: int) -> None:
+    assert open_campaign_year(today) == year
+    assert today <= year_end_validity(open_campaign_year(today))
 
 
 @pytest.mark.parametrize("requested", [date(2026, 12, 1), date(2027, 1, 1), date(2025, 11, 30)])

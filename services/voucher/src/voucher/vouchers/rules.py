@@ -62,6 +62,16 @@ def year_end_validity(year: int) -> date:
     return date(year, VALID_UNTIL_MONTH, VALID_UNTIL_DAY)
 
 
+def open_campaign_year(today: date) -> int:
+    """V-4: the year whose yearly campaign can still be issued and claimed on `today`.
+
+    A year's campaign closes after 30 November; from 1 December the one that can still run is next year's
+    (prepared in December, valid to its own 30 November). Set-up scripts that run on the real date — demos,
+    benchmarks, end-to-end tests against real processes — open this year's campaign, not the calendar year's.
+    """
+    return today.year if today <= year_end_validity(today.year) else today.year + 1
+
+
 def campaign_valid_until(year: int, requested: date | None) -> date:
     """V-4: a campaign runs until 30 November of its year; an earlier end may be set, never a later one."""
     limit = year_end_validity(year)

@@ -27,6 +27,7 @@ from voucher.vouchers.rules import (
     check_campaign_kind,
     check_campaign_open,
     check_face_value,
+    open_campaign_year,
     types_to_claim,
 )
 from voucher.vouchers.schemas import (
@@ -197,20 +198,26 @@ class VoucherService:
     async def claim(self, principal: Principal, data: ClaimRequest) -> ClaimResult:
         holder = citizen_id(principal)
         today = today_of(self.clock)
-        found = await self.repo.grant_of(holder, today.year)
+        # V-4: the 年度 claimed is that of the campaign still open today — next year's from 1 December, when
+        # one has been issued; without it, this year's grant answers that its campaign has closed.
+        year = open_campaign_year(today)
+        found = await self.repo.grant_of(holder, year)
+        if found is None and year != today.year:
+            found = await self.repo.grant_of(holder, today.year)
         if found is None:
             raise RuleViolation(
-                409, "not_issued", f"您不在{today.year}年度培训券发放名单中，暂不能领取。", RULE_ISSUE
+                409, "not_issued", f"您不在{year}年度培训券发放名单中，暂不能领取。", RULE_ISSUE
             )
         grant, campaign = found
         check_campaign_open(campaign.valid_until, today)
+        year = campaign.year
         types = {t.code: VoucherTypeInfo(t.code, t.active, t.face_value_fen) for t in await self.repo.types()}
         requested = [t.value for t in data.types] if data.types is not None else None
-        chosen = types_to_claim(requested, types, await self.repo.claimed_types(holder, today.year))
+        chosen = types_to_claim(requested, types, await self.repo.claimed_types(holder, year))
         rows = [
             {
                 "holder_id": holder,
-                "year": today.year,
+                "year": year,
                 "type_code": code,
                 "campaign_id": campaign.id,
                 "district_code": grant.district_code,
@@ -237,7 +244,7 @@ class VoucherService:
             actor=principal,
             action="voucher.claim",
             entity_type="holder_year",
-            entity_id=f"{mask_resident_id(holder)}:{today.year}",
+            entity_id=f"{mask_resident_id(holder)}:{year}",
             after={"voucher_ids": [v.id for v in out.vouchers], "types": chosen},
         )
         return out
