@@ -8,7 +8,8 @@ import httpx
 import jwt
 import pytest
 
-from skills_shared.auth import Principal, Role, mint_token
+from skills_shared import auth
+from skills_shared.auth import Principal, Role, TokenVerifier, mint_token
 from skills_shared.problems import Problem
 from skills_shared.settings import DEV_JWT_SECRET
 from skills_shared.testing import auth_headers
@@ -105,3 +106,63 @@ def test_object_checks_for_bodies_institutions_and_people() -> None:
     citizen.require_subject("A")
     with pytest.raises(Problem):
         citizen.require_subject("B")
+
+
+def _verifier(clock: list[float] | None = None) -> TokenVerifier:
+    verifier = TokenVerifier(secret=DEV_JWT_SECRET, audience="skills-suite", issuer="skills-dev")
+    if clock is not None:
+        verifier.clock = lambda: clock[0]
+    return verifier
+
+
+def test_a_remembered_token_is_refused_once_it_expires() -> None:
+    verifier = _verifier()
+    token = mint_token(DEV_JWT_SECRET, sub="x", role="city_officer", ttl_s=1)
+    assert verifier.principal(token).sub == "x"
+    time.sleep(1.1)
+    with pytest.raises(Problem) as refused:
+        verifier.principal(token)
+    assert refused.value.status == 401 and refused.value.code == "token_expired"
+
+
+def test_a_remembered_token_is_verified_again_after_the_cache_ttl() -> None:
+    """A withdrawn key stops being accepted within VERIFIED_CACHE_TTL_S even for tokens seen before."""
+    clock = [time.time()]
+    verifier = _verifier(clock)
+    token = mint_token(DEV_JWT_SECRET, sub="x", role="city_officer")
+    first = verifier.principal(token)
+    assert verifier.principal(token) is first  # taken from the cache, not verified again
+    verifier.secret = "a-rotated-secret-of-sufficient-length-0123456789"
+    clock[0] += auth.VERIFIED_CACHE_TTL_S - 1
+    assert verifier.principal(token) is first
+    clock[0] += 2
+    with pytest.raises(Problem) as refused:
+        verifier.principal(token)
+    assert refused.value.code == "token_invalid"
+
+
+def test_an_altered_copy_of_a_remembered_token_is_refused() -> None:
+    verifier = _verifier()
+    token = mint_token(DEV_JWT_SECRET, sub="x", role="district_officer", district="05")
+    verifier.principal(token)
+    header, payload, signature = token.split(".")
+    forged_payload = jwt.utils.base64url_encode(
+        jwt.utils.base64url_decode(payload).replace(b'"05"', b'"06"')
+    ).decode()
+    for forged in (
+        f"{header}.{forged_payload}.{signature}",
+        token[:-2] + ("AA" if token[-2:] != "AA" else "BB"),
+    ):
+        with pytest.raises(Problem) as refused:
+            verifier.principal(forged)
+        assert refused.value.code == "token_invalid"
+
+
+def test_the_verified_cache_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(auth, "VERIFIED_CACHE_SIZE", 8)
+    verifier = _verifier()
+    tokens = [mint_token(DEV_JWT_SECRET, sub=f"s{i}", role="city_officer") for i in range(20)]
+    for token in tokens:
+        verifier.principal(token)
+    assert len(verifier._verified) == 8
+    assert set(verifier._verified) == set(tokens[-8:])  # the oldest went first
