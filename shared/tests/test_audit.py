@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import asyncio
 
+import asyncpg
 import httpx
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from skills_shared.audit import chain_of
+from skills_shared.audit import chain_of, record
+from skills_shared.db import to_asyncpg_dsn
+from skills_shared.db.lean import LeanTx
 from skills_shared.testing import auth_headers
 
 OFFICER = auth_headers("city_officer", "officer-1")
@@ -50,6 +53,34 @@ async def test_concurrent_audited_writes_all_land_in_valid_chains(client: httpx.
     report = (await client.get("/v1/audit/verify", headers=INSPECTOR)).json()
     assert report["ok"] is True, report
     assert report["checked"] == 80
+
+
+async def test_simultaneous_appends_to_one_chain_link_in_commit_order(
+    client: httpx.AsyncClient, database_url: str
+) -> None:
+    """Thirty transactions append to the same entity's chain at once and hold it a while before committing:
+    each insert must see the head its predecessor committed after the lock was granted, so the chain has no
+    fork (two rows with the same predecessor) and verifies whole."""
+    dsn = to_asyncpg_dsn(database_url)
+    conns = [await asyncpg.connect(dsn) for _ in range(30)]
+
+    async def append(i: int, conn: asyncpg.Connection) -> None:
+        async with conn.transaction():
+            await record(
+                LeanTx(conn), actor="race", action="race.append", entity_type="race", entity_id="one"
+            )
+            await asyncio.sleep(0.002 * (i % 3))  # hold the chain's lock past the next writers' snapshots
+
+    try:
+        await asyncio.gather(*(append(i, c) for i, c in enumerate(conns)))
+        rows = await conns[0].fetch("SELECT prev_hash, chain FROM audit_log WHERE entity_type = 'race'")
+    finally:
+        for conn in conns:
+            await conn.close()
+    assert len(rows) == 30 and {r["chain"] for r in rows} == {chain_of("race", "one")}
+    assert len({r["prev_hash"] for r in rows}) == 30  # thirty distinct predecessors: one line, no fork
+    report = (await client.get("/v1/audit/verify", headers=INSPECTOR)).json()
+    assert (report["ok"], report["checked"]) == (True, 30), report
 
 
 async def test_update_and_delete_are_refused(client: httpx.AsyncClient, engine: AsyncEngine) -> None:

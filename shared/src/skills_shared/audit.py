@@ -25,14 +25,11 @@ sixteen let unrelated writes commit side by side while every row still sits in a
 _CHAIN_LOCK = 0x5A0D17  # with the chain number: one transaction at a time extends a chain, until it commits
 _SESSION_CHAIN = "skills_audit_chain"
 
-_LOCK_CHAIN = "SELECT pg_advisory_xact_lock($1::int, $2::int)"
+# `audit_append()` (platform migration v3) takes the chain's transaction-scoped lock and then inserts the row
+# chained to the chain's last committed one, with PostgreSQL computing sha256(prev || content): one round trip.
 _APPEND = """
-INSERT INTO audit_log (at, actor, actor_role, action, entity_type, entity_id, request_id, before, after,
-                       chain, prev_hash, hash)
-SELECT $1::timestamptz, $2::text, $3::text, $4::text, $5::text, $6::text, $7::text, $8::jsonb, $9::jsonb,
-       $10::smallint, last.prev, sha256(last.prev || $11::bytea)
-FROM (SELECT coalesce((SELECT hash FROM audit_log WHERE chain = $10::smallint ORDER BY id DESC LIMIT 1),
-                      $12::bytea) AS prev) AS last
+SELECT audit_append($1::int, $2::smallint, $3::bytea, $4::timestamptz, $5::text, $6::text, $7::text, $8::text,
+                    $9::text, $10::text, $11::jsonb, $12::jsonb, $13::bytea)
 """
 
 
@@ -107,13 +104,15 @@ async def record(
         chain = held[0]  # this transaction already holds a chain's lock: stay on it (one lock, no deadlock)
     else:
         chain = chain_of(row["entity_type"], row["entity_id"])
-        await conn.execute(_LOCK_CHAIN, _CHAIN_LOCK, chain)
         memo[_SESSION_CHAIN] = (chain, transaction)
     row["chain"] = chain
-    # The statement after the lock sees the chain's last committed row (a new snapshot per statement), and
-    # PostgreSQL chains the hash itself: sha256(prev || content) is exactly what `_digest` recomputes.
+    # The function locks the chain, then inserts with a snapshot taken after the lock: the row follows the
+    # chain's last committed row, and sha256(prev || content) is exactly what `_digest` recomputes.
     await conn.execute(
         _APPEND,
+        _CHAIN_LOCK,
+        chain,
+        GENESIS,
         row["at"],
         row["actor"],
         row["actor_role"],
@@ -123,9 +122,7 @@ async def record(
         row["request_id"],
         None if row["before"] is None else orjson.dumps(row["before"]).decode(),
         None if row["after"] is None else orjson.dumps(row["after"]).decode(),
-        chain,
         _content(row),
-        GENESIS,
     )
 
 
