@@ -27,6 +27,7 @@ import pytest
 from rel_support import bearer, cq_draft, fetchval, scaled
 
 from skills_shared.certnumber import build
+from skills_shared.testing import apply_synthetic_calendar
 from skills_shared.validators import make_resident_id
 from skills_shared.workdays import today_shanghai
 from skills_tools import run
@@ -85,6 +86,8 @@ def real() -> Iterator[RealSuite]:
         logs.mkdir()
         procs: dict[str, subprocess.Popen[bytes]] = {}
         shared_name = f"rel_faults_{uuid.uuid4().hex[:6]}_skills_subsidy"
+        # Periods of N working days from today reach next year in December, before the library covers it.
+        restore_calendar = apply_synthetic_calendar(today_shanghai(), Path(tmp) / "synthetic-calendar.json")
         try:
             urls = _prepare(server.get_uri(), shared_name)
             for spec in SERVICES:
@@ -96,6 +99,7 @@ def real() -> Iterator[RealSuite]:
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(proc.pid, signal.SIGCONT)
             run.stop_all(procs)
+            restore_calendar()
             server.cleanup()
             asyncio.run(_drop(shared_name))
             for k, v in saved.items():

@@ -24,7 +24,7 @@ import httpx
 import pytest
 
 from skills_shared.db import to_asyncpg_dsn
-from skills_shared.testing import admin_url, auth_headers, with_database
+from skills_shared.testing import admin_url, apply_synthetic_calendar, auth_headers, with_database
 from skills_shared.validators import make_credit_code, make_resident_id
 from skills_shared.workdays import add_working_days, today_shanghai
 from skills_tools import run as suite_run
@@ -72,6 +72,8 @@ def suite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Suite]:
     logs = tmp_path_factory.mktemp("e2e-logs")
     procs: dict[str, subprocess.Popen[bytes]] = {}
     server = admin_url()
+    # Periods of N working days from today reach next year in December, before the library covers it.
+    restore_calendar = apply_synthetic_calendar(today_shanghai(), logs / "synthetic-calendar.json")
     try:
         taken = [s.name for s in SERVICES if suite_run.port_taken(s.port + OFFSET, HOST)]
         assert not taken, f"ports of the end-to-end suite are taken: {taken}"
@@ -82,6 +84,7 @@ def suite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Suite]:
         yield Suite(procs, urls, logs)
     finally:
         suite_run.stop_all(procs)
+        restore_calendar()
         for key, value in saved.items():
             if value is None:
                 os.environ.pop(key, None)

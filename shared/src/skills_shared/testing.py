@@ -1,16 +1,20 @@
-"""Test support: real PostgreSQL databases per service per run, clean tables between tests, an ASGI client."""
+"""Test support: real PostgreSQL databases per service per run, clean tables between tests, an ASGI client,
+and a synthetic working-day calendar for tests and the benchmark that run on the real clock."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import uuid
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from contextlib import asynccontextmanager, contextmanager
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import asyncpg
+import chinese_calendar
 import httpx
 from fastapi import FastAPI
 from sqlalchemy import text
@@ -20,6 +24,7 @@ from skills_shared.auth import Role, mint_token
 from skills_shared.db import to_async_url, to_asyncpg_dsn
 from skills_shared.db.migrations import upgrade
 from skills_shared.settings import DEV_JWT_SECRET
+from skills_shared.workdays import CALENDAR_FILE_ENV, reset_loaded_calendars
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 
@@ -128,3 +133,57 @@ async def check_platform_conventions(client: httpx.AsyncClient, service: str) ->
     verified = await client.get("/v1/audit/verify", headers=auth_headers("inspector"))
     assert verified.status_code == 200
     assert verified.json()["ok"] is True
+
+
+def _library_covers(year: int) -> bool:
+    """Whether ``chinese_calendar`` has the official schedule of ``year`` (it covers whole years or none)."""
+    try:
+        chinese_calendar.is_workday(date(year, 1, 1))
+    except NotImplementedError:
+        return False
+    return True
+
+
+def synthetic_calendar_for_uncovered_years(today: date, path: Path, years_ahead: int = 1) -> Path | None:
+    """Write a calendar file for the years ``today.year … today.year + years_ahead`` the library lacks.
+
+    SYNTHETIC DATA, for tests that run real services on the real clock and for the benchmark only; never
+    for deployment. Each missing year gets no holidays and no make-up workdays (weekdays work, weekends are
+    off), which is wrong around every statutory holiday. It exists because the official schedule of a year is
+    published late in the previous year and ``chinesecalendar`` catches up later still: from mid-December a
+    walk of a few working days from today enters a year nobody covers and P-3 rightly refuses it, which would
+    fail those runs for reasons unrelated to the code under test. Production keeps refusing (P-3) until an
+    operator supplies real data through ``SKILLS_CALENDAR_FILE`` or the library is updated.
+
+    Returns ``path`` once written (in the format of ``parse_calendar_file``), or None, writing nothing, when
+    the library covers every one of those years.
+    """
+    missing = [y for y in range(today.year, today.year + years_ahead + 1) if not _library_covers(y)]
+    if not missing:
+        return None
+    content: dict[str, dict[str, list[str]]] = {str(y): {"holidays": [], "workdays": []} for y in missing}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(content, indent=2) + "\n", encoding="utf-8")
+    return path
+
+
+def apply_synthetic_calendar(today: date, path: Path, years_ahead: int = 1) -> Callable[[], None]:
+    """Point ``SKILLS_CALENDAR_FILE`` at a synthetic calendar when years are missing; returns the undo.
+
+    For real-clock tests and the benchmark only (see ``synthetic_calendar_for_uncovered_years``). Service
+    processes started afterwards inherit the variable. A file the operator already named is left alone, as is
+    the environment when the library covers every year; the undo then does nothing.
+    """
+    if os.environ.get(CALENDAR_FILE_ENV):
+        return lambda: None
+    written = synthetic_calendar_for_uncovered_years(today, path, years_ahead)
+    if written is None:
+        return lambda: None
+    os.environ[CALENDAR_FILE_ENV] = str(written)
+    reset_loaded_calendars()
+
+    def undo() -> None:
+        os.environ.pop(CALENDAR_FILE_ENV, None)
+        reset_loaded_calendars()
+
+    return undo
