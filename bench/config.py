@@ -67,7 +67,7 @@ class BenchConfig:
             batch_size=_int("BENCH_BATCH_SIZE", 1_000 if quick else 10_000),
             concurrent_issues=_int("BENCH_CONCURRENT_ISSUES", 16 if quick else 64),
             voucher_holders=_int("BENCH_VOUCHER_HOLDERS", 10_000 if quick else 300_000),
-            redeems=_int("BENCH_REDEEMS", 300 if quick else 1_500),
+            redeems=_int("BENCH_REDEEMS", 300 if quick else 6_000),
             policy_seconds=1.0 if quick else 3.0,
             claim_rate=_int("BENCH_CLAIM_RATE", 200),
             claim_seconds=_int("BENCH_CLAIM_SECONDS", 3 if quick else 6),
