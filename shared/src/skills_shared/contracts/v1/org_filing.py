@@ -1,0 +1,44 @@
+"""What org-filing answers other services (provider: org-filing).
+
+``POST /v1/plans/{plan_id}/batch-check`` (service token) is how the registry learns, at the moment a batch is
+opened, whether the plan behind it allows it. The rules (OF-5 plan filed, standing, on time, covering the batch's
+occupation, level and date; CR-3 scope; OF-6 body active; OF-8 贯通 registration) live in org-filing alone; a
+refusal comes back as org-filing's own problem+json (422/403 with ``rule`` and ``code``), which the registry
+passes on unchanged, so every route that opens a batch refuses with the same code and rule ID.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class BatchPlanCheck(BaseModel):
+    """The batch the registry is about to open, as org-filing needs it to judge the plan."""
+
+    model_config = ConfigDict(extra="forbid", title="BatchPlanCheckV1")
+
+    body_code: str = Field(description="Filing code of the body opening the batch.")
+    occupation_code: str
+    work_type: str | None = Field(default=None, description="工种, when the occupation has them.")
+    level: int = Field(ge=1, le=5)
+    evaluation_date: date
+    route: str | None = Field(
+        default=None, description="Evaluation route (e.g. 贯通), when the batch has one."
+    )
+
+
+class BatchPlanClearance(BaseModel):
+    """The plan allows the batch: the facts the registry records beside it."""
+
+    model_config = ConfigDict(extra="forbid", title="BatchPlanClearanceV1")
+
+    plan_id: int
+    body_code: str
+    occupation_code: str
+    levels: list[int]
+    starts_on: date
+    ends_on: date
+    filed_on: date
+    district_code: str = Field(description="The filing place of the body (CR-1 place code).")
