@@ -21,6 +21,7 @@ __all__ = [
     "InstitutionCode",
     "InvalidValue",
     "OccupationCode",
+    "PersonName",
     "ResidentId",
     "clean_text",
     "credit_code_check_char",
@@ -33,6 +34,7 @@ __all__ = [
     "validate_credit_code",
     "validate_institution_code",
     "validate_occupation_code",
+    "validate_person_name",
     "validate_resident_id",
 ]
 
@@ -255,6 +257,55 @@ def validate_occupation_code(value: str) -> str:
     return text
 
 
+# --- Personal names -----------------------------------------------------------------------------------
+
+PERSON_NAME_MAX = 50
+_NAME_MARKS = frozenset("·•・.-'")
+"""Separators that occur inside real names: the middle dot of transliterated and minority names (阿卜杜·热合曼),
+its katakana and bullet look-alikes, and the period, hyphen and apostrophe of Latin-script names."""
+
+
+def validate_person_name(value: str) -> str:
+    """A person's name as printed on an ID card or certificate, NFC-normalised and stripped.
+
+    Built from the certificate registry's name check (no control or invisible character), tightened for
+    names: only letters (any script), combining marks, the separators of ``_NAME_MARKS`` and single inner ASCII
+    spaces. That refuses right-to-left overrides and zero-width joiners (category Cf), which make a name
+    display differently from what is stored; full-width Latin and the ideographic space U+3000, which look
+    like their half-width twins but never match a record; digits; and emoji and other symbols, which no ID
+    card carries. Each refusal names what was wrong, in Chinese.
+    """
+    if not isinstance(value, str):
+        raise InvalidValue("person_name_type", "姓名必须是字符串")
+    text = unicodedata.normalize("NFC", value).strip(" ")
+    if not text:
+        raise InvalidValue("person_name_empty", "姓名不能为空")
+    if len(text) > PERSON_NAME_MAX:
+        raise InvalidValue("person_name_length", f"姓名不能超过{PERSON_NAME_MAX}个字符")
+    previous = ""
+    for ch in text:
+        category = unicodedata.category(ch)
+        if category[0] == "C":
+            raise InvalidValue(
+                "person_name_invisible", "姓名含有控制字符或不可见字符（如方向控制符、零宽字符）"
+            )
+        if _is_fullwidth_ascii(ch) or ch == "\u3000":
+            raise InvalidValue("person_name_fullwidth", "姓名含有全角字母、符号或全角空格，请使用半角字符")
+        if ch == " ":
+            if previous == " ":
+                raise InvalidValue("person_name_spaces", "姓名中不能有连续空格")
+        elif category[0] == "Z":
+            raise InvalidValue("person_name_space", "姓名中只能使用普通半角空格")
+        elif category[0] == "N":
+            raise InvalidValue("person_name_digit", "姓名不能含有数字")
+        elif category[0] == "S" or ch in "\u200d\ufe0f":
+            raise InvalidValue("person_name_symbol", "姓名不能含有表情符号或其他符号")
+        elif category[0] not in "LM" and ch not in _NAME_MARKS:
+            raise InvalidValue("person_name_character", f"姓名不能含有字符“{ch}”")
+        previous = ch
+    return text
+
+
 # --- pydantic types --------------------------------------------------------------------------------------
 
 
@@ -305,4 +356,18 @@ OccupationCode = Annotated[
     str,
     AfterValidator(_pydantic(validate_occupation_code)),
     _schema("职业编码（职业分类大典格式）", r"^[1-8]-[0-9]{2}-[0-9]{2}-[0-9]{2}$", ["4-09-10-05"]),
+]
+PersonName = Annotated[
+    str,
+    AfterValidator(_pydantic(validate_person_name)),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": PERSON_NAME_MAX,
+            "description": "姓名：文字、中间点（·）及半角空格；"
+            "不含控制字符、零宽字符、全角字母、全角空格、数字或表情符号",
+            "examples": ["张三", "阿卜杜·热合曼"],
+        }
+    ),
 ]
