@@ -17,6 +17,8 @@ from skills_shared.workdays import (
     CalendarNotCovered,
     add_working_days,
     covered_by_file,
+    covered_years,
+    earliest_event_date,
     filed_in_time,
     is_working_day,
     latest_filing_date,
@@ -24,8 +26,10 @@ from skills_shared.workdays import (
     next_working_day_after,
     parse_calendar_file,
     period_end,
+    period_over,
     reset_loaded_calendars,
     today_shanghai,
+    within_period,
     working_days_between,
 )
 
@@ -283,3 +287,81 @@ def test_2027_works_once_the_file_covers_it(calendar_2027_file: Path, d: date, n
         assert working_days_between(d, end) == n
     finally:
         reset_loaded_calendars()
+
+
+# --- answers read only the days they depend on (issue 16 item 1) ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("filed_on", "event", "expected"),
+    [
+        (date(2026, 12, 7), date(2027, 1, 15), True),  # ten working days after 7 Dec end on 21 Dec 2026
+        (date(2026, 12, 7), date(2026, 12, 21), True),  # exactly the 10th working day
+        (date(2026, 12, 7), date(2026, 12, 18), False),
+        (date(2026, 12, 16), date(2026, 12, 29), False),  # the 10th working day is 30 Dec
+        (date(2026, 12, 28), date(2026, 12, 31), False),  # answered without walking into 2027
+    ],
+)
+def test_p2_on_time_reads_only_the_days_it_needs(filed_on: date, event: date, expected: bool) -> None:
+    assert filed_in_time(filed_on, event, 10) is expected
+
+
+def test_p3_on_time_still_raises_when_a_needed_day_is_uncovered() -> None:
+    # 10 working days after 28 Dec 2026 reach into January 2027, and the evaluation is after them.
+    with pytest.raises(CalendarNotCovered) as exc:
+        filed_in_time(date(2026, 12, 28), date(2027, 2, 1), 10)
+    assert exc.value.year == 2027
+
+
+def test_the_december_case_is_answered_the_same_once_2027_is_covered(tmp_path: Path) -> None:
+    load_calendar_file(_write(tmp_path, CALENDAR_2027))
+    assert filed_in_time(date(2026, 12, 7), date(2027, 1, 15), 10)
+    assert filed_in_time(date(2026, 12, 28), date(2027, 2, 1), 10)
+
+
+@pytest.mark.parametrize(
+    ("start", "n", "day", "inside"),
+    [
+        (date(2025, 9, 30), 5, date(2025, 10, 14), True),  # the DOMAIN.md P-1 example's last day
+        (date(2025, 9, 30), 5, date(2025, 10, 15), False),
+        (date(2025, 9, 30), 5, date(2025, 9, 30), True),
+        (date(2025, 9, 30), 0, date(2025, 9, 30), True),
+        (date(2025, 9, 30), 0, date(2025, 10, 1), False),
+        (date(2026, 12, 30), 5, date(2026, 12, 31), True),  # the period ends in 2027; 31 Dec is inside it
+    ],
+)
+def test_p1_within_period(start: date, n: int, day: date, inside: bool) -> None:
+    assert within_period(start, n, day) is inside
+    assert period_over(start, n, day) is (not inside)
+
+
+def test_p3_within_period_raises_only_for_a_needed_day() -> None:
+    with pytest.raises(CalendarNotCovered):
+        within_period(date(2026, 12, 30), 5, date(2027, 1, 20))
+
+
+def test_covered_years_lists_the_library_and_the_file(tmp_path: Path) -> None:
+    years = covered_years()
+    assert 2026 in years and 2027 not in years and years == sorted(years)
+    load_calendar_file(_write(tmp_path, CALENDAR_2027))
+    assert 2027 in covered_years()
+
+
+def test_earliest_event_date_is_the_nth_working_day() -> None:
+    assert earliest_event_date(date(2026, 9, 30), 10) == add_working_days(date(2026, 9, 30), 10)
+
+
+@given(
+    st.dates(min_value=date(2005, 1, 1), max_value=date(2026, 12, 31)),
+    st.integers(min_value=0, max_value=30),
+    st.integers(min_value=0, max_value=60),
+)
+@settings(max_examples=300, deadline=None)
+def test_bounded_answers_agree_with_the_full_walk(start: date, n: int, ahead: int) -> None:
+    day = start + timedelta(days=ahead)
+    try:
+        end = add_working_days(start, n)
+    except CalendarNotCovered:
+        return
+    assert filed_in_time(start, day, n) is (end <= day)
+    assert within_period(start, n, day) is (day <= end)

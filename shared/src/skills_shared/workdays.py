@@ -1,4 +1,12 @@
-"""Chinese working days (statutory holidays and 调休) for periods and deadlines: rules P-1, P-2, P-3."""
+"""Chinese working days (statutory holidays and 调休) for periods and deadlines: rules P-1, P-2, P-3.
+
+P-3 is applied to the days an answer *depends on*, never to the days a naive walk would visit: whether a plan
+filed on 7 December is on time for a January evaluation needs only the ten working days after the filing day
+(all in December), so it is answered even while the next year's calendar is unpublished. Each function says
+which days it reads. The ``holidays`` package is not a source for P-3: its China data past the State Council's
+yearly notice is a law-based estimate without the 调休 make-up days, so an uncovered year stays an error until
+the operator's calendar file (``SKILLS_CALENDAR_FILE``) or a newer ``chinesecalendar`` covers it.
+"""
 
 from __future__ import annotations
 
@@ -21,6 +29,8 @@ __all__ = [
     "YearCalendar",
     "add_working_days",
     "covered_by_file",
+    "covered_years",
+    "earliest_event_date",
     "filed_in_time",
     "is_working_day",
     "latest_filing_date",
@@ -28,8 +38,10 @@ __all__ = [
     "next_working_day_after",
     "parse_calendar_file",
     "period_end",
+    "period_over",
     "reset_loaded_calendars",
     "today_shanghai",
+    "within_period",
     "working_days_between",
 ]
 
@@ -160,6 +172,18 @@ def covered_by_file() -> frozenset[int]:
     return frozenset(_env_years()) | frozenset(_loaded)
 
 
+@functools.lru_cache(maxsize=1)
+def _library_years() -> frozenset[int]:
+    """Years the installed ``chinesecalendar`` covers (its tables name every holiday of each year it knows)."""
+    known = {d.year for d in chinese_calendar.holidays} | {d.year for d in chinese_calendar.workdays}
+    return frozenset(range(min(known), max(known) + 1)) if known else frozenset()
+
+
+def covered_years() -> list[int]:
+    """Every year the calendar answers for (library and operator file), sorted: what a client may plan within."""
+    return sorted(_library_years() | covered_by_file())
+
+
 class _Calendar:
     """A snapshot of operator years taken once per public call, so a loop does not re-stat the file."""
 
@@ -273,8 +297,56 @@ def latest_filing_date(event_day: date, n: int) -> date:
 
 def filed_in_time(filed_on: date, event_day: date, n: int) -> bool:
     """P-2: a filing on ``filed_on`` is "at least N working days before" ``event_day`` when
-    add_working_days(filed_on, N) <= event_day."""
-    return add_working_days(filed_on, n) <= _as_date(event_day)
+    add_working_days(filed_on, N) <= event_day.
+
+    Reads only the days after ``filed_on`` up to the N-th working day or ``event_day``, whichever comes first:
+    a December filing for a January evaluation whose ten working days all fall in December is answered while
+    the next year is still uncovered (P-3 is raised only for a day the answer depends on).
+    """
+    cal = _Calendar()
+    d, end = _as_date(filed_on), _as_date(event_day)
+    remaining = _check_n(n)
+    while remaining:
+        d += _ONE_DAY
+        if d > end:
+            return False
+        if cal.is_working_day(d):
+            remaining -= 1
+    return d <= end
+
+
+def earliest_event_date(filed_on: date, n: int) -> date:
+    """P-2: the first day an event may take place when filed on ``filed_on`` "at least N working days before"
+    (the N-th working day after the filing day). Reads the days up to that answer."""
+    return add_working_days(filed_on, n)
+
+
+def within_period(start: date, n: int, day: date) -> bool:
+    """P-1: ``day`` falls on or before the last day of the N-working-day period starting on ``start``
+    (``day <= period_end(start, n)``).
+
+    Reads only the days strictly between ``start`` and ``day`` (and stops at the N-th working day), so a
+    question about a day near the start of a period is answered even if its end lies in an uncovered year.
+    """
+    cal = _Calendar()
+    d, target = _as_date(start), _as_date(day)
+    count, limit = 0, _check_n(n)
+    if target <= d or limit == 0:
+        return target <= d
+    while True:
+        d += _ONE_DAY
+        if d >= target:
+            return True
+        if cal.is_working_day(d):
+            count += 1
+            if count >= limit:
+                return False
+
+
+def period_over(start: date, n: int, day: date) -> bool:
+    """P-1: the N-working-day period starting on ``start`` has ended before ``day`` (the next step may happen
+    on ``day``). Reads the same days as :func:`within_period`."""
+    return not within_period(start, n, day)
 
 
 def today_shanghai() -> date:
