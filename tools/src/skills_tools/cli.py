@@ -7,22 +7,36 @@ import sys
 
 from skills_shared.auth import Role, mint_token
 from skills_shared.settings import ServiceSettings
+from skills_tools.devtoken import TokenRequestError, check_request
 
 
 def _token(args: argparse.Namespace) -> int:
+    """Print a development token the services accept, or one line saying what is missing (exit 2)."""
+    try:
+        request = check_request(
+            args.role,
+            sub=args.sub,
+            district=args.district,
+            body=args.body,
+            institution=args.institution,
+            perms=args.perms,
+        )
+    except TokenRequestError as exc:
+        print(f"make token: {exc}", file=sys.stderr)
+        return 2
     settings = ServiceSettings()
     print(
         mint_token(
             settings.jwt_secret,
-            sub=args.sub or args.role,
-            role=Role(args.role),
+            sub=request.sub,
+            role=request.role,
             audience=settings.jwt_audience,
             issuer=settings.jwt_issuer,
             ttl_s=args.ttl,
-            body=args.body or None,
-            institution=args.institution or None,
-            district=args.district or None,
-            perms=[p for p in (args.perms or "").split(",") if p] or None,
+            perms=list(request.perms) or None,
+            body=request.scopes.get("body"),
+            institution=request.scopes.get("institution"),
+            district=request.scopes.get("district"),
         )
     )
     return 0
@@ -48,12 +62,12 @@ def main(argv: list[str] | None = None) -> int:
     test.add_argument("pytest_args", nargs=argparse.REMAINDER, help="extra pytest arguments")
     sub.add_parser("migrate", help="create and migrate every service database")
     tok = sub.add_parser("token", help="mint a development JWT")
-    tok.add_argument("--role", required=True, choices=[r.value for r in Role])
+    tok.add_argument("--role", required=True, help=", ".join(r.value for r in Role))
     tok.add_argument("--sub", default="")
     tok.add_argument("--district", default="")
     tok.add_argument("--body", default="")
     tok.add_argument("--institution", default="")
-    tok.add_argument("--perms", default="", help="comma-separated, e.g. redeem")
+    tok.add_argument("--perms", default="", help="comma-separated, e.g. unit_head")
     tok.add_argument("--ttl", type=int, default=3600)
     args = parser.parse_args(argv)
     if args.command == "run":
