@@ -10,7 +10,7 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import AfterValidator, WithJsonSchema
+from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 __all__ = [
@@ -20,6 +20,7 @@ __all__ = [
     "CreditCode",
     "InstitutionCode",
     "InvalidValue",
+    "IsoDate",
     "OccupationCode",
     "PersonName",
     "ResidentId",
@@ -371,3 +372,23 @@ PersonName = Annotated[
         }
     ),
 ]
+
+
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _iso_date_only(value: Any) -> Any:
+    """Let only a ``YYYY-MM-DD`` string (or a date) through to pydantic's date parsing.
+
+    Pydantic's lax date also takes integers and floats as Unix timestamps, so ``{"as_of": 0}`` became
+    1970-01-01 and ``true`` a day in 1970; a client that sends a number meant something else, and is told.
+    """
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
+        return value
+    raise PydanticCustomError("date_type", "日期应为“YYYY-MM-DD”格式的字符串")
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date_only)]
+"""A calendar date given only as an ISO ``YYYY-MM-DD`` string: numbers and booleans are refused."""
