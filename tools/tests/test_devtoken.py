@@ -8,8 +8,8 @@ import sys
 import pytest
 
 from skills_shared.auth import Role, TokenVerifier
+from skills_shared.devtokens import TokenRequestError, check_request
 from skills_shared.settings import ServiceSettings
-from skills_tools.devtoken import TokenRequestError, check_request
 
 CITIZEN_ID = "11010519491231002X"
 

@@ -20,6 +20,7 @@ from sqlalchemy import text
 from skills_shared.audit import verify_chain
 from skills_shared.auth import Principal, Role, TokenVerifier, require
 from skills_shared.db import Database, ReadSessionDep
+from skills_shared.docs import install_docs
 from skills_shared.db.migrations import current_revisions, head_revisions
 from skills_shared.errors import install_error_handlers
 from skills_shared.logging import configure_logging
@@ -252,7 +253,10 @@ def create_service_app(
         lifespan=_lifespan,
         openapi_tags=openapi_tags,
         dependencies=[Depends(reject_unknown_query_parameters)],
+        docs_url=None,
+        redoc_url=None,
     )
+    install_docs(app, settings)
     app.state.settings = settings
     app.state.token_verifier = TokenVerifier(
         secret=settings.jwt_secret,

@@ -6,8 +6,8 @@ import argparse
 import sys
 
 from skills_shared.auth import Role, mint_token
+from skills_shared.devtokens import TokenRequestError, check_request
 from skills_shared.settings import ServiceSettings
-from skills_tools.devtoken import TokenRequestError, check_request
 
 
 def _token(args: argparse.Namespace) -> int:
