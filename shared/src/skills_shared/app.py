@@ -19,6 +19,7 @@ from sqlalchemy import text
 
 from skills_shared.audit import verify_chain
 from skills_shared.auth import Principal, Role, TokenVerifier, require
+from skills_shared.clock import install_clock
 from skills_shared.db import Database, ReadSessionDep
 from skills_shared.docs import install_docs
 from skills_shared.db.migrations import current_revisions, head_revisions
@@ -257,6 +258,7 @@ def create_service_app(
         redoc_url=None,
     )
     install_docs(app, settings)
+    install_clock(app, settings.environment)
     app.state.settings = settings
     app.state.token_verifier = TokenVerifier(
         secret=settings.jwt_secret,

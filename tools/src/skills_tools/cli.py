@@ -42,6 +42,26 @@ def _token(args: argparse.Namespace) -> int:
     return 0
 
 
+def _clock(args: argparse.Namespace) -> int:
+    """Move the sandbox business date forward (or back to real time with --reset), as `make run` sees it."""
+    from datetime import date
+
+    from skills_shared.clock import SANDBOX_FILE_ENV, SandboxClock, move_to, reset, sandbox_path, today_of
+    from skills_tools.run import sandbox_file
+
+    path = sandbox_path() or sandbox_file()
+    if args.reset:
+        reset(path)
+    elif args.date:
+        try:
+            move_to(path, date.fromisoformat(args.date))
+        except ValueError as exc:
+            print(f"make clock: {exc}", file=sys.stderr)
+            return 2
+    print(f"business date {today_of(SandboxClock(path)).isoformat()} ({SANDBOX_FILE_ENV}={path})")
+    return 0
+
+
 def _migrate(_: argparse.Namespace) -> int:
     import os
 
@@ -69,6 +89,9 @@ def main(argv: list[str] | None = None) -> int:
     tok.add_argument("--institution", default="")
     tok.add_argument("--perms", default="", help="comma-separated, e.g. unit_head")
     tok.add_argument("--ttl", type=int, default=3600)
+    clk = sub.add_parser("clock", help="the sandbox business date of `make run` (development and demos only)")
+    clk.add_argument("--date", default="", help="move the business date forward to YYYY-MM-DD")
+    clk.add_argument("--reset", action="store_true", help="back to real time")
     args = parser.parse_args(argv)
     if args.command == "run":
         from skills_tools.run import main as run_main
@@ -80,6 +103,8 @@ def main(argv: list[str] | None = None) -> int:
         return test_main(args.pytest_args)
     if args.command == "migrate":
         return _migrate(args)
+    if args.command == "clock":
+        return _clock(args)
     return _token(args)
 
 

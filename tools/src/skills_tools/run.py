@@ -15,6 +15,7 @@ from types import FrameType
 
 import httpx
 
+from skills_shared.clock import SANDBOX_FILE_ENV
 from skills_shared.db.migrations import upgrade
 from skills_tools.database import (
     REPO_ROOT,
@@ -69,10 +70,17 @@ def prepare(server_url: str) -> dict[str, str]:
     return {spec.name: urls[database_of(spec)] for spec in SERVICES}
 
 
+def sandbox_file() -> Path:
+    """Where `make run` keeps the sandbox business date (`make clock DATE=…` moves it)."""
+    return REPO_ROOT / ".data" / "sandbox-clock.json"
+
+
 def service_env(spec: ServiceSpec, url: str, host: str) -> dict[str, str]:
-    """Environment of one service process: its database, and where the others are."""
+    """Environment of one service process: its database, where the others are, and the shared sandbox clock
+    (development only: a process with SKILLS_ENVIRONMENT=production refuses to start with it)."""
     env = dict(os.environ)
     env[f"{spec.env_prefix}DATABASE_URL"] = url
+    env.setdefault(SANDBOX_FILE_ENV, str(sandbox_file()))
     for other in SERVICES:
         env.setdefault(SUITE_URL_VARIABLES[other.name], f"http://{host}:{port_of(other)}")
     return env
