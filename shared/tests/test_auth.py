@@ -166,3 +166,48 @@ def test_the_verified_cache_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
         verifier.principal(token)
     assert len(verifier._verified) == 8
     assert set(verifier._verified) == set(tokens[-8:])  # the oldest went first
+
+
+def test_an_expiry_that_does_not_fit_a_timestamp_is_a_401() -> None:
+    """Issue 20, item 7: a correctly signed token with exp = 10^400 must be refused, not crash a float()."""
+    verifier = _verifier()
+    for exp in (10**400, 10**30, -5, "soon", 1.5e308):
+        forged = jwt.encode(
+            {"sub": "x", "role": "city_officer", "aud": "skills-suite", "iss": "skills-dev", "exp": exp},
+            DEV_JWT_SECRET,
+            algorithm="HS256",
+        )
+        with pytest.raises(Problem) as refused:
+            verifier.principal(forged)
+        assert refused.value.status == 401, exp
+
+
+def test_malformed_scope_claims_are_a_401() -> None:
+    verifier = _verifier()
+    for extra in ({"perms": [{"a": 1}]}, {"perms": "redeem"}, {"district": {"x": 1}}, {"sub": 5}):
+        body = {"sub": "x", "role": "district_officer", "district": "05", "aud": "skills-suite"}
+        body.update({"iss": "skills-dev", "exp": int(time.time()) + 60, **extra})
+        forged = jwt.encode(body, DEV_JWT_SECRET, algorithm="HS256")
+        with pytest.raises(Problem) as refused:
+            verifier.principal(forged)
+        assert refused.value.status == 401, extra
+
+
+def test_an_oversized_token_is_refused_unread() -> None:
+    verifier = _verifier()
+    huge = "a" * (auth.MAX_TOKEN_BYTES + 1)
+    with pytest.raises(Problem) as refused:
+        verifier.principal(huge)
+    assert (refused.value.status, refused.value.code) == (401, "token_too_large")
+
+
+def test_the_idempotency_scope_covers_the_whole_principal() -> None:
+    """Issue 20, item 9: same role and sub, another institution (or body, district) → another scope."""
+    a = Principal(sub="staff-1", role=Role.INSTITUTION_STAFF, institution="5001001")
+    b = Principal(sub="staff-1", role=Role.INSTITUTION_STAFF, institution="5001002")
+    assert a.key == b.key, "audit identity is role and subject"
+    assert a.scope_key != b.scope_key
+    assert len(a.scope_key) <= 200
+    assert Principal(sub="s", role=Role.DISTRICT_OFFICER, district="05").scope_key != (
+        Principal(sub="s", role=Role.DISTRICT_OFFICER, district="06").scope_key
+    )

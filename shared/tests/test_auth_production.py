@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import hmac
@@ -71,11 +72,35 @@ def claims(**extra: object) -> dict[str, object]:
     }
 
 
-def test_identity_provider_tokens_verify_from_the_jwks(
+async def test_identity_provider_tokens_verify_from_the_jwks(
     verifier: TokenVerifier, rsa_key: rsa.RSAPrivateKey
 ) -> None:
     token = jwt.encode(claims(), rsa_key, algorithm="RS256", headers={"kid": "idp-1"})
-    assert verifier.principal(token).role == Role.CITIZEN
+    assert (await verifier.verify(token)).role == Role.CITIZEN
+    assert verifier.principal(token).role == Role.CITIZEN, (
+        "once fetched, the keys serve synchronous checks too"
+    )
+
+
+async def test_the_jwks_is_fetched_without_blocking_the_event_loop(
+    verifier: TokenVerifier, rsa_key: rsa.RSAPrivateKey
+) -> None:
+    """The keys come over an async client: other coroutines run while the fetch is under way."""
+    ticks = 0
+    stop = asyncio.Event()
+
+    async def ticker() -> None:
+        nonlocal ticks
+        while not stop.is_set():
+            ticks += 1
+            await asyncio.sleep(0)
+
+    running = asyncio.create_task(ticker())
+    token = jwt.encode(claims(), rsa_key, algorithm="RS256", headers={"kid": "idp-1"})
+    await verifier.verify(token)
+    stop.set()
+    await running
+    assert ticks > 1
 
 
 def test_service_tokens_still_verify_with_the_local_secret(verifier: TokenVerifier) -> None:

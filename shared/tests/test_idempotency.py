@@ -89,3 +89,21 @@ async def test_bad_key_is_rejected(client: httpx.AsyncClient) -> None:
         "/v1/items", json={"name": "a", "count": 1}, headers={**OFFICER, "Idempotency-Key": "x" * 201}
     )
     assert response.status_code == 422
+
+
+async def test_keys_are_scoped_to_the_whole_principal_not_role_and_sub(
+    client: httpx.AsyncClient, engine: AsyncEngine
+) -> None:
+    """Issue 20, item 9: another district's token with the same sub, key and body runs its own call; it never
+    gets a replay of the first district's answer."""
+    body = {"name": "a", "count": 1}
+    first = auth_headers("district_officer", "officer-9", district="05")
+    second = auth_headers("district_officer", "officer-9", district="06")
+    one = await client.post("/v1/items", json=body, headers={**first, "Idempotency-Key": "same"})
+    two = await client.post("/v1/items", json=body, headers={**second, "Idempotency-Key": "same"})
+    assert one.status_code == two.status_code == 201
+    assert "idempotent-replayed" not in two.headers
+    assert two.json()["call"] != one.json()["call"]
+    assert await count(engine, audit_log) == 2
+    replay = await client.post("/v1/items", json=body, headers={**first, "Idempotency-Key": "same"})
+    assert replay.headers["idempotent-replayed"] == "true" and replay.json() == one.json()

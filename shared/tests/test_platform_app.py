@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from skills_shared.settings import ServiceSettings
 from skills_shared.testing import auth_headers, running_app
@@ -152,3 +153,42 @@ async def test_an_undeclared_query_parameter_is_refused(client: httpx.AsyncClien
         {"loc": ["query", "nmber"], "msg": "不支持的查询参数", "type": "unknown_parameter"}
     ]
     assert (await client.get("/healthz?probe=1")).status_code == 422
+
+
+async def test_oversized_headers_are_431_and_oversized_tokens_401_before_any_parsing(
+    client: httpx.AsyncClient,
+) -> None:
+    """Issue 20, item 6: multi-megabyte headers are refused on their size alone."""
+    huge = await client.get("/healthz", headers={"X-Padding": "a" * 40_000})
+    assert huge.status_code == 431 and huge.json()["code"] == "headers_too_large"
+    token = await client.get("/v1/district/05", headers={"Authorization": "Bearer " + "a" * 9000})
+    assert token.status_code == 401 and token.json()["code"] == "token_too_large"
+    assert token.headers["content-type"].startswith("application/problem+json")
+    eight_mb = await client.get("/v1/district/05", headers={"Authorization": "Bearer " + "a" * 8_000_000})
+    assert eight_mb.status_code == 431
+
+
+async def test_a_body_that_is_not_json_is_415_naming_the_accepted_types(
+    client: httpx.AsyncClient, engine: AsyncEngine
+) -> None:
+    """An .xlsx (or a form) posted to a JSON route: 415 saying what is taken, not '422 body: 应为对象'."""
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    for content_type, body in (
+        (xlsx, b"PK\x03\x04" + b"\x00" * 64),
+        ("application/x-www-form-urlencoded", b"a=1"),
+    ):
+        refused = await client.post(
+            "/v1/items",
+            content=body,
+            headers={**auth_headers("city_officer", "o"), "Content-Type": content_type},
+        )
+        assert refused.status_code == 415, refused.text
+        problem = refused.json()
+        assert problem["code"] == "unsupported_media_type" and problem["accepted"] == ["application/json"]
+        assert "application/json" in problem["detail"]
+    ok = await client.post(
+        "/v1/items",
+        content=b'{"name": "j", "count": 1}',
+        headers={**auth_headers("city_officer", "o"), "Content-Type": "application/json; charset=utf-8"},
+    )
+    assert ok.status_code == 201

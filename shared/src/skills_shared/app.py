@@ -16,13 +16,14 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 from sqlalchemy import text
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from skills_shared.audit import verify_chain
 from skills_shared.auth import Principal, Role, TokenVerifier, require
 from skills_shared.clock import install_clock
 from skills_shared.db import Database, ReadSessionDep
-from skills_shared.docs import install_docs
 from skills_shared.db.migrations import current_revisions, head_revisions
+from skills_shared.docs import install_docs
 from skills_shared.errors import install_error_handlers
 from skills_shared.logging import configure_logging
 from skills_shared.middleware import RequestContextMiddleware
@@ -113,9 +114,13 @@ def platform_router(settings: ServiceSettings, migrations_dir: Path | None) -> A
 _PROBLEM_CONTENT = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/ProblemModel"}}}
 _ALWAYS = {
     "422": "Validation failed; `errors` names every bad field.",
+    "431": "Request headers too large (a bearer token over 8 KiB alone is a 401).",
     "503": "A dependency (the database or another service) is unavailable; see Retry-After.",
 }
-_WITH_BODY = {"413": "Request body too large."}
+_WITH_BODY = {
+    "413": "Request body too large.",
+    "415": "The body is not JSON; `accepted` lists the media types taken.",
+}
 
 
 def _problem_content(response: dict[str, Any]) -> None:
@@ -274,7 +279,13 @@ def create_service_app(
         max_body_bytes=settings.max_body_bytes,
         bulk_paths=bulk_uploads[0] if bulk_uploads else None,
         bulk_body_bytes=bulk_uploads[1] if bulk_uploads else None,
+        max_header_bytes=settings.max_header_bytes,
     )
+    if settings.trusted_proxies.strip():
+        # The one place X-Forwarded-For is believed: only from the configured proxies, outermost so every layer
+        # (rate limits, logs) sees the real client. uvicorn runs with --no-proxy-headers (skills_tools.run,
+        # deploy/Dockerfile), so its own default trust of 127.0.0.1 never applies.
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     app.include_router(platform_router(settings, migrations_dir))
     for router in routers:
         app.include_router(router)

@@ -1,63 +1,203 @@
-"""Typed calls to another service: timeouts, bounded safe retries, request-id and key propagation."""
+"""Typed calls to another service: timeouts, bounded safe retries, breakers and bulkheads per route class.
+
+Libraries do the mechanics: `purgatory` keeps the circuit breakers, `tenacity` the retries with exponential
+back-off, httpx the pooled connections. What is ours is the policy:
+
+- **Route classes.** Every call belongs to a class of its service's routes (`RouteClass`: the public look-up,
+  PDF documents, reads, writes, administrative writes …), chosen by the client's classifier. Each class has its
+  own breaker, so a slow PDF renderer or one buggy catalogue PUT opens only its own class (issue 20, item 1).
+- **Bulkheads.** Each class admits at most ``per_caller`` concurrent calls from one caller (the rate-limit
+  identity the gateway binds with `bind_caller`) and ``total`` from everyone together; a call over either limit
+  is refused at once (429 for the caller's own flood, 503 for a full class) instead of queueing behind it.
+- **Half-open means one trial.** After an open breaker's reset time exactly one call goes through; the others
+  keep failing fast until it has answered.
+- **Any failure is a 503 naming the service.** Transport errors, timeouts, 5xx after the retries, and anything
+  else the client library raises while the peer dies mid-answer (issue 20, item 3) become the same problem with
+  Retry-After, so a caller never sees a 500 or half-finishes a record because a neighbour is down.
+"""
 
 from __future__ import annotations
 
-import asyncio
 import time
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 import structlog
+from prometheus_client import Gauge
+from purgatory import AsyncCircuitBreakerFactory
+from purgatory.domain.model import OpenedState
+from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential
 
 from skills_shared.problems import Problem
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
+log = structlog.get_logger(__name__)
+
+BREAKER_OPEN = Gauge(
+    "upstream_circuit_open",
+    "1 while the circuit breaker of a service's route class is open or half-open",
+    ["service", "route_class"],
+)
+
+_caller: ContextVar[str] = ContextVar("skills_caller", default="")
+
+
+def bind_caller(caller: str) -> None:
+    """Name the caller of the current request (the gateway's rate-limit identity) for the bulkheads."""
+    _caller.set(caller)
+
+
+def current_caller() -> str:
+    """The caller bound for this request, or ``""`` (a service's own calls share one bulkhead)."""
+    return _caller.get()
+
+
+@dataclass(frozen=True, slots=True)
+class RouteClass:
+    """A class of one service's routes that share a breaker and a concurrency budget."""
+
+    name: str
+    per_caller: int = 32
+    """Concurrent calls one caller may have in this class."""
+    total: int = 256
+    """Concurrent calls everyone together may have in this class."""
+
+
+READS = RouteClass("reads")
+WRITES = RouteClass("writes", per_caller=16, total=128)
+
+
+def default_classes(method: str, path: str) -> RouteClass:
+    """Reads and writes apart; services with finer classes give the client their own classifier."""
+    return READS if method in SAFE_METHODS else WRITES
+
+
+Classifier = Callable[[str, str], RouteClass]
+
 
 @dataclass
-class CircuitBreaker:
-    """Opens after ``threshold`` consecutive failures; lets one trial call through after ``reset_s``."""
+class Bulkheads:
+    """In-flight counts per (class, caller) and per class; a full one refuses at once."""
 
-    threshold: int = 5
-    reset_s: float = 10.0
-    failures: int = 0
-    opened_at: float | None = None
+    by_caller: dict[tuple[str, str], int] = field(default_factory=dict)
+    by_class: dict[str, int] = field(default_factory=dict)
 
-    def allow(self) -> bool:
-        """Whether a call may go out now."""
-        if self.opened_at is None:
-            return True
-        return time.monotonic() - self.opened_at >= self.reset_s
+    @contextmanager
+    def admit(self, service: str, route_class: RouteClass, caller: str) -> Iterator[None]:
+        """Hold one place of ``caller`` in ``route_class`` for the duration, or raise 429/503."""
+        key = (route_class.name, caller)
+        mine = self.by_caller.get(key, 0)
+        everyone = self.by_class.get(route_class.name, 0)
+        if mine >= route_class.per_caller:
+            raise Problem(
+                429,
+                "too_many_concurrent",
+                f"同时进行的请求过多（{route_class.name} 类每位调用方最多 {route_class.per_caller} 个），请稍后重试",
+                title="Too many concurrent requests",
+                headers={"Retry-After": "1"},
+                extra={"service": service, "route_class": route_class.name},
+            )
+        if everyone >= route_class.total:
+            raise Problem(
+                503,
+                "service_unavailable",
+                f"依赖服务 {service} 的 {route_class.name} 类请求已满，请稍后重试",
+                title="Service unavailable",
+                headers={"Retry-After": "1"},
+                extra={"service": service, "route_class": route_class.name, "reason": "bulkhead full"},
+            )
+        self.by_caller[key] = mine + 1
+        self.by_class[route_class.name] = everyone + 1
+        try:
+            yield
+        finally:
+            left = self.by_caller[key] - 1
+            if left:
+                self.by_caller[key] = left
+            else:
+                del self.by_caller[key]
+            self.by_class[route_class.name] -= 1
 
-    def success(self) -> None:
-        """Close the circuit."""
-        self.failures = 0
-        self.opened_at = None
 
-    def failure(self) -> None:
-        """Count a failure; open (or re-open) when the threshold is reached."""
-        self.failures += 1
-        if self.failures >= self.threshold:
-            self.opened_at = time.monotonic()
+class BreakerOpen(Exception):
+    """The class's breaker refuses the call (open, or half-open with its one trial under way)."""
 
-    def retry_after_s(self) -> int:
-        """Seconds until a trial call will be let through."""
-        if self.opened_at is None:
+    def __init__(self, retry_after_s: int) -> None:
+        super().__init__("circuit open")
+        self.retry_after_s = retry_after_s
+
+
+class Failed(Exception):
+    """One attempt failed in a way that says the service is unwell; counted by the breaker, maybe retried."""
+
+    def __init__(self, why: str, *, retryable: bool = True) -> None:
+        super().__init__(why)
+        self.why = why
+        self.retryable = retryable
+
+
+class Breakers:
+    """`purgatory` breakers, one per route class of one service, with a single trial call when half-open."""
+
+    def __init__(self, service: str, *, threshold: int = 5, reset_s: float = 10.0) -> None:
+        self.service = service
+        self.threshold = threshold
+        self.reset_s = reset_s
+        self.factory = AsyncCircuitBreakerFactory(default_threshold=threshold, default_ttl=reset_s)
+        self._trials: set[str] = set()
+
+    def state(self, route_class: str) -> str:
+        """``closed``, ``opened`` or ``half-opened`` (tests and metrics)."""
+        context = self.factory.uow.contexts.breakers.get(route_class)  # type: ignore[attr-defined]
+        return "closed" if context is None else str(context.state)
+
+    def _retry_after(self, route_class: str) -> int:
+        context = self.factory.uow.contexts.breakers.get(route_class)  # type: ignore[attr-defined]
+        opened_at = getattr(context, "opened_at", None) if context is not None else None
+        if opened_at is None:
             return 1
-        return max(1, int(self.reset_s - (time.monotonic() - self.opened_at)) + 1)
+        return max(1, int(self.reset_s - (time.time() - opened_at)) + 1)
+
+    async def call(self, route_class: str, attempt: Callable[[], Awaitable[Any]]) -> Any:
+        """Run ``attempt`` under the class's breaker; `Failed` counts against it, anything else does not."""
+        breaker = await self.factory.get_breaker(route_class)
+        context = breaker.context
+        trial = context.state != "closed"
+        if trial:
+            if route_class in self._trials:
+                raise BreakerOpen(self._retry_after(route_class))
+            self._trials.add(route_class)
+        try:
+            try:
+                async with breaker:
+                    return await attempt()
+            except OpenedState as exc:
+                raise BreakerOpen(self._retry_after(route_class)) from exc
+        finally:
+            if trial:
+                self._trials.discard(route_class)
+            BREAKER_OPEN.labels(self.service, route_class).set(0 if context.state == "closed" else 1)
 
 
-def service_unavailable(name: str, breaker: CircuitBreaker, why: str) -> Problem:
+def service_unavailable(
+    name: str, why: str, retry_after_s: int = 1, route_class: str | None = None
+) -> Problem:
     """The 503 every caller gets when a neighbour is down: names the service, says when to retry."""
+    extra: dict[str, Any] = {"service": name, "reason": why}
+    if route_class is not None:
+        extra["route_class"] = route_class
     return Problem(
         503,
         "service_unavailable",
         f"依赖服务 {name} 暂不可用，请稍后重试",
         title="Service unavailable",
-        headers={"Retry-After": str(breaker.retry_after_s())},
-        extra={"service": name, "reason": why},
+        headers={"Retry-After": str(retry_after_s)},
+        extra=extra,
     )
 
 
@@ -66,8 +206,7 @@ class ServiceClient:
     """A client for one downstream service.
 
     Retries only what is safe to repeat: GET/HEAD, or a call carrying an Idempotency-Key that the receiver
-    deduplicates. Any transport failure, timeout or 5xx after the retries becomes a 503 problem naming the service,
-    so a caller never half-finishes a record because a neighbour is down.
+    deduplicates. Any failure after the retries becomes a 503 problem naming the service (see the module).
     """
 
     name: str
@@ -76,8 +215,15 @@ class ServiceClient:
     retries: int = 2
     backoff_s: float = 0.1
     transport: httpx.AsyncBaseTransport | None = None
-    breaker: CircuitBreaker = field(default_factory=CircuitBreaker)
+    breaker_threshold: int = 5
+    breaker_reset_s: float = 10.0
+    classify: Classifier = default_classes
     _client: httpx.AsyncClient | None = None
+    breakers: Breakers = field(init=False)
+    bulkheads: Bulkheads = field(default_factory=Bulkheads)
+
+    def __post_init__(self) -> None:
+        self.breakers = Breakers(self.name, threshold=self.breaker_threshold, reset_s=self.breaker_reset_s)
 
     @property
     def client(self) -> httpx.AsyncClient:
@@ -94,8 +240,42 @@ class ServiceClient:
             await self._client.aclose()
             self._client = None
 
-    def _unavailable(self, why: str) -> Problem:
-        return service_unavailable(self.name, self.breaker, why)
+    async def guarded(
+        self, method: str, path: str, attempt: Callable[[], Awaitable[Any]], *, repeatable: bool
+    ) -> Any:
+        """Run ``attempt`` (one exchange, raising `Failed` when the service is unwell) with the class's bulkhead,
+        breaker and retries; every way of failing ends as a Problem (503 naming the service, or a bulkhead's 429).
+
+        Shared by `request` and the lean GET (`skills_shared.fastget`), so both keep one contract.
+        """
+        route_class = self.classify(method, path.partition("?")[0])
+        attempts = 1 + (self.retries if repeatable else 0)
+
+        async def retried() -> Any:
+            async for step in AsyncRetrying(
+                stop=stop_after_attempt(attempts),
+                wait=wait_exponential(multiplier=self.backoff_s, max=max(self.backoff_s * 8, 0.001)),
+                retry=retry_if_exception(lambda exc: isinstance(exc, Failed) and exc.retryable),
+                reraise=True,
+            ):
+                with step:
+                    return await attempt()
+            raise AssertionError("unreachable: tenacity re-raises the last failure")
+
+        with self.bulkheads.admit(self.name, route_class, current_caller()):
+            try:
+                return await self.breakers.call(route_class.name, retried)
+            except BreakerOpen as exc:
+                raise service_unavailable(
+                    self.name, "circuit open", exc.retry_after_s, route_class.name
+                ) from exc
+            except Failed as exc:
+                log.warning(
+                    "upstream_failed", service=self.name, route_class=route_class.name, reason=exc.why
+                )
+                raise service_unavailable(
+                    self.name, exc.why, self.breakers._retry_after(route_class.name), route_class.name
+                ) from exc
 
     async def request(
         self,
@@ -119,8 +299,6 @@ class ServiceClient:
         ``headers``: without one, a retry after a lost answer could do it twice.
         """
         method = method.upper()
-        if not self.breaker.allow():
-            raise self._unavailable("circuit open")
         out: dict[str, str] = dict(headers or {})
         named = {name.lower() for name in out}
         request_id = structlog.contextvars.get_contextvars().get("request_id")
@@ -131,9 +309,8 @@ class ServiceClient:
         if idempotency_key:
             out["Idempotency-Key"] = idempotency_key
         repeatable = method in SAFE_METHODS or bool(idempotency_key) or "idempotency-key" in named
-        attempts = 1 + (self.retries if repeatable else 0)
-        last = "no attempt"
-        for attempt in range(attempts):
+
+        async def attempt() -> httpx.Response:
             try:
                 response = await self.client.request(
                     method,
@@ -144,24 +321,22 @@ class ServiceClient:
                     headers=out,
                     timeout=timeout_s if timeout_s is not None else self.timeout_s,
                 )
-            except httpx.TimeoutException:
-                last = "timeout"
+            except httpx.TimeoutException as exc:
+                raise Failed("timeout") from exc
             except httpx.TransportError as exc:
-                last = f"transport: {type(exc).__name__}"
-            else:
-                if response.status_code < 500:
-                    self.breaker.success()
-                    return response
-                if response.status_code == 503 and response.headers.get("content-type", "").startswith(
-                    "application/problem+json"
-                ):
-                    last = "downstream 503"
-                else:
-                    last = f"status {response.status_code}"
-            if attempt + 1 < attempts:
-                await asyncio.sleep(self.backoff_s * (2**attempt))
-        self.breaker.failure()
-        raise self._unavailable(last)
+                raise Failed(f"transport: {type(exc).__name__}") from exc
+            except Exception as exc:  # e.g. AttributeError from a socket closed mid-answer
+                raise Failed(f"client: {type(exc).__name__}") from exc
+            if response.status_code < 500:
+                return response
+            if response.status_code == 503 and response.headers.get("content-type", "").startswith(
+                "application/problem+json"
+            ):
+                raise Failed("downstream 503")
+            raise Failed(f"status {response.status_code}")
+
+        result: httpx.Response = await self.guarded(method, path, attempt, repeatable=repeatable)
+        return result
 
     async def get_json(self, path: str, **kw: Any) -> Any:
         """GET and decode JSON, passing a downstream 4xx problem through unchanged."""

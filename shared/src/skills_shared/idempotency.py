@@ -77,9 +77,10 @@ class Idempotency:
             return Response(body, status_code=status_code, media_type="application/json", headers=headers)
         request_hash = _body_hash(await self.request.body())
         conn = self.unit.conn if isinstance(self.unit, LeanTx) else await driver_connection(self.unit)
-        claimed = await conn.fetchrow(
-            _CLAIM, f"{self.principal.key}\n{self.key}", self.principal.key, self.key
-        )
+        # Scoped to the whole principal (role, sub, body, institution, district), never to role:sub alone: an
+        # institution-B token with A's sub and key must not replay A's answer (issue 20, item 9).
+        scope = self.principal.scope_key
+        claimed = await conn.fetchrow(_CLAIM, f"{scope}\n{self.key}", scope, self.key)
         assert claimed is not None  # one row always: the LEFT JOIN hangs off a one-row source
         got_lock, stored_hash, stored_path, stored_status, stored_body = claimed
         if not got_lock:
@@ -103,7 +104,7 @@ class Idempotency:
         body = _encode(await call())
         stored = await conn.fetchval(
             _STORE,
-            self.principal.key,
+            scope,
             self.key,
             self.request.method,
             self.request.url.path,

@@ -12,7 +12,11 @@ import structlog
 from prometheus_client import Counter, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from skills_shared.auth import MAX_TOKEN_BYTES
 from skills_shared.problems import PROBLEM_MEDIA_TYPE, Problem
+
+ACCEPTED_BODY_TYPES = ("application/json",)
+"""What a request body may be: every route of the suite reads JSON (``+json`` suffixes included)."""
 
 REQUEST_ID_HEADER = "x-request-id"
 _REQUEST_ID_OK = re.compile(r"^[A-Za-z0-9._:-]{1,100}$")
@@ -44,6 +48,48 @@ def _too_large(limit: int) -> Problem:
     return Problem(413, "payload_too_large", f"请求体超过 {limit} 字节上限", title="Payload too large")
 
 
+def _headers_too_large(limit: int) -> Problem:
+    return Problem(
+        431,
+        "headers_too_large",
+        f"请求头合计超过 {limit} 字节上限",
+        title="Request header fields too large",
+    )
+
+
+def _token_too_large() -> Problem:
+    return Problem(
+        401,
+        "token_too_large",
+        f"登录令牌超过 {MAX_TOKEN_BYTES} 字节上限",
+        title="Unauthorized",
+        headers={"WWW-Authenticate": 'Bearer realm="skills"'},
+    )
+
+
+def _unsupported_type(content_type: bytes) -> Problem:
+    shown = content_type.decode("latin-1")[:100] or "（未声明）"
+    accepted = "、".join(ACCEPTED_BODY_TYPES)
+    return Problem(
+        415,
+        "unsupported_media_type",
+        f"不支持的请求体类型 {shown}；请以 {accepted} 提交",
+        title="Unsupported media type",
+        extra={"accepted": list(ACCEPTED_BODY_TYPES)},
+    )
+
+
+def oversized_headers(headers: list[tuple[bytes, bytes]], limit: int) -> Problem | None:
+    """431 when the headers together exceed ``limit`` bytes, 401 when a bearer token alone exceeds
+    `MAX_TOKEN_BYTES`: checked on the raw list before anything decodes or parses a header (issue 20, item 6)."""
+    total = 0
+    for name, value in headers:
+        total += len(name) + len(value) + 4
+        if name == b"authorization" and len(value) > MAX_TOKEN_BYTES + 7:
+            return _token_too_large() if total <= limit else _headers_too_large(limit)
+    return _headers_too_large(limit) if total > limit else None
+
+
 def _bad_body(detail: str, type_: str) -> Problem:
     return Problem(
         422,
@@ -69,10 +115,12 @@ class RequestContextMiddleware:
         max_body_bytes: int,
         bulk_paths: re.Pattern[str] | None = None,
         bulk_body_bytes: int | None = None,
+        max_header_bytes: int = 16_384,
     ) -> None:
         self.app = app
         self.service = service
         self.max_body_bytes = max_body_bytes
+        self.max_header_bytes = max_header_bytes
         self.bulk_paths = bulk_paths
         self.bulk_body_bytes = bulk_body_bytes if bulk_body_bytes is not None else max_body_bytes
 
@@ -87,6 +135,13 @@ class RequestContextMiddleware:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
+        oversized = oversized_headers(scope["headers"], self.max_header_bytes)
+        if oversized is not None:
+            # Before the request id is read or anything else decodes a header: nothing here is trusted yet.
+            request_id = uuid.uuid4().hex
+            await send_problem(send, oversized, request_id)
+            REQUESTS.labels(self.service, scope["method"], "unmatched", str(oversized.status)).inc()
+            return
         headers = dict(scope["headers"])
         incoming = headers.get(REQUEST_ID_HEADER.encode(), b"").decode("latin-1")
         request_id = incoming if _REQUEST_ID_OK.match(incoming) else uuid.uuid4().hex
@@ -164,7 +219,10 @@ class RequestContextMiddleware:
             more = message.get("more_body", False)
         body = b"".join(chunks)
         content_type = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
-        if body and (content_type == b"application/json" or content_type.endswith(b"+json")):
+        is_json = not content_type or content_type == b"application/json" or content_type.endswith(b"+json")
+        if body and not is_json:
+            return _unsupported_type(content_type), receive
+        if body and is_json:
             if b"\x00" in body or b"\\u0000" in body:
                 return _bad_body("请求中不允许出现 NUL 字符", "nul_character"), receive
             try:

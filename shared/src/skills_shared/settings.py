@@ -52,6 +52,20 @@ class ServiceSettings(BaseSettings):
     log_json: bool = True
     request_timeout_s: float = Field(default=3.0, gt=0, le=60)
     max_body_bytes: int = Field(default=2_000_000, ge=1024, description="Requests larger than this get 413.")
+    max_header_bytes: int = Field(
+        default=16_384,
+        ge=4096,
+        le=1_048_576,
+        description="Request headers larger than this in total get 431, before anything parses them.",
+    )
+    trusted_proxies: str = Field(
+        default="",
+        validation_alias="SKILLS_TRUSTED_PROXIES",
+        description=(
+            "Comma-separated addresses or CIDR networks of the reverse proxies whose X-Forwarded-For is believed "
+            "(the ingress controller's pods). Empty: the header is ignored and the connection's peer is the client."
+        ),
+    )
     outbox_poll_s: float = Field(default=0.5, gt=0)
     gateway_url: str = Field(default="http://127.0.0.1:8000", validation_alias="SKILLS_GATEWAY_URL")
     registry_url: str = Field(default="http://127.0.0.1:8001", validation_alias="SKILLS_REGISTRY_URL")

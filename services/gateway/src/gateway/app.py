@@ -20,7 +20,7 @@ from gateway.mine.api import router as mine_router
 from gateway.openapi.document import install_merged_document
 from gateway.openapi.snapshot import load_documents
 from gateway.paths import BULK_UPLOADS
-from gateway.ratelimit.counters import make_counter
+from gateway.ratelimit.counters import Limiter
 from gateway.ratelimit.middleware import ClientIdentity, RateLimitMiddleware
 from gateway.ratelimit.rules import Budget
 from gateway.relayed.routes import install_relay
@@ -57,7 +57,7 @@ def create_app(
     ``transports`` (by service name) puts a fake service behind a client in tests; production dials the URLs.
     """
     settings = settings or GatewaySettings()
-    counter = make_counter(settings.redis_url)
+    limiter = Limiter(settings.redis_url)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -82,7 +82,7 @@ def create_app(
             if registry_get is not None:
                 await registry_get.aclose()
             await app.state.upstreams.aclose()
-            await counter.aclose()
+            await limiter.aclose()
 
     app = create_service_app(
         settings,
@@ -103,7 +103,7 @@ def create_app(
         openapi_tags=OPENAPI_TAGS,
         bulk_uploads=(BULK_UPLOADS, settings.bulk_body_bytes),
     )
-    app.state.rate_counter = counter
+    app.state.rate_limiter = limiter
     # Every other route of the services, after the gateway's own; routed and documented from the same documents.
     service_documents = load_documents()
     install_relay(app, service_documents)
@@ -123,10 +123,8 @@ def create_app(
     app.user_middleware.append(
         Middleware(
             RateLimitMiddleware,
-            counter=counter,
-            identity=ClientIdentity(
-                app.state.token_verifier, trust_forwarded_for=settings.trust_forwarded_for
-            ),
+            limiter=limiter,
+            identity=ClientIdentity(app.state.token_verifier),
             window_s=settings.rate_limit_window_s,
             limits={
                 Budget.PUBLIC: settings.public_rate_limit_per_window,

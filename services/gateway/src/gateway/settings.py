@@ -56,9 +56,6 @@ class GatewaySettings(ServiceSettings):
         ge=1,
         description="Stricter budget of the public look-ups (certificate query, verify page).",
     )
-    trust_forwarded_for: bool = Field(
-        default=False, description="Take the client address from X-Forwarded-For (behind a trusted proxy)."
-    )
 
     cors_allow_origins: list[str] = Field(default_factory=list, description="Origins allowed by CORS.")
     cors_allow_credentials: bool = False

@@ -10,12 +10,69 @@ import httpx
 from fastapi import Depends, Request
 
 from gateway.settings import GatewaySettings
-from skills_shared.clients import CircuitBreaker, ServiceClient
+from skills_shared.clients import READS, WRITES, Classifier, RouteClass, ServiceClient, default_classes
 
 REGISTRY = "certificate-registry"
 ORG_FILING = "org-filing"
 SUBSIDY = "subsidy-claims"
 VOUCHER = "voucher"
+
+
+LOOKUP = RouteClass("lookup", per_caller=32, total=256)
+"""The public certificate look-up and verification: cheap, anonymous, hammered by partners."""
+DOCUMENTS = RouteClass("documents", per_caller=4, total=32)
+"""Rendered PDFs and QR images: CPU-heavy at the registry, so a small budget of their own (issue 20, item 1)."""
+POLICY_ADMIN = RouteClass("policy-admin", per_caller=4, total=16)
+"""Subsidy policy tables and catalogue writes: rare administrative bulk writes, kept apart from claims."""
+CLAIM_WRITES = RouteClass("claim-writes", per_caller=8, total=128)
+REDEEM = RouteClass("redeem", per_caller=16, total=192)
+"""Scan-to-redeem: institutions scan in bursts; its own class so a slow settlement run cannot starve it."""
+BULK = RouteClass("bulk", per_caller=2, total=8)
+"""Batch result lists and voucher issue lists (megabytes each)."""
+
+
+def registry_classes(method: str, path: str) -> RouteClass:
+    """Route classes of certificate-registry."""
+    path = path.partition("?")[0]
+    if method == "GET" and path.startswith("/v1/certificates/"):
+        rest = path[len("/v1/certificates/") :]
+        number, _, tail = rest.partition("/")
+        if number and tail in ("", "verification"):
+            return LOOKUP
+        if tail == "document.pdf" or tail.startswith("qr."):
+            return DOCUMENTS
+    if method == "PUT" and path.endswith("/results"):
+        return BULK
+    return default_classes(method, path)
+
+
+def subsidy_classes(method: str, path: str) -> RouteClass:
+    """Route classes of subsidy-claims."""
+    path = path.partition("?")[0]
+    if method in ("GET", "HEAD"):
+        return READS
+    if path.startswith("/v1/policies/") and not path.endswith("/evaluate"):
+        return POLICY_ADMIN
+    if path.startswith("/v1/claims"):
+        return CLAIM_WRITES
+    return WRITES
+
+
+def voucher_classes(method: str, path: str) -> RouteClass:
+    """Route classes of voucher."""
+    path = path.partition("?")[0]
+    if method == "POST" and path.startswith("/v1/redemptions"):
+        return REDEEM
+    if method in ("PUT", "POST") and path.startswith("/v1/campaigns/") and path.endswith("/issues"):
+        return BULK
+    return default_classes(method, path)
+
+
+CLASSIFIERS: dict[str, Classifier] = {
+    REGISTRY: registry_classes,
+    SUBSIDY: subsidy_classes,
+    VOUCHER: voucher_classes,
+}
 
 
 POOL_LIMITS = httpx.Limits(max_connections=200, max_keepalive_connections=64, keepalive_expiry=30)
@@ -24,7 +81,8 @@ POOL_LIMITS = httpx.Limits(max_connections=200, max_keepalive_connections=64, ke
 
 @dataclass(frozen=True, slots=True)
 class Upstreams:
-    """One client per service; each has its own circuit breaker so one sick service does not trip the others."""
+    """One client per service; each has a breaker and bulkheads per route class, so neither one sick service nor
+    one class of its routes nor one caller's flood trips the others."""
 
     registry: ServiceClient
     org_filing: ServiceClient
@@ -69,7 +127,9 @@ def build_upstreams(
             retries=settings.upstream_retries,
             backoff_s=settings.upstream_backoff_s,
             transport=transport,
-            breaker=CircuitBreaker(threshold=settings.breaker_threshold, reset_s=settings.breaker_reset_s),
+            breaker_threshold=settings.breaker_threshold,
+            breaker_reset_s=settings.breaker_reset_s,
+            classify=CLASSIFIERS.get(name, default_classes),
             _client=pooled,
         )
 

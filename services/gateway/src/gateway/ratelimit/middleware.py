@@ -2,69 +2,58 @@
 
 from __future__ import annotations
 
-import time
-from typing import Any
-
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from gateway.ratelimit.counters import Counter, now_s
-from gateway.ratelimit.rules import Budget, budget_of, decide, seconds_left
-from skills_shared.auth import TokenVerifier
+from gateway.ratelimit.counters import Limiter
+from gateway.ratelimit.rules import Budget, budget_of
+from skills_shared.auth import MAX_TOKEN_BYTES, TokenVerifier
+from skills_shared.clients import bind_caller
 from skills_shared.middleware import send_problem
 from skills_shared.problems import Problem
-
-TOKEN_CACHE_MAX = 10_000
 
 
 class ClientIdentity:
     """Who a request counts against: the verified token's subject, else the client address.
 
-    A forged or expired token counts against the address, so minting garbage tokens never buys a fresh budget.
-    Verified tokens are cached until they expire so the hot path does not re-check signatures.
+    The address is the peer of the connection as the app sees it: a proxy listed in ``SKILLS_TRUSTED_PROXIES``
+    has already been replaced by its ``X-Forwarded-For`` client (`skills_shared.app`, the one place forwarded
+    headers are trusted); any other peer's ``X-Forwarded-For`` is ignored, so forging it buys nothing.
+
+    A forged, oversized or expired token counts against the address, so minting garbage tokens never buys a fresh
+    budget. Verification goes through the app's `TokenVerifier`, whose bounded cache remembers good tokens.
     """
 
-    def __init__(self, verifier: TokenVerifier, *, trust_forwarded_for: bool) -> None:
+    def __init__(self, verifier: TokenVerifier) -> None:
         self.verifier = verifier
-        self.trust_forwarded_for = trust_forwarded_for
-        self._tokens: dict[bytes, tuple[str, float]] = {}
 
-    def address(self, scope: Scope, headers: dict[bytes, bytes]) -> str:
-        """The client address (first X-Forwarded-For hop only behind a trusted proxy)."""
-        if self.trust_forwarded_for:
-            forwarded = headers.get(b"x-forwarded-for")
-            if forwarded:
-                return forwarded.split(b",")[0].strip().decode("latin-1")
+    @staticmethod
+    def address(scope: Scope) -> str:
+        """The client address of the connection (after the trusted-proxy rewrite, if any)."""
         client = scope.get("client")
         return str(client[0]) if client else "unknown"
 
-    def subject(self, headers: dict[bytes, bytes]) -> str | None:
+    async def subject(self, scope: Scope) -> str | None:
         """``role:sub`` of a valid bearer token, or None."""
-        auth = headers.get(b"authorization")
-        if not auth or auth[:7].lower() != b"bearer ":
+        auth: bytes | None = None
+        for name, value in scope["headers"]:
+            if name == b"authorization":
+                auth = value
+                break
+        if not auth or auth[:7].lower() != b"bearer " or len(auth) > MAX_TOKEN_BYTES + 7:
             return None
-        token = auth[7:].strip()
-        cached = self._tokens.get(token)
-        now = time.time()
-        if cached is not None and cached[1] > now:
-            return cached[0]
         try:
-            claims: dict[str, Any] = self.verifier.decode(token.decode("latin-1"))
+            principal = await self.verifier.verify(auth[7:].strip().decode("latin-1"))
         except Problem:
             return None
-        key = f"{claims.get('role')}:{claims.get('sub')}"
-        if len(self._tokens) >= TOKEN_CACHE_MAX:
-            self._tokens.clear()
-        self._tokens[token] = (key, float(claims.get("exp", now)))
-        return key
+        return principal.key
 
-    def of(self, scope: Scope, budget: Budget) -> str:
+    async def of(self, scope: Scope, budget: Budget) -> str:
         """The counter key of this request within its budget."""
-        headers = dict(scope["headers"])
         if budget is Budget.DEFAULT:
-            subject = self.subject(headers)
+            subject = await self.subject(scope)
             if subject is not None:
                 return f"{budget.value}:s:{subject}"
-        return f"{budget.value}:a:{self.address(scope, headers)}"
+        return f"{budget.value}:a:{self.address(scope)}"
 
 
 def too_many(retry_after_s: int, limit: int) -> Problem:
@@ -89,14 +78,14 @@ class RateLimitMiddleware:
         self,
         app: ASGIApp,
         *,
-        counter: Counter,
+        limiter: Limiter,
         identity: ClientIdentity,
         window_s: int,
         limits: dict[Budget, int],
         enabled: bool = True,
     ) -> None:
         self.app = app
-        self.counter = counter
+        self.limiter = limiter
         self.identity = identity
         self.window_s = window_s
         self.limits = limits
@@ -110,12 +99,11 @@ class RateLimitMiddleware:
         if budget is None:
             await self.app(scope, receive, send)
             return
-        now = now_s()
-        count = await self.counter.hit(self.identity.of(scope, budget), self.window_s, now)
-        limit = self.limits[budget]
-        if count > limit:
-            decision = decide(count, limit, seconds_left(now, self.window_s))
+        key = await self.identity.of(scope, budget)
+        bind_caller(key)  # the same identity fills the per-caller bulkheads of every upstream call
+        hit = await self.limiter.hit(key, self.limits[budget], self.window_s)
+        if not hit.allowed:
             request_id = scope.get("state", {}).get("request_id")
-            await send_problem(send, too_many(decision.retry_after_s, decision.limit), request_id)
+            await send_problem(send, too_many(hit.retry_after_s, hit.limit), request_id)
             return
         await self.app(scope, receive, send)
