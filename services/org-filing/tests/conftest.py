@@ -12,8 +12,8 @@ from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from org_filing.app import MIGRATIONS_DIR, create_app
-from org_filing.clock import business_today
 from org_filing.settings import OrgFilingSettings
+from skills_shared.clock import FixedClock
 from skills_shared.testing import fresh_database, running_app, truncate_all
 
 sys.path.insert(0, str(Path(__file__).parent))  # test helpers (of_factories) import by a name unique to us
@@ -45,7 +45,7 @@ def app(settings: OrgFilingSettings) -> FastAPI:
     from of_factories import TODAY
 
     application = create_app(settings)
-    application.dependency_overrides[business_today] = lambda: TODAY
+    application.state.clock = FixedClock.on(TODAY)
     return application
 
 

@@ -208,3 +208,35 @@ async def filed_body(
     )
     assert r.status_code == 201, r.text
     return r.json()["body_code"], code, officer
+
+
+def guantong_registration(code: str, occupation_code: str | None = "6-31-01-03") -> dict[str, Any]:
+    """A complete 贯通 registration (seed 002 附件1) of a filed body for 电工 高级工 (OF-8)."""
+    contact = {"name": "某", "title": "主任", "mobile": "13900000000"}
+    mapping: dict[str, Any] = {"occupation_name": "电工", "level": 3, "title_specialties": ["电气工程"]}
+    if occupation_code:
+        mapping["occupation_code"] = occupation_code
+    return {
+        "name": f"贯通{code}",
+        "kind": "社会培训评价组织",
+        "office_address": "重庆市渝北区春华大道99号",
+        "registered_place": "00",
+        "body_code": code,
+        "legal_representative": contact,
+        "contact": contact,
+        "mappings": [mapping],
+        "staff": [
+            {"name": "某", "id_number": resident_id(), "title": "主任", "education": "本科", "duties": "组织"}
+        ],
+        "experts": [
+            {
+                "name": f"专家{i}",
+                "id_number": resident_id(),
+                "title_or_level": "正高级工程师",
+                "education": "博士",
+                "specialty": "电气",
+                "in_house": False,
+            }
+            for i in range(3)
+        ],
+    }

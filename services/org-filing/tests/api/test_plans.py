@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-from of_factories import TODAY, applicant, district, filed_body, resident_id
+from of_factories import TODAY, applicant, city, district, filed_body, guantong_registration, resident_id
 
 from skills_shared.testing import auth_headers
 from skills_shared.workdays import add_working_days, latest_filing_date
@@ -51,9 +51,9 @@ async def test_plan_in_time_and_scope_is_filed_and_readable_by_the_gateway(clien
     assert (await client.get(f"/v1/plans/{plan_id}", headers=officer)).status_code == 200
     assert (await client.get(f"/v1/plans/{plan_id}", headers=district("09"))).status_code == 403
     assert (await client.get(f"/v1/plans/{plan_id}", headers=auth_headers("citizen"))).status_code == 403
-    assert [p["id"] for p in (await client.get(f"/v1/bodies/{code}/plans", headers=officer)).json()] == [
-        plan_id
-    ]
+    listed = (await client.get(f"/v1/bodies/{code}/plans", headers=officer)).json()
+    assert [p["id"] for p in listed["items"]] == [plan_id]
+    assert (listed["page"], listed["page_size"], listed["total"]) == (1, 50, 1)
 
 
 async def test_late_plan_names_rule_and_dates(client: httpx.AsyncClient) -> None:
@@ -66,10 +66,10 @@ async def test_late_plan_names_rule_and_dates(client: httpx.AsyncClient) -> None
     )
     assert r.status_code == 422
     p = r.json()
-    assert p["rule"] == "OF-5" and p["code"] == "plan_refused"
+    assert p["rule"] == "OF-5" and p["code"] == "plan_filed_late"
     assert p["latest_filing_date"] == latest_filing_date(starts, 10).isoformat()
     assert p["earliest_evaluation_date"] == add_working_days(TODAY, 10).isoformat()
-    assert (await client.get(f"/v1/bodies/{code}/plans", headers=applicant(code))).json() == []
+    assert (await client.get(f"/v1/bodies/{code}/plans", headers=applicant(code))).json()["items"] == []
 
 
 async def test_out_of_scope_plans_are_refused_with_cr3(client: httpx.AsyncClient) -> None:
@@ -79,19 +79,21 @@ async def test_out_of_scope_plans_are_refused_with_cr3(client: httpx.AsyncClient
     for bad in ({"levels": [2, 3]}, {"occupation_code": "4-01-01-01"}, {"work_type": "高压电工"}):
         r = await client.post(f"/v1/bodies/{code}/plans", json=plan(**bad), headers=applicant(code))
         assert r.status_code == 422, bad
-        assert r.json()["rule"] == "CR-3"
+        assert (r.json()["rule"], r.json()["code"]) == ("CR-3", "outside_scope")
 
 
 async def test_guantong_plan_must_say_so(client: httpx.AsyncClient) -> None:
     code, _, _ = await filed_body(client, valid_from=TODAY.isoformat())
+    registration = guantong_registration(code)
+    assert (await client.post("/v1/guantong/bodies", json=registration, headers=city())).status_code == 201
     r = await client.post(
-        f"/v1/bodies/{code}/plans", json=plan(is_guantong=True, levels=[2]), headers=applicant(code)
+        f"/v1/bodies/{code}/plans", json=plan(is_guantong=True, levels=[3]), headers=applicant(code)
     )
     assert r.status_code == 422 and r.json()["rule"] == "OF-5"
-    assert r.json()["errors"][0]["type"] == "guantong_name"
+    assert r.json()["errors"][0]["type"] == "guantong_name_missing"
     r = await client.post(
         f"/v1/bodies/{code}/plans",
-        json=plan(is_guantong=True, levels=[2], name="2026年贯通评价第一批"),
+        json=plan(is_guantong=True, levels=[3], name="2026年贯通评价第一批"),
         headers=applicant(code),
     )
     assert r.status_code == 201, r.text
@@ -107,7 +109,8 @@ async def test_only_the_bodys_own_staff_file_its_plans_and_a_suspended_body_cann
     ).status_code == 403
     await client.post(f"/v1/bodies/{code}/suspension", json={"reason": "检查"}, headers=officer)
     r = await client.post(f"/v1/bodies/{code}/plans", json=plan(), headers=applicant(code))
-    assert r.status_code == 422 and r.json()["errors"][0]["type"] == "body_active"
+    assert r.status_code == 422 and r.json()["errors"][0]["type"] == "body_not_active"
+    assert (r.json()["rule"], r.json()["body_status"]) == ("OF-6", "suspended")
 
 
 async def test_plan_outside_validity_is_refused(client: httpx.AsyncClient) -> None:
@@ -119,7 +122,8 @@ async def test_plan_outside_validity_is_refused(client: httpx.AsyncClient) -> No
         headers=applicant(code),
     )
     assert r.status_code == 422
-    assert "within_validity" in {e["type"] for e in r.json()["errors"]}
+    assert "outside_validity" in {e["type"] for e in r.json()["errors"]}
+    assert r.json()["valid_to"] == "2026-12-31"
 
 
 async def test_refusals_point_at_the_field(client: httpx.AsyncClient) -> None:

@@ -21,10 +21,10 @@ from org_filing.applications.schemas import (
     ThresholdsOut,
 )
 from org_filing.applications.service import ApplicationService, to_out
-from org_filing.clock import TodayDep
 from org_filing.common_schemas import PlaceCode
 from skills_shared.audit import record
 from skills_shared.auth import Principal, Role, require
+from skills_shared.clock import TodayDep
 from skills_shared.db import SessionDep
 from skills_shared.idempotency import IdempotencyDep
 from skills_shared.problems import not_found, problem_responses

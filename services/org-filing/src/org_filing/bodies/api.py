@@ -19,9 +19,9 @@ from org_filing.bodies.schemas import (
     ScopeChangeIn,
 )
 from org_filing.bodies.service import BodyService, NewBody
-from org_filing.clock import TodayDep
 from org_filing.common_schemas import PlaceCode
 from skills_shared.auth import Principal, Role, require
+from skills_shared.clock import TodayDep
 from skills_shared.db import SessionDep
 from skills_shared.idempotency import IdempotencyDep
 from skills_shared.problems import problem_responses

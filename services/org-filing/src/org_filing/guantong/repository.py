@@ -19,6 +19,15 @@ class GuantongRepository:
             q = q.with_for_update()
         return (await self.session.execute(q)).scalar_one_or_none()
 
+    async def registered_for_body(self, body_code: str) -> list[GuantongBody]:
+        """Completed 贯通 registrations naming this filed body (OF-8); placeholders of the 2023 plan excluded."""
+        q = (
+            select(GuantongBody)
+            .where(GuantongBody.body_code == body_code, GuantongBody.registration_complete.is_(True))
+            .order_by(GuantongBody.id)
+        )
+        return list((await self.session.execute(q)).scalars())
+
     async def get(self, gid: int) -> GuantongBody | None:
         return await self.session.get(GuantongBody, gid)
 

@@ -7,7 +7,7 @@ from typing import Annotated
 from pydantic import BaseModel, Field, StringConstraints
 
 from org_filing.common_schemas import Phone, PlaceCode, Strict, Text
-from skills_shared.validators import ResidentId
+from skills_shared.validators import OccupationCode, ResidentId
 
 
 class PersonContact(Strict):
@@ -21,6 +21,10 @@ class MappingIn(Strict):
     """二、职业（工种）与专业技术职称专业对应."""
 
     occupation_name: Text
+    occupation_code: OccupationCode | None = Field(
+        default=None,
+        description="职业编码; without it the row matches the body's filed occupation of the same name (OF-8)",
+    )
     work_type: Text | None = None
     level: int = Field(ge=1, le=5, description="等级代码；贯通为 3/2/1")
     title_specialties: list[Text] = Field(min_length=1, max_length=50, description="对应专业技术职称专业范围")

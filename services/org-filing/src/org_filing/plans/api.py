@@ -1,16 +1,19 @@
-"""Routes of plans: a body files its batch plans; officers, inspectors and the gateway read them."""
+"""Routes of plans: a body files and withdraws its batch plans; readers list them; the registry checks a batch."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
-from org_filing.clock import TodayDep
-from org_filing.plans.schemas import PlanIn, PlanOut
+from org_filing.plans.rules import PlanStatus
+from org_filing.plans.schemas import PlanIn, PlanOut, WithdrawIn
 from org_filing.plans.service import PlanService, to_out
 from skills_shared.auth import Principal, Role, require
+from skills_shared.clock import TodayDep
+from skills_shared.contracts.v1.org_filing import BatchPlanCheck, BatchPlanClearance
+from skills_shared.contracts.v1.pagination import Page, PageDep
 from skills_shared.db import SessionDep
 from skills_shared.idempotency import IdempotencyDep
 from skills_shared.problems import problem_responses
@@ -18,6 +21,7 @@ from skills_shared.problems import problem_responses
 router = APIRouter(prefix="/v1", tags=["plans"])
 
 BodyStaff = Annotated[Principal, Depends(require(Role.ORG_ADMIN, Role.ORG_STAFF))]
+Service = Annotated[Principal, Depends(require(Role.SERVICE))]
 Reader = Annotated[
     Principal,
     Depends(
@@ -37,7 +41,8 @@ Reader = Annotated[
     "/bodies/{code}/plans",
     response_model=PlanOut,
     status_code=201,
-    summary="File a batch plan ≥ 10 working days ahead, inside scope and validity (OF-5, CR-3)",
+    operation_id="plans.file",
+    summary="File a batch plan ≥ 10 working days ahead, inside scope and validity (OF-5, CR-3, OF-8)",
     responses=problem_responses(401, 403, 404, 409, 422),
 )
 async def file_plan(
@@ -52,20 +57,65 @@ async def file_plan(
 
 @router.get(
     "/bodies/{code}/plans",
-    response_model=list[PlanOut],
-    summary="A body's filed plans",
+    response_model=Page[PlanOut],
+    operation_id="plans.list",
+    summary="A body's filed plans, by start date",
     responses=problem_responses(401, 403, 404, 422),
 )
-async def list_plans(code: str, session: SessionDep, principal: Reader) -> list[PlanOut]:
-    return [to_out(p, b) for p, b in await PlanService(session).for_body(principal, code)]
+async def list_plans(
+    code: str,
+    session: SessionDep,
+    principal: Reader,
+    page: PageDep,
+    status: Annotated[
+        PlanStatus | None, Query(description="Only plans in this state (filed: standing; withdrawn).")
+    ] = None,
+) -> Page[PlanOut]:
+    return await PlanService(session).for_body(principal, code, page, status=status)
 
 
 @router.get(
     "/plans/{plan_id}",
     response_model=PlanOut,
-    summary="One plan, for the gateway to check before issuing (ID numbers masked)",
+    operation_id="plans.get",
+    summary="One plan (ID numbers masked)",
     responses=problem_responses(401, 403, 404, 422),
 )
 async def get_plan(plan_id: int, session: SessionDep, principal: Reader) -> PlanOut:
     plan, body = await PlanService(session).get(principal, plan_id)
     return to_out(plan, body)
+
+
+@router.post(
+    "/plans/{plan_id}/withdrawal",
+    response_model=PlanOut,
+    operation_id="plans.withdraw",
+    summary="Withdraw a filed plan: no batch opens under it afterwards (OF-5)",
+    responses=problem_responses(401, 403, 404, 409, 422),
+)
+async def withdraw_plan(
+    plan_id: int, body: WithdrawIn, session: SessionDep, principal: BodyStaff, idem: IdempotencyDep
+) -> Response:
+    async def call() -> PlanOut:
+        plan, b = await PlanService(session).withdraw(principal, plan_id, body.reason)
+        return to_out(plan, b)
+
+    return await idem.run(call)
+
+
+@router.post(
+    "/plans/{plan_id}/batch-check",
+    response_model=BatchPlanClearance,
+    operation_id="plans.batch_check",
+    summary="May this batch open under this plan? (OF-5 timing and coverage, OF-3, OF-6, CR-3, OF-8)",
+    description=(
+        "Asked by the certificate registry (service token) whenever a batch is opened. 200 with the plan's facts "
+        "when every rule holds; otherwise one problem+json naming the first rule and code, with every reason in "
+        "`errors` and `refusals`, and `latest_filing_date` / `earliest_evaluation_date` when timing refuses."
+    ),
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def batch_check(
+    plan_id: int, body: BatchPlanCheck, session: SessionDep, principal: Service
+) -> BatchPlanClearance:
+    return await PlanService(session).batch_check(plan_id, body)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from org_filing.common_schemas import Levels, LongText, Strict, Text
 from skills_shared.validators import OccupationCode, ResidentId
@@ -18,6 +18,31 @@ class PlanPerson(Strict):
 
 
 class PlanIn(Strict):
+    """A batch plan as a body files it (seed 001 二(四)1): at least 10 working days before ``starts_on``."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "2026年第三批电工职业技能等级认定",
+                    "is_guantong": False,
+                    "occupation_code": "6-31-01-03",
+                    "work_type": "维修电工",
+                    "levels": [4, 5],
+                    "starts_on": "2026-09-17",
+                    "ends_on": "2026-09-18",
+                    "venue": "重庆市渝中区某实训楼三楼",
+                    "sessions": 2,
+                    "method": "理论知识考试 + 技能操作考核",
+                    "candidates": [{"name": "张某某", "id_number": "500101198001010013"}],
+                    "assessors": [{"name": "李某某", "id_number": "500101198001010021", "role": "考评员"}],
+                    "supervisors": [{"name": "王某某", "id_number": "50010119800101003X", "role": "督导员"}],
+                }
+            ]
+        },
+    )
+
     name: Text = Field(description="计划名称（贯通计划须含“贯通”）")
     is_guantong: bool = False
     occupation_code: OccupationCode
@@ -64,3 +89,13 @@ class PlanOut(BaseModel):
     filed_on: date
     status: str
     created_at: datetime
+
+
+class WithdrawIn(Strict):
+    """Why the body withdraws its plan (kept in the audit trail)."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"reason": "考点场地调整，另行报备"}]}
+    )
+
+    reason: Text

@@ -8,7 +8,6 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import Response
 
 from org_filing.bodies.models import Body
-from org_filing.clock import TodayDep
 from org_filing.supervision.models import Complaint, Violation
 from org_filing.supervision.schemas import (
     ComplaintActionIn,
@@ -22,6 +21,7 @@ from org_filing.supervision.schemas import (
 )
 from org_filing.supervision.service import SupervisionService
 from skills_shared.auth import CurrentPrincipal, OptionalPrincipal, Principal, Role, require
+from skills_shared.clock import TodayDep
 from skills_shared.db import SessionDep
 from skills_shared.idempotency import IdempotencyDep
 from skills_shared.problems import problem_responses
