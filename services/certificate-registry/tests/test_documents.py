@@ -91,9 +91,9 @@ def test_pdf_follows_cr5_layout() -> None:
     pdf = render_pdf(sheet)
     assert pdf.startswith(b"%PDF")
     assert re.search(rb"/MediaBox \[\s*0 0 841\.88\d* 595\.27\d*\s*\]", pdf)
-    assert b"/STSong-Light" in pdf
+    assert b"+LXGWWenKai" in pdf, "the CJK face is embedded as a subset"
     content = _page_content(pdf)
     assert b"2.25 w" in content
     # the border: 269 × 188 mm in points
     assert re.search(rb"762\.5\d* 532\.9\d* re", content)
-    assert b"STSong-Light" in pdf and b" 30 Tf" in content and b" 16 Tf" in content and b" 14 Tf" in content
+    assert b" 30 Tf" in content and b" 16 Tf" in content and b" 14 Tf" in content

@@ -15,6 +15,7 @@ from certificate_registry.certificates.lookup import lean_routes
 from certificate_registry.documents.api import router as documents_router
 from certificate_registry.documents.keys import key_from_setting, load_or_create_key
 from certificate_registry.issuers.api import router as issuers_router
+from certificate_registry.photos.api import router as photos_router
 from certificate_registry.reporting.api import router as reporting_router
 from certificate_registry.settings import RegistrySettings
 from skills_shared.app import create_service_app
@@ -56,7 +57,14 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
             "Skill certificates: numbers (CR-1), issuance from published and reviewed results, "
             "public look-up, revocation."
         ),
-        routers=[issuers_router, batches_router, certificates_router, documents_router, reporting_router],
+        routers=[
+            issuers_router,
+            batches_router,
+            certificates_router,
+            documents_router,
+            reporting_router,
+            photos_router,
+        ],
         migrations_dir=MIGRATIONS_DIR,
         lifespan=_lifespan(settings),
     )

@@ -1,4 +1,4 @@
-"""The certificate document: canonical JSON signed with Ed25519, its QR code and its CR-5 PDF."""
+"""The certificate document: a Verifiable Credential signed with the current key, its QR link and its CR-5 PDF."""
 
 from __future__ import annotations
 
@@ -6,13 +6,20 @@ from datetime import date
 from typing import Any
 
 from fastapi import Request
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from certificate_registry.documents import credential, keyring, status_list
 from certificate_registry.documents.pdf import NO_WORK_TYPE, CertificateSheet
 from certificate_registry.documents.qr import verify_url
-from certificate_registry.documents.signing import ALGORITHM, SigningKey
-from skills_shared.reference import SkillLevel
+from certificate_registry.documents.signing import SigningKey
+from skills_shared.reference import CQ_FILING_PLACES, SkillLevel
 
-DOCUMENT_VERSION = 1
+CITY_PLACE = "00"
+
+
+def engine_of(request: Request) -> AsyncEngine:
+    engine: AsyncEngine = request.app.state.db.engine
+    return engine
 
 
 def signing_key_of(request: Request) -> SigningKey:
@@ -20,14 +27,29 @@ def signing_key_of(request: Request) -> SigningKey:
     return key
 
 
+async def current_key(request: Request) -> SigningKey:
+    """The key that signs now, published (JWKS) before its first signature leaves the registry."""
+    key = signing_key_of(request)
+    await keyring.publish(engine_of(request), key)
+    return key
+
+
 def query_address(gateway_url: str) -> str:
     return f"{gateway_url.rstrip('/')}/verify"
 
 
-def document_of(record: dict[str, Any], *, gateway_url: str) -> dict[str, Any]:
-    """What CR-5 prints, as plain JSON; this exact dict (canonicalised) is what the signature covers."""
+def authority_of(number: str) -> str:
+    """The HR-and-social-security office that filed the issuing body: the filing place of the number (CR-1)."""
+    place = number[7:9]
+    name = CQ_FILING_PLACES.get(place, "")
+    if place == CITY_PLACE or not name:
+        return "重庆市人力社保部门"
+    return f"重庆市{name}人力社保部门"
+
+
+def subject_of(record: dict[str, Any], *, gateway_url: str) -> dict[str, Any]:
+    """What CR-5 prints, as the credential's subject (the names of the former signed document are kept)."""
     return {
-        "version": DOCUMENT_VERSION,
         "number": record["number"],
         "holder_name": record["holder_name"],
         "id_number": record["id_number"],
@@ -39,36 +61,59 @@ def document_of(record: dict[str, Any], *, gateway_url: str) -> dict[str, Any]:
         "issue_date": record["issue_date"],
         "body_code": record["body_code"],
         "body_name": record["body_name"],
+        "filing_authority": authority_of(record["number"]),
         "obtained_by": record["obtained_by"],
-        "status": record["status"],
-        "revoked_reason": record["revoked_reason"],
-        "revoked_on": record["revoked_on"],
         "query_address": query_address(gateway_url),
     }
 
 
-def signed(document: dict[str, Any], key: SigningKey) -> dict[str, Any]:
+def current_status(record: dict[str, Any]) -> dict[str, Any]:
+    """The live status beside the credential (the signed proof of it is the status list)."""
     return {
-        "document": document,
-        "signature": key.sign_document(document),
-        "key_id": key.key_id,
-        "algorithm": ALGORITHM,
+        "status": record["status"],
+        "revoked_reason": record["revoked_reason"],
+        "revoked_on": record["revoked_on"],
     }
 
 
-def sheet_of(document: dict[str, Any], *, link: str) -> CertificateSheet:
+async def issue_credential(request: Request, record: dict[str, Any], *, gateway_url: str) -> dict[str, Any]:
+    """The signed credential of a certificate and what the holder's app needs beside it."""
+    key = await current_key(request)
+    slot = await keyring.status_slot(engine_of(request), record["number"])
+    vc = credential.certificate_credential(
+        subject_of(record, gateway_url=gateway_url),
+        number=record["number"],
+        issue_date=date.fromisoformat(str(record["issue_date"])),
+        status=status_list.list_of(slot),
+        urls=credential.PublicUrls.of_gateway(gateway_url),
+    )
+    return {
+        "credential": credential.sign(vc, key),
+        "media_type": credential.MEDIA_TYPE,
+        "key_id": key.key_id,
+        "algorithm": credential.JOSE_ALG,
+        "document": vc,
+        **current_status(record),
+    }
+
+
+def sheet_of(
+    record: dict[str, Any], *, gateway_url: str, link: str, photo_jpeg: bytes | None
+) -> CertificateSheet:
     return CertificateSheet(
-        number=document["number"],
-        holder_name=document["holder_name"],
-        id_number=document["id_number"],
-        occupation_name=document["occupation_name"],
-        work_type=None if document["work_type"] == NO_WORK_TYPE else document["work_type"],
-        level=document["level"],
-        issue_date=date.fromisoformat(document["issue_date"]),
-        body_name=document["body_name"],
-        query_address=document["query_address"],
+        number=record["number"],
+        holder_name=record["holder_name"],
+        id_number=record["id_number"],
+        occupation_name=record["occupation_name"],
+        work_type=record["work_type"] or None,
+        level=record["level"],
+        issue_date=date.fromisoformat(str(record["issue_date"])),
+        body_name=record["body_name"],
+        query_address=query_address(gateway_url),
         verify_url=link,
-        revoked=document["status"] == "revoked",
+        revoked=record["status"] == "revoked",
+        photo_jpeg=photo_jpeg,
+        authority=authority_of(record["number"]),
     )
 
 
