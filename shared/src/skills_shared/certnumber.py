@@ -30,6 +30,7 @@ __all__ = [
     "build",
     "decode",
     "parse",
+    "parts",
     "parse_body_code",
     "validate",
     "validate_body_code",
@@ -365,6 +366,39 @@ def decode(s: str) -> dict[str, str]:
         "level": SkillLevel(cn.level).label,
         "serial": f"{cn.serial:06d}",
         "body_code": cn.body_code,
+    }
+
+
+def parts(s: str) -> dict[str, str | int]:
+    """Every part of a certificate number as separate code and name fields (the public decode, CR-1).
+
+    The keys are those of ``contracts.v1.registry.CertificateNumberParts``; the year is read as 20yy, as in
+    :func:`decode`. Raises the first fault, like :func:`parse`; callers that list every fault use
+    :func:`validate` first.
+    """
+    cn = parse(s)
+    province_name = PROVINCE_CODES[cn.province]
+    if cn.province == CQ_PROVINCE_CODE:
+        district_name = CQ_FILING_PLACES[cn.place]
+    else:
+        district_name = f"{province_name}备案地代码{cn.place}"
+    level = SkillLevel(cn.level)
+    return {
+        "number": s,
+        "category": cn.category,
+        "category_name": BODY_CATEGORIES[cn.category],
+        "route": cn.route,
+        "route_name": _route_label(cn.route, cn.province).split(" ", 1)[1],
+        "province_code": cn.province,
+        "province_name": province_name,
+        "district_code": cn.place,
+        "district_name": district_name,
+        "body_sequence": f"{cn.sequence:04d}",
+        "body_code": cn.body_code,
+        "year": 2000 + cn.year,
+        "level_code": cn.level,
+        "level_name": level.zh,
+        "serial": f"{cn.serial:06d}",
     }
 
 

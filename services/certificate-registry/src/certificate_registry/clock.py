@@ -1,18 +1,9 @@
-"""The business date as a dependency, so rules that depend on "today" (CR-4 publicity) are testable."""
+"""Deprecated: the registry takes the business date from ``skills_shared.clock`` (``TodayDep``; tests pin
+``app.state.clock``). ``Today`` remains only until the certificate documents' routes move to ``TodayDep``; it is
+the same dependency, so one clock governs every route."""
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Annotated
+from skills_shared.clock import TodayDep
 
-from fastapi import Depends
-
-from skills_shared.workdays import today_shanghai
-
-
-async def business_today() -> date:
-    """Today in Asia/Shanghai; tests replace it with ``app.dependency_overrides``."""
-    return today_shanghai()
-
-
-Today = Annotated[date, Depends(business_today)]
+Today = TodayDep

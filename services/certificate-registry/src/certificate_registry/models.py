@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from certificate_registry.batches.models import Batch, Candidate, Objection
+from certificate_registry.batches.models import Batch, Candidate, Objection, TitleDeclaration
 from certificate_registry.certificates.models import Certificate, SerialCounter
 from certificate_registry.db import Base
 from certificate_registry.documents.models import SigningKeyRow
@@ -17,4 +17,5 @@ __all__ = [
     "Objection",
     "SerialCounter",
     "SigningKeyRow",
+    "TitleDeclaration",
 ]

@@ -1,4 +1,4 @@
-"""Routes of evaluation batches: body staff create and upload, publicity is public, officers approve."""
+"""Routes of evaluation batches: body staff open and upload, publicity is public, officers approve."""
 
 from __future__ import annotations
 
@@ -8,85 +8,87 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import Response
 
 from certificate_registry.batches.schemas import (
-    BatchCreate,
-    BatchOut,
+    BatchOpen,
+    CertificateBatch,
     ObjectionIn,
     ObjectionOut,
     PublicityOut,
     ResolutionIn,
     ResultsUpload,
-    UploadOut,
+    ResultsUploaded,
 )
 from certificate_registry.batches.service import BatchService
-from certificate_registry.clock import Today
-from skills_shared.auth import CurrentPrincipal, Principal, Role, require
+from certificate_registry.deps import PlanCheckerDep, body_staff, officers, viewers
+from skills_shared.auth import CurrentPrincipal, Principal
+from skills_shared.clock import TodayDep
+from skills_shared.contracts.v1.pagination import Page, PageDep
 from skills_shared.db import ReadSessionDep, SessionDep
 from skills_shared.idempotency import IdempotencyDep
 from skills_shared.problems import problem_responses
 
 router = APIRouter(tags=["batches"])
 
-body_staff = require(Role.ORG_STAFF, Role.ORG_ADMIN)
-officers = require(Role.DISTRICT_OFFICER, Role.CITY_OFFICER)
-viewers = require(
-    Role.ORG_STAFF, Role.ORG_ADMIN, Role.DISTRICT_OFFICER, Role.CITY_OFFICER, Role.INSPECTOR, Role.SERVICE
-)
-
 
 @router.post(
     "/v1/batches",
-    response_model=BatchOut,
+    response_model=CertificateBatch,
     status_code=201,
-    summary="Create an evaluation batch (body staff; CR-3 scope, CR-9 贯通 levels)",
-    responses=problem_responses(401, 403, 409, 422),
+    operation_id="batches.open",
+    summary="Open an evaluation batch under a plan org-filing clears (OF-5, CR-3, OF-6, OF-8; CR-9 methods)",
+    responses=problem_responses(401, 403, 409, 422, 502, 503),
 )
-async def create_batch(
+async def open_batch(
     session: SessionDep,
     idem: IdempotencyDep,
-    payload: BatchCreate,
+    payload: BatchOpen,
+    plans: PlanCheckerDep,
     principal: Principal = Depends(body_staff),
 ) -> Response:
-    return await idem.run(lambda: BatchService(session).create(principal, payload), status_code=201)
+    return await idem.run(lambda: BatchService(session).open(principal, payload, plans), status_code=201)
 
 
 @router.get(
     "/v1/batches/{batch_id}",
-    response_model=BatchOut,
+    response_model=CertificateBatch,
+    operation_id="batches.get",
     summary="One batch (body staff, officers)",
     responses=problem_responses(401, 403, 404, 422),
 )
 async def get_batch(
     session: ReadSessionDep, batch_id: uuid.UUID, principal: Principal = Depends(viewers)
-) -> BatchOut:
+) -> CertificateBatch:
     return await BatchService(session).get(principal, batch_id)
 
 
 @router.put(
     "/v1/batches/{batch_id}/results",
-    response_model=UploadOut,
-    summary="Upload (or replace, while in draft) the results of up to 10,000 candidates; all-or-nothing",
+    response_model=ResultsUploaded,
+    operation_id="batches.upload_results",
+    summary="Upload (or replace, while in draft and after the evaluation) up to 10,000 results; all-or-nothing",
     responses=problem_responses(401, 403, 404, 409, 413, 422),
 )
 async def upload_results(
     session: SessionDep,
     batch_id: uuid.UUID,
     payload: ResultsUpload,
+    today: TodayDep,
     principal: Principal = Depends(body_staff),
-) -> UploadOut:
-    return await BatchService(session).upload(principal, batch_id, payload)
+) -> ResultsUploaded:
+    return await BatchService(session).upload(principal, batch_id, payload, today)
 
 
 @router.post(
     "/v1/batches/{batch_id}/publicity",
-    response_model=BatchOut,
-    summary="Start publicity today; it ends after 5 working days (CR-4, P-1)",
+    response_model=CertificateBatch,
+    operation_id="batches.publicise",
+    summary="Start publicity today, after the evaluation; it ends after 5 working days (CR-4, P-1)",
     responses=problem_responses(401, 403, 404, 409, 422),
 )
 async def start_publicity(
     session: SessionDep,
     idem: IdempotencyDep,
     batch_id: uuid.UUID,
-    today: Today,
+    today: TodayDep,
     principal: Principal = Depends(body_staff),
 ) -> Response:
     return await idem.run(lambda: BatchService(session).start_publicity(principal, batch_id, today))
@@ -95,6 +97,7 @@ async def start_publicity(
 @router.get(
     "/v1/batches/{batch_id}/publicity",
     response_model=PublicityOut,
+    operation_id="batches.publicity",
     summary="The public 公示 list (ID numbers masked)",
     responses=problem_responses(404, 422),
 )
@@ -106,6 +109,7 @@ async def publicity_list(session: ReadSessionDep, batch_id: uuid.UUID) -> Public
     "/v1/batches/{batch_id}/objections",
     response_model=ObjectionOut,
     status_code=201,
+    operation_id="objections.lodge",
     summary="Lodge an objection against a candidate during publicity; it holds the candidate (CR-4)",
     responses=problem_responses(401, 404, 409, 422),
 )
@@ -114,7 +118,7 @@ async def lodge_objection(
     idem: IdempotencyDep,
     batch_id: uuid.UUID,
     payload: ObjectionIn,
-    today: Today,
+    today: TodayDep,
     principal: CurrentPrincipal,
 ) -> Response:
     return await idem.run(
@@ -124,19 +128,24 @@ async def lodge_objection(
 
 @router.get(
     "/v1/batches/{batch_id}/objections",
-    response_model=list[ObjectionOut],
-    summary="Objections lodged against the batch's candidates (body staff, officers)",
+    response_model=Page[ObjectionOut],
+    operation_id="objections.list",
+    summary="Objections lodged against the batch's candidates, oldest first (body staff, officers)",
     responses=problem_responses(401, 403, 404, 422),
 )
 async def list_objections(
-    session: ReadSessionDep, batch_id: uuid.UUID, principal: Principal = Depends(viewers)
-) -> list[ObjectionOut]:
-    return await BatchService(session).list_objections(principal, batch_id)
+    session: ReadSessionDep, batch_id: uuid.UUID, page: PageDep, principal: Principal = Depends(viewers)
+) -> Page[ObjectionOut]:
+    items, total = await BatchService(session).list_objections(
+        principal, batch_id, offset=page.offset, limit=page.limit
+    )
+    return page.wrap(items, total)
 
 
 @router.post(
     "/v1/objections/{objection_id}/resolution",
     response_model=ObjectionOut,
+    operation_id="objections.resolve",
     summary="Resolve an objection: upheld excludes the candidate, dismissed releases them (officers)",
     responses=problem_responses(401, 403, 404, 409, 422),
 )
@@ -152,7 +161,8 @@ async def resolve_objection(
 
 @router.post(
     "/v1/batches/{batch_id}/approval",
-    response_model=BatchOut,
+    response_model=CertificateBatch,
+    operation_id="batches.approve",
     summary="Approve after publicity has ended (district officer of the body's place, or city officer; CR-4)",
     responses=problem_responses(401, 403, 404, 409, 422),
 )
@@ -160,7 +170,7 @@ async def approve_batch(
     session: SessionDep,
     idem: IdempotencyDep,
     batch_id: uuid.UUID,
-    today: Today,
+    today: TodayDep,
     principal: Principal = Depends(officers),
 ) -> Response:
     return await idem.run(lambda: BatchService(session).approve(principal, batch_id, today))

@@ -37,7 +37,7 @@ class Batch(Base):
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
     body_code: Mapped[str] = mapped_column(String(13), ForeignKey("issuers.code"), index=True)
-    plan_ref: Mapped[str] = mapped_column(String(100))
+    plan_id: Mapped[int | None] = mapped_column(Integer)
     occupation_code: Mapped[str] = mapped_column(String(12))
     occupation_name: Mapped[str] = mapped_column(String(100))
     work_type: Mapped[str | None] = mapped_column(String(100))
@@ -74,6 +74,7 @@ class Candidate(Base):
     photo_ref: Mapped[str | None] = mapped_column(String(200))
     scores: Mapped[dict[str, Any]] = mapped_column(JSONB)
     passed: Mapped[bool] = mapped_column(Boolean)
+    title: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     certificate_number: Mapped[str | None] = mapped_column(String(22), unique=True)
 
 
@@ -93,3 +94,22 @@ class Objection(Base):
     resolution_note: Mapped[str | None] = mapped_column(Text)
     resolved_by: Mapped[str | None] = mapped_column(String(200))
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class TitleDeclaration(Base):
+    """CR-9 (seed 002 七(三)): a person declares each title level once, suite-wide, by ID number.
+
+    The primary key is the rule: a second body or another occupation uploading the same person at the same title
+    level waits on the first's row and then sees it (see ``BatchRepository.declare_titles``).
+    """
+
+    __tablename__ = "title_declarations"
+
+    id_number: Mapped[str] = mapped_column(String(18), primary_key=True)
+    title_level: Mapped[str] = mapped_column(String(20), primary_key=True)
+    body_code: Mapped[str] = mapped_column(String(13))
+    occupation_code: Mapped[str] = mapped_column(String(12))
+    work_type: Mapped[str | None] = mapped_column(String(100))
+    level: Mapped[int] = mapped_column(SmallInteger)
+    batch_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), ForeignKey("batches.id"), index=True)
+    declared_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

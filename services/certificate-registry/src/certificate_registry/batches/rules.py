@@ -1,7 +1,9 @@
 """Pure rules for evaluation batches: which subjects count, how a 贯通 panel is judged, what an upload must
-satisfy, and when publicity allows objections and approval.
+satisfy, the batch's states, and when results, publicity, objections and approval may happen.
 
-CR-8 judges a 贯通 panel, CR-4 orders publicity before review, CR-3 bounds the levels a method may give.
+CR-8 judges a 贯通 panel, CR-9 bounds the levels a 贯通 method may give, CR-4 orders evaluation → publicity →
+review → issue (seed 001 二(四) 2→3→4). Refusals are :class:`~skills_shared.refusals.Refusal`; the batch's
+states move only through :data:`BATCHES`.
 """
 
 from __future__ import annotations
@@ -12,10 +14,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
+from skills_shared.contracts.v1.registry import BatchStatus, Method
+from skills_shared.refusals import Refusal
+from skills_shared.transitions import StateMachine
+
+__all__ = ["BatchStatus", "Method"]
+
 RULE_PUBLICITY = "CR-4"
 RULE_PANEL = "CR-8"
 RULE_TITLE_LEVEL = "CR-9"
-RULE_SCOPE = "CR-3"
 
 MAX_CANDIDATES = 10_000
 PASS_MARK = 60
@@ -34,28 +41,19 @@ class Subject(StrEnum):
     COMPREHENSIVE = "comprehensive"
 
 
-class Method(StrEnum):
-    """How a batch evaluates; it decides which subjects count and how a certificate was obtained."""
-
-    EXAMINATION = "examination"  # 理论知识考试 + 技能操作考核 (+ 综合评审 for 技师/高级技师)
-    ASSESSMENT = "assessment"  # 考核评价: skill operation only
-    PANEL_REVIEW = "panel_review"  # 综合评审
-    DIRECT_RECOGNITION = "direct_recognition"  # 直接认定
-    COMPETITION = "competition"  # 竞赛晋级
-
-
-class BatchStatus(StrEnum):
-    """A batch moves draft → publicity → approved → issued; results can be replaced only in draft."""
-
-    DRAFT = "draft"
-    PUBLICITY = "publicity"
-    APPROVED = "approved"
-    ISSUED = "issued"
-
-
 class Gender(StrEnum):
     MALE = "男"
     FEMALE = "女"
+
+
+def by_panel(method: Method, guantong: bool) -> bool:
+    """Whether a 3-expert panel scores the batch (CR-8).
+
+    Seed 002 六(三): "对于实行直接认定和综合评审方式的…每个评审组由 3 名专家组成"; "对于实施考核评价的高级工，
+    按照技能操作考核要求配备考评员或高级考评员进行操作考核评价" — a 贯通 assessment is scored by assessors, one
+    skill-operation score per candidate, like any assessment.
+    """
+    return guantong and method in (Method.PANEL_REVIEW, Method.DIRECT_RECOGNITION)
 
 
 def required_subjects(method: Method, level: int, guantong: bool) -> frozenset[Subject]:
@@ -76,16 +74,22 @@ def required_subjects(method: Method, level: int, guantong: bool) -> frozenset[S
     return frozenset({Subject.THEORY, Subject.SKILL})
 
 
-def check_batch_method(method: Method, level: int, guantong: bool) -> str | None:
-    """CR-9 and seed 002 三: which level a 贯通 method may give. None when the combination is allowed."""
+def check_batch_method(method: Method, level: int, guantong: bool) -> None:
+    """CR-9 and seed 002 三: which level a 贯通 method may give; a Refusal naming ``method`` otherwise."""
+    reason = _method_problem(method, level, guantong)
+    if reason is not None:
+        raise Refusal(RULE_TITLE_LEVEL, "method_not_allowed", reason, field=("body", "method"))
+
+
+def _method_problem(method: Method, level: int, guantong: bool) -> str | None:
     if not guantong:
         return None
     if level not in (1, 2, 3):
         return "贯通评价只评定三级/高级工、二级/技师、一级/高级技师"
     if method is Method.ASSESSMENT and level != 3:
-        return "考核评价只适用于申报三级/高级工"
+        return "考核评价只适用于申报三级/高级工；技师、高级技师请选择综合评审或直接认定"
     if method is Method.PANEL_REVIEW and level == 3:
-        return "综合评审只适用于申报技师或高级技师"
+        return "综合评审只适用于申报技师或高级技师；高级工请选择考核评价或直接认定"
     if method is Method.EXAMINATION or method is Method.COMPETITION:
         return "贯通评价采取直接认定、综合评审或考核评价方式"
     return None
@@ -128,9 +132,9 @@ class RowError:
     reason: str
 
 
-def passes(row: CandidateRow, subjects: frozenset[Subject], guantong: bool) -> bool:
+def passes(row: CandidateRow, subjects: frozenset[Subject], panel: bool) -> bool:
     """Whether a (valid) row passes every required subject: CR-8 for 贯通 panels, ≥ 60 otherwise."""
-    if guantong:
+    if panel:
         return all(panel_subject_passes(row.panel.get(subject.value, ())) for subject in subjects)
     return all(single_subject_passes(row.scores.get(subject.value, -1)) for subject in subjects)
 
@@ -157,7 +161,7 @@ def validate_rows(
     rows: Sequence[CandidateRow],
     *,
     subjects: frozenset[Subject],
-    guantong: bool,
+    panel: bool,
     check_id: IdChecker,
 ) -> list[RowError]:
     """Every problem of an upload at once, so a body fixes its file in one go (nothing is stored on error)."""
@@ -188,29 +192,33 @@ def validate_rows(
             errors.append(RowError(index, "gender", "性别应为“男”或“女”"))
         if row.photo_ref is not None and (len(row.photo_ref) > 200 or _has_control(row.photo_ref)):
             errors.append(RowError(index, "photo_ref", "照片引用过长或含有不可见字符"))
-        errors.extend(_score_errors(index, row, wanted, guantong))
+        errors.extend(_score_errors(index, row, wanted, panel))
     return errors
 
 
-def _score_errors(index: int, row: CandidateRow, wanted: set[str], guantong: bool) -> list[RowError]:
+def _score_errors(index: int, row: CandidateRow, wanted: set[str], panel: bool) -> list[RowError]:
     errors: list[RowError] = []
-    given: Mapping[str, object] = row.panel if guantong else row.scores
-    other = row.scores if guantong else row.panel
+    given: Mapping[str, object] = row.panel if panel else row.scores
+    other = row.scores if panel else row.panel
     if other:
-        kind = "scores" if guantong else "panel"
+        kind = "scores" if panel else "panel"
         errors.append(
             RowError(
-                index, kind, "贯通批次使用专家组评分（panel）" if guantong else "非贯通批次不使用专家组评分"
+                index,
+                kind,
+                "本批次由3名专家组成的评审组评分，请填写panel"
+                if panel
+                else "本批次由考评员评分，每科填写一个成绩（scores），不使用专家组评分",
             )
         )
-    field_name = "panel" if guantong else "scores"
+    field_name = "panel" if panel else "scores"
     for subject in sorted(set(given) - wanted):
         errors.append(RowError(index, f"{field_name}.{subject}", "本批次不考核该科目"))
     for subject in sorted(wanted):
         if subject not in given:
             errors.append(RowError(index, f"{field_name}.{subject}", "缺少该科目成绩"))
             continue
-        if guantong:
+        if panel:
             marks = row.panel[subject]
             if len(marks) != PANEL_SIZE:
                 errors.append(RowError(index, f"panel.{subject}", f"专家组应有{PANEL_SIZE}名专家评分"))
@@ -225,37 +233,87 @@ def _is_score(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and MIN_SCORE <= value <= MAX_SCORE
 
 
-@dataclass(frozen=True, slots=True)
-class PublicityDecision:
-    allowed: bool
-    reason: str | None = None
-    rule: str = RULE_PUBLICITY
+def check_evaluation_held(today: date, evaluation_date: date, *, action_zh: str) -> None:
+    """CR-4 (seed 001 二(四) 2→3): results exist, and are published, only once the evaluation has taken place.
+
+    Decision: from the evaluation day itself, so that a one-day evaluation's results can be entered that evening.
+    """
+    if today < evaluation_date:
+        raise Refusal(
+            RULE_PUBLICITY,
+            "evaluation_not_held",
+            f"评价日期为{evaluation_date.isoformat()}，评价实施后（{evaluation_date.isoformat()}起）方可{action_zh}",
+            status=409,
+            extra={
+                "evaluation_date": evaluation_date.isoformat(),
+                "earliest_date": evaluation_date.isoformat(),
+            },
+        )
 
 
-def may_object(today: date, starts: date, ends: date) -> PublicityDecision:
+def check_issue_date(issue_date: date, evaluation_date: date) -> None:
+    """CR-4 (seed 001 二(四) 4): a certificate never carries an issue date before its evaluation."""
+    if issue_date < evaluation_date:
+        raise Refusal(
+            RULE_PUBLICITY,
+            "issue_before_evaluation",
+            f"发证日期{issue_date.isoformat()}早于评价日期{evaluation_date.isoformat()}，"
+            f"{evaluation_date.isoformat()}起方可发证",
+            status=409,
+            extra={
+                "evaluation_date": evaluation_date.isoformat(),
+                "earliest_date": evaluation_date.isoformat(),
+            },
+        )
+
+
+def check_may_object(today: date, starts: date, ends: date) -> None:
     """CR-4: objections are lodged during publicity, from its first day to the end of its last working day."""
     if today < starts:
-        return PublicityDecision(False, f"公示尚未开始（{starts.isoformat()}开始）")
+        raise Refusal(
+            RULE_PUBLICITY,
+            "not_in_publicity",
+            f"公示尚未开始（{starts.isoformat()}开始）",
+            status=409,
+            extra={"publicity_starts": starts.isoformat(), "publicity_ends": ends.isoformat()},
+        )
     if today > ends:
-        return PublicityDecision(False, f"公示期已于{ends.isoformat()}结束")
-    return PublicityDecision(True)
+        raise Refusal(
+            RULE_PUBLICITY,
+            "not_in_publicity",
+            f"公示期已于{ends.isoformat()}结束，不再受理异议",
+            status=409,
+            extra={"publicity_starts": starts.isoformat(), "publicity_ends": ends.isoformat()},
+        )
 
 
-def may_approve(today: date, ends: date) -> PublicityDecision:
-    """CR-4 with P-1: results go to review only after publicity has ended, i.e. from the day after `ends`."""
+def check_may_approve(today: date, ends: date) -> None:
+    """CR-4 with P-1: results go to review only after publicity has ended, i.e. from the day after ``ends``."""
     if today <= ends:
-        return PublicityDecision(False, f"公示期至{ends.isoformat()}结束，结束后方可审核")
-    return PublicityDecision(True)
+        raise Refusal(
+            RULE_PUBLICITY,
+            "publicity_not_ended",
+            f"公示期至{ends.isoformat()}结束，结束后方可审核",
+            status=409,
+            extra={"publicity_ends": ends.isoformat()},
+        )
 
 
-_NEXT = {
-    BatchStatus.DRAFT: {BatchStatus.PUBLICITY},
-    BatchStatus.PUBLICITY: {BatchStatus.APPROVED},
-    BatchStatus.APPROVED: {BatchStatus.ISSUED},
-    BatchStatus.ISSUED: set(),
-}
-
-
-def may_move(current: BatchStatus, new: BatchStatus) -> bool:
-    """The batch state machine (CR-4 order: results → publicity → review → numbers)."""
-    return new in _NEXT[current]
+BATCHES: StateMachine[BatchStatus] = StateMachine(
+    "评价批次",
+    moves={
+        "upload": (frozenset({BatchStatus.DRAFT}), BatchStatus.DRAFT),
+        "publicise": (frozenset({BatchStatus.DRAFT}), BatchStatus.PUBLICITY),
+        "approve": (frozenset({BatchStatus.PUBLICITY}), BatchStatus.APPROVED),
+        "issue": (frozenset({BatchStatus.APPROVED, BatchStatus.ISSUED}), BatchStatus.ISSUED),
+    },
+    actions_zh={
+        "upload": "上传或修改成绩（公示开始后成绩不得更改）",
+        "publicise": "开始公示",
+        "approve": "审核（须在公示期结束后）",
+        "issue": "发证（须经公示和审核）",
+    },
+    rule=RULE_PUBLICITY,
+)
+"""The batch state machine (CR-4 order: results → publicity → review → numbers). ``issue`` stays possible
+after a first issue, for candidates whose objection was dismissed later."""

@@ -1,4 +1,5 @@
-"""Use cases of evaluation batches: create, upload results, publicity (CR-4), objections, approval."""
+"""Use cases of evaluation batches: open (OF-5 with org-filing), upload results, publicity (CR-4), objections,
+approval."""
 
 from __future__ import annotations
 
@@ -10,29 +11,46 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from certificate_registry.access import require_officer_for, require_view
-from certificate_registry.batches import rules
+from certificate_registry.batches import rules, titles
 from certificate_registry.batches.models import Batch, Objection
 from certificate_registry.batches.repository import BatchRepository
 from certificate_registry.batches.schemas import (
-    BatchCreate,
-    BatchOut,
+    BatchOpen,
+    CertificateBatch,
     ObjectionIn,
     ObjectionOut,
     PublicityCandidate,
     PublicityOut,
     ResolutionIn,
     ResultsUpload,
-    UploadOut,
+    ResultsUploaded,
 )
 from certificate_registry.issuers.models import Issuer
 from certificate_registry.issuers.repository import IssuerRepository
-from certificate_registry.issuers.rules import Refusal, check_may_evaluate
-from certificate_registry.issuers.service import facts_of
+from certificate_registry.plans.check import PlanChecker
 from skills_shared.audit import record
 from skills_shared.auth import Principal
-from skills_shared.problems import FieldError, Problem, conflict, not_found
+from skills_shared.contracts.v1.org_filing import BatchPlanCheck
+from skills_shared.contracts.v1.registry import TitleHeld, TitleLevel
+from skills_shared.problems import FieldError, not_found
+from skills_shared.reference import SkillLevel
+from skills_shared.refusals import Refusal
+from skills_shared.transitions import StateMachine
 from skills_shared.validators import InvalidValue, mask_resident_id, validate_resident_id
 from skills_shared.workdays import CalendarNotCovered, period_end
+
+GUANTONG_ROUTE = "贯通"
+
+OBJECTIONS: StateMachine[Any] = StateMachine(
+    "异议",
+    moves={
+        "upheld": (frozenset({"pending"}), "upheld"),
+        "dismissed": (frozenset({"pending"}), "dismissed"),
+    },
+    actions_zh={"upheld": "认定异议成立", "dismissed": "驳回异议"},
+    rule=rules.RULE_PUBLICITY,
+)
+"""An objection is resolved once: upheld excludes the candidate, dismissed releases them (CR-4)."""
 
 
 def check_resident_id(value: str) -> str | None:
@@ -44,11 +62,12 @@ def check_resident_id(value: str) -> str | None:
     return None
 
 
-def to_out(batch: Batch) -> BatchOut:
-    return BatchOut(
+def to_out(batch: Batch) -> CertificateBatch:
+    return CertificateBatch(
         id=batch.id,
         body_code=batch.body_code,
-        plan_ref=batch.plan_ref,
+        district_code=batch.body_code[7:9],
+        plan_id=batch.plan_id,
         occupation_code=batch.occupation_code,
         occupation_name=batch.occupation_name,
         work_type=batch.work_type,
@@ -65,19 +84,14 @@ def to_out(batch: Batch) -> BatchOut:
     )
 
 
-def _refusal_errors(refusals: list[Refusal]) -> list[FieldError]:
-    return [FieldError(loc=["body", r.field], msg=r.reason, type=r.code) for r in refusals]
-
-
-def _scope_problem(refusals: list[Refusal], extra_errors: list[FieldError] | None = None) -> Problem:
-    first = refusals[0]
-    return Problem(
-        422,
-        first.code,
-        first.reason,
-        title="Outside the body's filing",
-        rule=first.rule,
-        errors=_refusal_errors(refusals) + (extra_errors or []),
+def _objection_out(o: Objection) -> ObjectionOut:
+    return ObjectionOut(
+        id=o.id,
+        batch_id=o.batch_id,
+        candidate_id=o.candidate_id,
+        status=o.status,
+        reason=o.reason,
+        resolution_note=o.resolution_note,
     )
 
 
@@ -87,18 +101,6 @@ class BatchService:
         self.repo = BatchRepository(session)
         self.issuers = IssuerRepository(session)
 
-    async def _issuer(self, code: str) -> Issuer:
-        issuer = await self.issuers.get(code)
-        if issuer is None:
-            raise Problem(
-                422,
-                "issuer_unknown",
-                f"评价机构{code}不在发证机构名录中",
-                title="Validation failed",
-                errors=[FieldError(loc=["body", "body_code"], msg="评价机构不在名录中", type="unknown")],
-            )
-        return issuer
-
     async def load(self, batch_id: uuid.UUID, *, for_update: bool = False) -> tuple[Batch, Issuer]:
         batch = await self.repo.get(batch_id, for_update=for_update)
         if batch is None:
@@ -107,34 +109,39 @@ class BatchService:
         assert issuer is not None  # foreign key
         return batch, issuer
 
-    async def create(self, principal: Principal, payload: BatchCreate) -> BatchOut:
-        """CR-3: only inside the body's filed occupations and levels, while it is active and filed."""
+    async def open(self, principal: Principal, payload: BatchOpen, plans: PlanChecker) -> CertificateBatch:
+        """OF-5: a batch opens only under a plan org-filing clears for it (filed in time, standing, covering the
+        occupation, level and date; the body active and in scope, CR-3/OF-6; 贯通 registration, OF-8).
+
+        org-filing's refusal is passed on unchanged and nothing is stored; org-filing down is a 503 naming it.
+        """
         principal.require_body(payload.body_code)
-        issuer = await self._issuer(payload.body_code)
-        refusals = check_may_evaluate(
-            facts_of(issuer),
-            occupation_code=payload.occupation_code,
-            work_type=payload.work_type,
-            level=payload.level,
-            on=payload.evaluation_date,
+        rules.check_batch_method(payload.method, payload.level, payload.guantong)
+        clearance = await plans.clear(
+            payload.plan_id,
+            BatchPlanCheck(
+                body_code=payload.body_code,
+                occupation_code=payload.occupation_code,
+                work_type=payload.work_type,
+                level=payload.level,
+                evaluation_date=payload.evaluation_date,
+                route=GUANTONG_ROUTE if payload.guantong else None,
+            ),
         )
-        if refusals:
-            raise _scope_problem(refusals)
-        method_problem = rules.check_batch_method(payload.method, payload.level, payload.guantong)
-        if method_problem:
-            raise Problem(
-                422,
-                "method_not_allowed",
-                method_problem,
-                title="Validation failed",
-                rule=rules.RULE_TITLE_LEVEL,
-                errors=[FieldError(loc=["body", "method"], msg=method_problem, type="method")],
+        if await self.issuers.get(payload.body_code) is None:
+            raise Refusal(
+                None,
+                "issuer_not_synced",
+                f"评价机构{payload.body_code}的备案信息尚未同步到发证机构名录，请稍后重试",
+                field=("body", "body_code"),
+                status=409,
+                headers={"Retry-After": "5"},
             )
         batch = await self.repo.add(
             Batch(
                 id=uuid.uuid4(),
                 body_code=payload.body_code,
-                plan_ref=payload.plan_ref,
+                plan_id=clearance.plan_id,
                 occupation_code=payload.occupation_code,
                 occupation_name=payload.occupation_name,
                 work_type=payload.work_type,
@@ -155,29 +162,25 @@ class BatchService:
             action="batch.created",
             entity_type="batch",
             entity_id=str(batch.id),
-            after=out.model_dump(mode="json"),
+            after={**out.model_dump(mode="json"), "plan_filed_on": clearance.filed_on.isoformat()},
         )
         return out
 
-    async def get(self, principal: Principal, batch_id: uuid.UUID) -> BatchOut:
+    async def get(self, principal: Principal, batch_id: uuid.UUID) -> CertificateBatch:
         batch, issuer = await self.load(batch_id)
         require_view(principal, body_code=batch.body_code, place=issuer.place)
         return to_out(batch)
 
-    async def upload(self, principal: Principal, batch_id: uuid.UUID, payload: ResultsUpload) -> UploadOut:
+    async def upload(
+        self, principal: Principal, batch_id: uuid.UUID, payload: ResultsUpload, today: date
+    ) -> ResultsUploaded:
         """Every check at once; one 422 lists every bad row; nothing is stored unless all rows are good."""
-        batch, issuer = await self.load(batch_id, for_update=True)
+        batch, _ = await self.load(batch_id, for_update=True)
         principal.require_body(batch.body_code)
-        if batch.status != rules.BatchStatus.DRAFT.value:
-            raise conflict("batch_not_draft", "公示开始后不能再上传或修改成绩", rule=rules.RULE_PUBLICITY)
-        refusals = check_may_evaluate(
-            facts_of(issuer),
-            occupation_code=batch.occupation_code,
-            work_type=batch.work_type,
-            level=batch.level,
-            on=batch.evaluation_date,
-        )
+        rules.BATCHES.next(batch.status, "upload")
+        rules.check_evaluation_held(today, batch.evaluation_date, action_zh="上传成绩")
         method = rules.Method(batch.method)
+        panel = rules.by_panel(method, batch.guantong)
         subjects = rules.required_subjects(method, batch.level, batch.guantong)
         rows = [
             rules.CandidateRow(
@@ -190,32 +193,37 @@ class BatchService:
             )
             for c in payload.candidates
         ]
-        row_errors = rules.validate_rows(
-            rows, subjects=subjects, guantong=batch.guantong, check_id=check_resident_id
-        )
+        row_errors = rules.validate_rows(rows, subjects=subjects, panel=panel, check_id=check_resident_id)
         errors = [
             FieldError(
                 loc=["body", "candidates", e.row, *e.field.split(".")], msg=e.reason, type="invalid_row"
             )
             for e in row_errors
         ]
-        if refusals:
-            raise _scope_problem(refusals, errors)
-        if errors:
-            bad_rows = len({e.row for e in row_errors})
-            raise Problem(
-                422,
+        title_errors = [
+            FieldError(loc=["body", "candidates", index, "title"], msg=reason, type="title_level_not_allowed")
+            for index, c in enumerate(payload.candidates)
+            if (reason := titles.title_problem(c.title, batch.level, batch.guantong)) is not None
+        ]
+        if errors or title_errors:
+            found: list[FieldError] = sorted(
+                errors + title_errors, key=lambda e: (int(e.loc[2]), [str(p) for p in e.loc[3:]])
+            )
+            bad_rows = len({e.loc[2] for e in found})
+            raise Refusal(
+                titles.RULE_TITLE_LEVEL if title_errors else None,
                 "invalid_results",
                 f"成绩上传有{bad_rows}行不符合要求，未保存任何数据",
+                errors=found,
                 title="Validation failed",
-                errors=errors,
             )
         records: list[tuple[Any, ...]] = []
         passed_count = 0
-        for index, row in enumerate(rows):
-            passed = rules.passes(row, subjects, batch.guantong)
+        for index, (row, given) in enumerate(zip(rows, payload.candidates, strict=True)):
+            passed = rules.passes(row, subjects, panel)
             passed_count += passed
-            scores: dict[str, Any] = dict(row.panel) if batch.guantong else dict(row.scores)
+            scores: dict[str, Any] = dict(row.panel) if panel else dict(row.scores)
+            title = given.title.model_dump(mode="json") if given.title is not None else None
             records.append(
                 (
                     index,
@@ -225,8 +233,11 @@ class BatchService:
                     row.photo_ref,
                     scores,
                     passed,
+                    title,
                 )
             )
+        if batch.guantong:
+            await self._declare_titles(batch, payload)
         await self.repo.replace_candidates(batch.id, records)
         before = {"candidate_count": batch.candidate_count, "passed_count": batch.passed_count}
         batch.candidate_count = len(records)
@@ -242,21 +253,58 @@ class BatchService:
             before=before,
             after={"candidate_count": len(records), "passed_count": passed_count, "sha256": digest},
         )
-        return UploadOut(batch_id=batch.id, candidate_count=len(records), passed_count=passed_count)
+        return ResultsUploaded(batch_id=batch.id, candidate_count=len(records), passed_count=passed_count)
 
-    async def start_publicity(self, principal: Principal, batch_id: uuid.UUID, today: date) -> BatchOut:
-        """CR-4: publicity runs 5 working days from today (P-1: the start day is not counted)."""
+    async def _declare_titles(self, batch: Batch, payload: ResultsUpload) -> None:
+        """CR-9 (seed 002 七(三)): one title level → one occupation's level at one body, suite-wide."""
+        where: dict[tuple[str, str], int] = {}
+        for index, c in enumerate(payload.candidates):
+            title: TitleHeld | None = c.title
+            if title is not None:
+                where[(c.id_number.strip().upper(), title.level.value)] = index
+        wanted = titles.Declaration(batch.body_code, batch.occupation_code, batch.work_type, batch.level)
+        declared = await self.repo.declare_titles(batch, list(where))
+        errors: list[FieldError] = []
+        for row in declared:
+            earlier = titles.Declaration(
+                row["body_code"], row["occupation_code"], row["work_type"], row["level"]
+            )
+            reason = titles.declaration_conflict(TitleLevel(row["title_level"]), earlier, wanted)
+            if reason is not None:
+                index = where[(row["id_number"], row["title_level"])]
+                errors.append(
+                    FieldError(
+                        loc=["body", "candidates", index, "title", "level"],
+                        msg=reason,
+                        type="title_level_already_declared",
+                    )
+                )
+        if errors:
+            errors.sort(key=lambda e: int(e.loc[2]))
+            raise Refusal(
+                titles.RULE_TITLE_LEVEL,
+                "title_level_already_declared",
+                f"{len(errors)}名申报人的职称级别已在其他评价机构或职业（工种）申报，未保存任何数据；"
+                "请删除这些行后重新上传",
+                errors=errors,
+                status=409,
+            )
+
+    async def start_publicity(
+        self, principal: Principal, batch_id: uuid.UUID, today: date
+    ) -> CertificateBatch:
+        """CR-4: after the evaluation, publicity runs 5 working days from today (P-1: the start day not counted)."""
         batch, _ = await self.load(batch_id, for_update=True)
         principal.require_body(batch.body_code)
-        if batch.status != rules.BatchStatus.DRAFT.value:
-            raise conflict("batch_not_draft", "该批次已开始公示", rule=rules.RULE_PUBLICITY)
+        status = rules.BATCHES.next(batch.status, "publicise")
+        rules.check_evaluation_held(today, batch.evaluation_date, action_zh="公示评价结果")
         if batch.candidate_count == 0:
-            raise conflict("no_results", "尚未上传成绩，不能开始公示", rule=rules.RULE_PUBLICITY)
+            raise Refusal(rules.RULE_PUBLICITY, "no_results", "尚未上传成绩，上传后方可开始公示", status=409)
         try:
             ends = period_end(today, rules.PUBLICITY_WORKING_DAYS)
         except CalendarNotCovered as exc:
-            raise conflict("calendar_not_covered", str(exc), rule="P-3") from None
-        batch.status = rules.BatchStatus.PUBLICITY.value
+            raise Refusal("P-3", "calendar_not_covered", str(exc), status=409) from None
+        batch.status = status.value
         batch.publicity_starts = today
         batch.publicity_ends = ends
         await self.session.flush()
@@ -284,6 +332,7 @@ class BatchService:
             occupation_name=batch.occupation_name,
             work_type=batch.work_type,
             level=batch.level,
+            level_name=SkillLevel(batch.level).zh,
             publicity_starts=batch.publicity_starts,
             publicity_ends=batch.publicity_ends,
             candidates=[
@@ -307,23 +356,22 @@ class BatchService:
             or batch.publicity_starts is None
             or batch.publicity_ends is None
         ):
-            raise conflict("not_in_publicity", "该批次不在公示期内", rule=rules.RULE_PUBLICITY)
-        decision = rules.may_object(today, batch.publicity_starts, batch.publicity_ends)
-        if not decision.allowed:
-            raise conflict(
+            raise Refusal(
+                rules.RULE_PUBLICITY,
                 "not_in_publicity",
-                decision.reason or "",
-                rule=decision.rule,
-                extra={"publicity_ends": batch.publicity_ends.isoformat()},
+                "该批次不在公示期内，公示期内方可提出异议",
+                status=409,
+                extra={"current_state": batch.status},
             )
+        rules.check_may_object(today, batch.publicity_starts, batch.publicity_ends)
         candidate = await self.repo.candidate(batch.id, payload.candidate_id)
         if candidate is None:
-            raise Problem(
-                422,
+            raise Refusal(
+                None,
                 "candidate_unknown",
                 "该批次中没有此考生",
+                field=("body", "candidate_id"),
                 title="Validation failed",
-                errors=[FieldError(loc=["body", "candidate_id"], msg="该批次中没有此考生", type="unknown")],
             )
         objection = await self.repo.add_objection(
             Objection(
@@ -334,13 +382,7 @@ class BatchService:
                 status="pending",
             )
         )
-        out = ObjectionOut(
-            id=objection.id,
-            batch_id=batch.id,
-            candidate_id=candidate.id,
-            status="pending",
-            reason=objection.reason,
-        )
+        out = _objection_out(objection)
         await record(
             self.session,
             actor=principal,
@@ -351,20 +393,13 @@ class BatchService:
         )
         return out
 
-    async def list_objections(self, principal: Principal, batch_id: uuid.UUID) -> list[ObjectionOut]:
+    async def list_objections(
+        self, principal: Principal, batch_id: uuid.UUID, *, offset: int, limit: int
+    ) -> tuple[list[ObjectionOut], int]:
         batch, issuer = await self.load(batch_id)
         require_view(principal, body_code=batch.body_code, place=issuer.place)
-        return [
-            ObjectionOut(
-                id=o.id,
-                batch_id=o.batch_id,
-                candidate_id=o.candidate_id,
-                status=o.status,
-                reason=o.reason,
-                resolution_note=o.resolution_note,
-            )
-            for o in await self.repo.objections(batch.id)
-        ]
+        found, total = await self.repo.objections(batch.id, offset=offset, limit=limit)
+        return [_objection_out(o) for o in found], total
 
     async def resolve_objection(
         self, principal: Principal, objection_id: int, payload: ResolutionIn
@@ -375,47 +410,32 @@ class BatchService:
             raise not_found("objection_not_found", "异议不存在")
         _, issuer = await self.load(objection.batch_id)
         require_officer_for(principal, place=issuer.place)
-        if objection.status != "pending":
-            raise conflict("objection_resolved", "该异议已处理", rule=rules.RULE_PUBLICITY)
-        objection.status = payload.outcome
+        before = objection.status
+        objection.status = str(OBJECTIONS.next(objection.status, payload.outcome))
         objection.resolution_note = payload.note
         objection.resolved_by = principal.key
         objection.resolved_at = datetime.now(UTC)
         await self.session.flush()
-        out = ObjectionOut(
-            id=objection.id,
-            batch_id=objection.batch_id,
-            candidate_id=objection.candidate_id,
-            status=payload.outcome,
-            reason=objection.reason,
-            resolution_note=payload.note,
-        )
+        out = _objection_out(objection)
         await record(
             self.session,
             actor=principal,
             action="objection.resolved",
             entity_type="objection",
             entity_id=str(objection.id),
-            before={"status": "pending"},
+            before={"status": before},
             after={"status": payload.outcome, "note": payload.note},
         )
         return out
 
-    async def approve(self, principal: Principal, batch_id: uuid.UUID, today: date) -> BatchOut:
+    async def approve(self, principal: Principal, batch_id: uuid.UUID, today: date) -> CertificateBatch:
         """CR-4: the district (the body's filing place) or city HR department reviews after publicity ends."""
         batch, issuer = await self.load(batch_id, for_update=True)
         require_officer_for(principal, place=issuer.place)
-        if batch.status != rules.BatchStatus.PUBLICITY.value or batch.publicity_ends is None:
-            raise conflict("batch_not_in_publicity", "只有公示后的批次才能审核", rule=rules.RULE_PUBLICITY)
-        decision = rules.may_approve(today, batch.publicity_ends)
-        if not decision.allowed:
-            raise conflict(
-                "publicity_not_ended",
-                decision.reason or "",
-                rule=decision.rule,
-                extra={"publicity_ends": batch.publicity_ends.isoformat()},
-            )
-        batch.status = rules.BatchStatus.APPROVED.value
+        status = rules.BATCHES.next(batch.status, "approve")
+        assert batch.publicity_ends is not None  # set when publicity started
+        rules.check_may_approve(today, batch.publicity_ends)
+        batch.status = status.value
         batch.approved_by = principal.key
         batch.approved_at = datetime.now(UTC)
         await self.session.flush()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
@@ -12,35 +12,30 @@ from certificate_registry.certificates import lookup
 from certificate_registry.certificates.roster import roster_csv
 from certificate_registry.certificates.schemas import (
     CertificateRecord,
-    IssueOut,
+    IssueOutcome,
     PublicCertificate,
     RevocationIn,
     RosterOut,
 )
 from certificate_registry.certificates.service import CertificateService, parse_number_or_422
-from certificate_registry.clock import Today
-from skills_shared.auth import Principal, Role, require
+from certificate_registry.deps import body_staff, citizens, record_readers, revokers, viewers
+from skills_shared.auth import Principal, Role
+from skills_shared.clock import TodayDep
+from skills_shared.contracts.v1.pagination import Page, PageDep
 from skills_shared.db import ReadSessionDep, SessionDep
 from skills_shared.idempotency import RequiredIdempotencyDep
 from skills_shared.problems import problem_responses
 
 router = APIRouter(tags=["certificates"])
 
-body_staff = require(Role.ORG_STAFF, Role.ORG_ADMIN)
-viewers = require(
-    Role.ORG_STAFF, Role.ORG_ADMIN, Role.DISTRICT_OFFICER, Role.CITY_OFFICER, Role.INSPECTOR, Role.SERVICE
-)
-record_readers = require(Role.SERVICE, Role.PARTNER, Role.CITY_OFFICER, Role.DISTRICT_OFFICER, Role.INSPECTOR)
-revokers = require(Role.ORG_ADMIN, Role.DISTRICT_OFFICER, Role.CITY_OFFICER)
-citizens = require(Role.CITIZEN)
-
-NumberPath = Annotated[str, Path(description="22-character certificate number (CR-1)", max_length=64)]
+NumberPath = Annotated[str, Path(description="22-character certificate number (CR-1)")]
 
 
 @router.post(
     "/v1/batches/{batch_id}/issue",
-    response_model=IssueOut,
+    response_model=IssueOutcome,
     status_code=201,
+    operation_id="batches.issue",
     summary="Issue numbers to every reviewed, passing, unheld candidate; gapless serials (CR-1, CR-4)",
     responses=problem_responses(401, 403, 404, 409, 422),
 )
@@ -48,7 +43,7 @@ async def issue_batch(
     session: SessionDep,
     idem: RequiredIdempotencyDep,
     batch_id: uuid.UUID,
-    today: Today,
+    today: TodayDep,
     principal: Principal = Depends(body_staff),
 ) -> Response:
     return await idem.run(
@@ -59,15 +54,21 @@ async def issue_batch(
 @router.get(
     "/v1/batches/{batch_id}/roster",
     response_model=RosterOut,
+    operation_id="batches.roster",
     summary="获证人员名册 as JSON, or CSV with ?format=csv",
-    responses={200: {"content": {"text/csv": {}}}, **problem_responses(401, 403, 404, 422)},
+    responses={
+        200: {"content": {"text/csv": {"schema": {"type": "string", "format": "binary"}}}},
+        **problem_responses(401, 403, 404, 422),
+    },
 )
 async def roster(
     session: ReadSessionDep,
     batch_id: uuid.UUID,
     principal: Principal = Depends(viewers),
-    format: Annotated[str, Query(pattern="^(json|csv)$")] = "json",
-) -> Any:
+    format: Annotated[
+        Literal["json", "csv"], Query(description="json (default) or csv (UTF-8 with BOM, for spreadsheets).")
+    ] = "json",
+) -> Response:
     out = await CertificateService(session).roster(principal, batch_id)
     if format == "csv":
         return Response(
@@ -75,20 +76,21 @@ async def roster(
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="roster-{batch_id}.csv"'},
         )
-    return out
+    return lookup.json_response(out.model_dump(mode="json"))
 
 
 @router.get(
     "/v1/certificates/{number}",
     response_model=PublicCertificate,
+    operation_id="certificates.lookup",
     summary="Public look-up by number + name or number + ID number; ID masked (CR-6)",
     responses=problem_responses(404, 422),
 )
 async def public_lookup(
     request: Request,
     number: NumberPath,
-    name: Annotated[str | None, Query(max_length=50)] = None,
-    id_number: Annotated[str | None, Query(max_length=18)] = None,
+    name: Annotated[str | None, Query(max_length=50, description="The holder's name.")] = None,
+    id_number: Annotated[str | None, Query(max_length=18, description="The holder's ID number.")] = None,
 ) -> Response:
     """Documents the look-up; the app serves it through `lookup.lean_routes()` placed ahead of this route."""
     return await lookup.public_lookup_endpoint(request)
@@ -97,6 +99,7 @@ async def public_lookup(
 @router.get(
     "/v1/certificates/{number}/record",
     response_model=CertificateRecord,
+    operation_id="certificates.record",
     summary="The full record for a subsidy check (service, partner, officers)",
     responses=problem_responses(401, 403, 404, 422),
 )
@@ -114,19 +117,26 @@ async def full_record(
 
 @router.get(
     "/v1/me/certificates",
-    response_model=list[PublicCertificate],
-    summary="The calling citizen's own certificates (subject = ID number)",
-    responses=problem_responses(401, 403),
+    response_model=Page[PublicCertificate],
+    operation_id="certificates.mine",
+    summary="The calling citizen's own certificates, newest first (subject = ID number)",
+    responses=problem_responses(401, 403, 422),
 )
-async def my_certificates(request: Request, principal: Principal = Depends(citizens)) -> Response:
+async def my_certificates(
+    request: Request, page: PageDep, principal: Principal = Depends(citizens)
+) -> Response:
+    items, total = await lookup.holder_certificates(
+        lookup.pool_of(request), principal.sub.upper(), offset=page.offset, limit=page.limit
+    )
     return lookup.json_response(
-        await lookup.holder_certificates(lookup.pool_of(request), principal.sub.upper())
+        {"items": items, "page": page.page, "page_size": page.page_size, "total": total}
     )
 
 
 @router.post(
     "/v1/certificates/{number}/revocation",
     response_model=CertificateRecord,
+    operation_id="certificates.revoke",
     summary="Revoke with a reason (issuing body's admin or an officer); never deletes (CR-7)",
     responses=problem_responses(401, 403, 404, 409, 422),
 )
@@ -135,7 +145,7 @@ async def revoke(
     idem: RequiredIdempotencyDep,
     number: NumberPath,
     payload: RevocationIn,
-    today: Today,
+    today: TodayDep,
     principal: Principal = Depends(revokers),
 ) -> Response:
     return await idem.run(lambda: CertificateService(session).revoke(principal, number, payload, today))

@@ -19,6 +19,7 @@ from certificate_registry.certificates.rules import RULE_CODE_LAYOUT, RULE_PUBLI
 from skills_shared import certnumber
 from skills_shared.problems import FieldError, Problem
 from skills_shared.reference import SkillLevel
+from skills_shared.refusals import Refusal
 from skills_shared.validators import mask_resident_id
 
 BY_NUMBER = (
@@ -27,9 +28,10 @@ BY_NUMBER = (
 )
 BY_HOLDER = (
     "SELECT number, holder_name, id_number, occupation_code, occupation_name, work_type, level, issue_date, "
-    "body_code, body_name, obtained_by, status, revoked_reason, revoked_on FROM certificates "
-    "WHERE id_number = $1 ORDER BY issue_date DESC, number"
+    "body_code, body_name, obtained_by, status, revoked_reason, revoked_on, count(*) OVER () AS total "
+    "FROM certificates WHERE id_number = $1 ORDER BY issue_date DESC, number OFFSET $2 LIMIT $3"
 )
+HOLDER_TOTAL = "SELECT count(*) FROM certificates WHERE id_number = $1"
 
 
 def not_found() -> Problem:
@@ -66,9 +68,10 @@ def public_view(row: asyncpg.Record) -> dict[str, Any]:
 
 
 def full_record(row: asyncpg.Record) -> dict[str, Any]:
-    """The full record for service, partner and officer roles."""
+    """The full record for service, partner and officer roles (contract ``CertificateRecord``)."""
     return {
         "number": row["number"],
+        "kind": "skill_level",
         "holder_name": row["holder_name"],
         "id_number": row["id_number"],
         "occupation_code": row["occupation_code"],
@@ -106,25 +109,33 @@ async def public_lookup(
     return json_response(public_view(row))
 
 
-async def holder_certificates(pool: asyncpg.Pool[Any], id_number: str) -> list[dict[str, Any]]:
+async def holder_certificates(
+    pool: asyncpg.Pool[Any], id_number: str, *, offset: int, limit: int
+) -> tuple[list[dict[str, Any]], int]:
+    """One page of the holder's certificates, newest first, and how many they hold in all."""
     async with pool.acquire() as connection:
-        rows = await connection.fetch(BY_HOLDER, id_number)
-    return [public_view(row) for row in rows]
+        rows = await connection.fetch(BY_HOLDER, id_number, offset, limit)
+        total = rows[0]["total"] if rows else int(await connection.fetchval(HOLDER_TOTAL, id_number))
+    return [public_view(row) for row in rows], int(total)
+
+
+def invalid_number(number: str, faults: list[certnumber.CertificateNumberError]) -> Refusal:
+    """CR-1: the one refusal of a malformed certificate number, on every route: every fault with its position."""
+    return Refusal(
+        RULE_CODE_LAYOUT,
+        "invalid_certificate_number",
+        f"证书编号有{len(faults)}处不符合编码规则：" + "；".join(f.message for f in faults),
+        errors=[FieldError(loc=["path", "number"], msg=f.message, type=f.code) for f in faults],
+        title="Validation failed",
+        extra={"faults": [f.as_dict() for f in faults]},
+    )
 
 
 def check_number(number: str) -> None:
-    """CR-1: a malformed number is a 422 naming the field and the first bad position."""
-    problems = certnumber.validate(number)
-    if problems:
-        first = problems[0]
-        raise Problem(
-            422,
-            "invalid_certificate_number",
-            first.message,
-            title="Validation failed",
-            rule=RULE_CODE_LAYOUT,
-            errors=[FieldError(loc=["path", "number"], msg=first.message, type=first.code)],
-        )
+    """CR-1: a malformed number is a 422 naming the field and every bad position."""
+    faults = certnumber.validate(number)
+    if faults:
+        raise invalid_number(number, faults)
 
 
 def _query_problem(name: str, message: str) -> Problem:

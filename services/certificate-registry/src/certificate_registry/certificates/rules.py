@@ -14,6 +14,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from certificate_registry.batches.rules import Method
+from skills_shared.contracts.v1.registry import CertificateStatus, ObtainedBy
+from skills_shared.transitions import StateMachine
+
+__all__ = ["CertificateStatus", "ObtainedBy"]
 
 RULE_CODE_LAYOUT = "CR-1"
 RULE_PUBLICITY = "CR-4"
@@ -23,25 +27,12 @@ RULE_RETENTION = "CR-7"
 MAX_SERIAL = 999_999
 
 
-class CertificateStatus(StrEnum):
-    VALID = "valid"
-    REVOKED = "revoked"
-
-
 class HoldStatus(StrEnum):
     """An objection during publicity holds a candidate until it is resolved (CR-4)."""
 
     PENDING = "pending"
     UPHELD = "upheld"
     DISMISSED = "dismissed"
-
-
-class ObtainedBy(StrEnum):
-    """How a certificate was obtained: partners' subsidy rules depend on it (e.g. SH-7 excludes some)."""
-
-    EVALUATION = "evaluation"
-    DIRECT_RECOGNITION = "direct_recognition"
-    COMPETITION = "competition"
 
 
 def obtained_by(method: Method) -> ObtainedBy:
@@ -102,17 +93,13 @@ def lookup_matches(*, stored_name: str, stored_id: str, name: str | None, id_num
     return False
 
 
-@dataclass(frozen=True, slots=True)
-class RevokeDecision:
-    allowed: bool
-    reason: str | None = None
-
-
-def check_revoke(status: CertificateStatus) -> RevokeDecision:
-    """CR-7: revocation is a status change, never a deletion; a revoked certificate cannot be revoked again."""
-    if status is CertificateStatus.REVOKED:
-        return RevokeDecision(False, "证书已撤销")
-    return RevokeDecision(True)
+CERTIFICATES: StateMachine[CertificateStatus] = StateMachine(
+    "证书",
+    moves={"revoke": (frozenset({CertificateStatus.VALID}), CertificateStatus.REVOKED)},
+    actions_zh={"revoke": "撤销（证书已撤销）"},
+    rule=RULE_RETENTION,
+)
+"""CR-7: revocation is a status change, never a deletion; a revoked certificate cannot be revoked again."""
 
 
 def serials_are_gapless(serials: Iterable[int]) -> bool:

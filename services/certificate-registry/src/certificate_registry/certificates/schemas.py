@@ -1,4 +1,7 @@
-"""Wire shapes of issued certificates: issue results, rosters, public and full records, revocation."""
+"""Wire shapes of issued certificates: issue results, rosters, public and full records, revocation.
+
+The public view, the full record and the issue outcome are the v1 contracts other services parse.
+"""
 
 from __future__ import annotations
 
@@ -7,20 +10,27 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict
 
-from certificate_registry.certificates.rules import CertificateStatus, ObtainedBy
-from certificate_registry.fields import Reason
+from skills_shared.contracts.v1.registry import (
+    CertificateRecord,
+    IssueOutcome,
+    PublicCertificate,
+    Reason,
+)
 
-
-class IssueOut(BaseModel):
-    batch_id: uuid.UUID
-    issued_count: int
-    first_number: str
-    last_number: str
-    issue_date: date
+__all__ = [
+    "CertificateRecord",
+    "IssueOutcome",
+    "PublicCertificate",
+    "RevocationIn",
+    "RosterEntry",
+    "RosterOut",
+]
 
 
 class RosterEntry(BaseModel):
     """One line of the 获证人员名册."""
+
+    model_config = ConfigDict(title="RosterEntry")
 
     number: str
     name: str
@@ -35,50 +45,21 @@ class RosterEntry(BaseModel):
 
 
 class RosterOut(BaseModel):
+    """The 获证人员名册 of a batch: one document generated with the numbers (seed 002 六(五)), not paged."""
+
+    model_config = ConfigDict(title="Roster")
+
     batch_id: uuid.UUID
     body_code: str
     body_name: str
     entries: list[RosterEntry]
 
 
-class PublicCertificate(BaseModel):
-    """CR-6 public answer: ID number masked."""
-
-    number: str
-    holder_name: str
-    id_number_masked: str
-    occupation_code: str
-    occupation_name: str
-    work_type: str | None
-    level: int
-    level_name: str
-    issue_date: date
-    body_name: str
-    status: CertificateStatus
-    revoked_reason: str | None = None
-    revoked_on: date | None = None
-
-
-class CertificateRecord(BaseModel):
-    """The full record partners check a subsidy claim against (CQ-4, SH-2, SH-7, SH-14)."""
-
-    number: str
-    holder_name: str
-    id_number: str
-    occupation_code: str
-    occupation_name: str
-    work_type: str | None
-    level: int
-    issue_date: date
-    body_code: str
-    body_name: str
-    obtained_by: ObtainedBy
-    status: CertificateStatus
-    revoked_reason: str | None = None
-    revoked_on: date | None = None
-
-
 class RevocationIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        title="Revocation",
+        json_schema_extra={"examples": [{"reason": "经核查，持证人以欺骗手段取得证书"}]},
+    )
 
     reason: Reason

@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from certificate_registry.access import require_officer_for, require_view
-from certificate_registry.batches.rules import BatchStatus, Method
+from certificate_registry.batches.rules import BATCHES, Method, check_issue_date
 from certificate_registry.batches.service import BatchService
 from certificate_registry.certificates import rules
 from certificate_registry.certificates.lookup import check_number
@@ -16,7 +16,7 @@ from certificate_registry.certificates.models import Certificate
 from certificate_registry.certificates.repository import CertificateRepository
 from certificate_registry.certificates.schemas import (
     CertificateRecord,
-    IssueOut,
+    IssueOutcome,
     RevocationIn,
     RosterEntry,
     RosterOut,
@@ -26,8 +26,9 @@ from certificate_registry.issuers.rules import RULE_RETIRED_CODES, IssuerStatus,
 from skills_shared import certnumber
 from skills_shared.audit import record
 from skills_shared.auth import Principal, Role
-from skills_shared.problems import conflict, not_found
+from skills_shared.problems import not_found
 from skills_shared.reference import SkillLevel
+from skills_shared.refusals import Refusal
 
 
 def parse_number_or_422(number: str) -> str:
@@ -62,7 +63,7 @@ class CertificateService:
         self.batches = BatchService(session)
         self.issuers = IssuerRepository(session)
 
-    async def issue(self, principal: Principal, batch_id: uuid.UUID, today: date) -> IssueOut:
+    async def issue(self, principal: Principal, batch_id: uuid.UUID, today: date) -> IssueOutcome:
         """Numbers for every reviewed, passing, unheld candidate of the batch, in one transaction (CR-4).
 
         Serials come from the (body, year, level) counter row, locked until commit (CR-1): gapless under any
@@ -70,28 +71,34 @@ class CertificateService:
         """
         batch, issuer = await self.batches.load(batch_id, for_update=True)
         principal.require_body(batch.body_code)
-        if batch.status not in (BatchStatus.APPROVED.value, BatchStatus.ISSUED.value):
-            raise conflict(
-                "batch_not_approved", "成绩须经公示和人力社保部门审核后才能发证", rule=rules.RULE_PUBLICITY
-            )
+        status = BATCHES.next(batch.status, "issue")
+        check_issue_date(today, batch.evaluation_date)
         if issuer.status != IssuerStatus.ACTIVE.value:
-            raise conflict("issuer_not_active", "评价机构当前不能发证（状态非有效）", rule=RULE_RETIRED_CODES)
+            raise Refusal(
+                RULE_RETIRED_CODES,
+                "issuer_not_active",
+                "评价机构当前不能发证（状态非有效），恢复有效后方可发证",
+                status=409,
+                extra={"issuer_status": issuer.status},
+            )
         eligible = await self.repo.eligible_candidates(batch.id)
         if not eligible:
-            raise conflict(
+            raise Refusal(
+                rules.RULE_PUBLICITY,
                 "nothing_to_issue",
-                "没有待发证的合格人员（已发证、未合格或因异议暂缓）",
-                rule=rules.RULE_PUBLICITY,
+                "没有待发证的合格人员（已发证、未合格或因异议暂缓）；异议处理完毕后可再次发证",
+                status=409,
             )
         count = len(eligible)
         year = today.year
         last = await self.repo.take_serials(batch.body_code, year, batch.level, count)
         if last is None:
             current = await self.repo.last_serial(batch.body_code, year, batch.level)
-            raise conflict(
+            raise Refusal(
+                rules.RULE_CODE_LAYOUT,
                 "serial_exhausted",
                 str(rules.SerialExhausted(current, count)),
-                rule=rules.RULE_CODE_LAYOUT,
+                status=409,
                 extra={"last_serial": current, "wanted": count},
             )
         serials = rules.allocate_serials(last - count, count)
@@ -141,9 +148,9 @@ class CertificateService:
         ]
         await self.repo.insert_many(records)
         await self.repo.mark_issued([candidate.id for candidate in eligible], numbers)
-        batch.status = BatchStatus.ISSUED.value
+        batch.status = status.value
         await self.session.flush()
-        out = IssueOut(
+        out = IssueOutcome(
             batch_id=batch.id,
             issued_count=count,
             first_number=numbers[0],
@@ -197,14 +204,7 @@ class CertificateService:
             principal.require_body(certificate.body_code)
         else:
             require_officer_for(principal, place=certificate.body_place)
-        decision = rules.check_revoke(rules.CertificateStatus(certificate.status))
-        if not decision.allowed:
-            raise conflict(
-                "already_revoked",
-                decision.reason or "证书已撤销",
-                rule=rules.RULE_RETENTION,
-                extra={"revoked_on": certificate.revoked_on.isoformat() if certificate.revoked_on else None},
-            )
+        rules.CERTIFICATES.next(certificate.status, "revoke")
         before = to_record(certificate).model_dump(mode="json", include={"status"})
         await self.repo.revoke(certificate, reason=payload.reason, on=today, by=principal.key)
         out = to_record(certificate)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Path
 from fastapi.responses import JSONResponse
 
-from certificate_registry.issuers.schemas import IssuerOut, IssuerPut
+from certificate_registry.deps import services
+from certificate_registry.issuers.schemas import IssuerRecord, IssuerSync
 from certificate_registry.issuers.service import IssuerService
-from skills_shared.auth import Principal, Role, require
+from skills_shared.auth import Principal
 from skills_shared.db import ReadSessionDep, SessionDep
 from skills_shared.problems import problem_responses
 
@@ -18,18 +19,19 @@ CodePath = Path(description="13-character body code (CR-1 positions 1–13)", ma
 
 @router.put(
     "/{code}",
-    response_model=IssuerOut,
-    summary="Create or replace an issuer (idempotent; service role; CR-2, CR-3)",
+    response_model=IssuerRecord,
+    operation_id="issuers.put",
+    summary="Create or replace an issuer as org-filing reports it (idempotent; service role; CR-2)",
     responses={
-        201: {"model": IssuerOut, "description": "Created."},
+        201: {"model": IssuerRecord, "description": "Created."},
         **problem_responses(401, 403, 409, 413, 422),
     },
 )
 async def put_issuer(
     session: SessionDep,
-    payload: IssuerPut,
+    payload: IssuerSync,
     code: str = CodePath,
-    principal: Principal = Depends(require(Role.SERVICE)),
+    principal: Principal = Depends(services),
 ) -> JSONResponse:
     result = await IssuerService(session).upsert(principal, code, payload)
     return JSONResponse(result.issuer.model_dump(mode="json"), status_code=201 if result.created else 200)
@@ -37,9 +39,10 @@ async def put_issuer(
 
 @router.get(
     "/{code}",
-    response_model=IssuerOut,
+    response_model=IssuerRecord,
+    operation_id="issuers.get",
     summary="One issuer, also when retired (CR-2: kept for look-up and tracing)",
     responses=problem_responses(404, 422),
 )
-async def get_issuer(session: ReadSessionDep, code: str = CodePath) -> IssuerOut:
+async def get_issuer(session: ReadSessionDep, code: str = CodePath) -> IssuerRecord:
     return await IssuerService(session).get(code)

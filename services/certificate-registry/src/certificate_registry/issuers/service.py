@@ -11,68 +11,50 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from certificate_registry.issuers import rules
 from certificate_registry.issuers.models import Issuer
 from certificate_registry.issuers.repository import IssuerRepository
-from certificate_registry.issuers.schemas import IssuerOut, IssuerPut, ScopeItem
+from certificate_registry.issuers.schemas import IssuerRecord, IssuerScopeItem, IssuerSync
+from skills_shared import certnumber
 from skills_shared.audit import record
 from skills_shared.auth import Principal
-from skills_shared.certnumber import BodyCode, CertificateNumberError
-from skills_shared.problems import FieldError, Problem, conflict, not_found
+from skills_shared.certnumber import BodyCode
+from skills_shared.problems import FieldError, not_found
 from skills_shared.reference import CQ_FILING_PLACES, CQ_PROVINCE_CODE
+from skills_shared.refusals import Refusal
 
 
 def parse_code_or_422(code: str, loc: list[str | int]) -> BodyCode:
-    """CR-1: a malformed body code is a 422 naming the field and the first bad position."""
-    try:
-        return rules.parse_body_code(code)
-    except CertificateNumberError as exc:
-        raise Problem(
-            422,
+    """CR-1: a malformed body code is a 422 naming the field and every bad position."""
+    faults = certnumber.validate_body_code(code)
+    if faults:
+        raise Refusal(
+            rules.RULE_CODE_LAYOUT,
             "invalid_body_code",
-            exc.message,
+            faults[0].message,
+            errors=[FieldError(loc=loc, msg=f.message, type=f.code) for f in faults],
             title="Validation failed",
-            rule=rules.RULE_CODE_LAYOUT,
-            errors=[FieldError(loc=loc, msg=exc.message, type=exc.code)],
-        ) from None
+            extra={"faults": [f.as_dict() for f in faults]},
+        )
+    return rules.parse_body_code(code)
 
 
-def to_out(issuer: Issuer) -> IssuerOut:
+def to_out(issuer: Issuer) -> IssuerRecord:
     status = rules.IssuerStatus(issuer.status)
     place_name = CQ_FILING_PLACES.get(issuer.place, "") if issuer.province == CQ_PROVINCE_CODE else ""
-    return IssuerOut(
+    return IssuerRecord(
         code=issuer.code,
         category=issuer.category,
         route=issuer.route,
         province=issuer.province,
-        place=issuer.place,
-        place_name=place_name,
+        district_code=issuer.place,
+        district_name=place_name,
         sequence=f"{issuer.sequence:04d}",
         name=issuer.name,
         level_scope=rules.Jurisdiction(issuer.level_scope),
-        scope=[ScopeItem.model_validate(item) for item in issuer.scope],
+        scope=[IssuerScopeItem.model_validate(item) for item in issuer.scope],
         valid_from=issuer.valid_from,
         valid_to=issuer.valid_to,
         status=status,
         retired=status in rules.RETIRED_STATUSES,
         merged_into=issuer.merged_into,
-    )
-
-
-def facts_of(issuer: Issuer) -> rules.IssuerFacts:
-    """The plain data the CR-3 rule needs."""
-    return rules.IssuerFacts(
-        code=issuer.code,
-        status=rules.IssuerStatus(issuer.status),
-        jurisdiction=rules.Jurisdiction(issuer.level_scope),
-        valid_from=issuer.valid_from,
-        valid_to=issuer.valid_to,
-        scope=tuple(
-            rules.ScopeEntry(
-                item["occupation_code"],
-                item["occupation_name"],
-                tuple(item["work_types"]),
-                frozenset(item["levels"]),
-            )
-            for item in issuer.scope
-        ),
     )
 
 
@@ -90,7 +72,7 @@ def _state(issuer: Issuer) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class UpsertResult:
-    issuer: IssuerOut
+    issuer: IssuerRecord
     created: bool
 
 
@@ -99,42 +81,28 @@ class IssuerService:
         self.session = session
         self.repo = IssuerRepository(session)
 
-    async def get(self, code: str) -> IssuerOut:
+    async def get(self, code: str) -> IssuerRecord:
         parse_code_or_422(code, ["path", "code"])
         issuer = await self.repo.get(code)
         if issuer is None:
             raise not_found("issuer_not_found", f"评价机构{code}不在发证机构名录中")
         return to_out(issuer)
 
-    async def upsert(self, principal: Principal, code: str, payload: IssuerPut) -> UpsertResult:
-        """Create or replace an issuer. CR-3 bounds a district body's levels; CR-2 freezes retired codes."""
+    async def upsert(self, principal: Principal, code: str, payload: IssuerSync) -> UpsertResult:
+        """Create or replace an issuer as org-filing reports it. CR-2 freezes retired codes.
+
+        The filed scope is stored as org-filing sends it: whether it fits the body's jurisdiction (CR-3) is
+        org-filing's check, made when it files the body.
+        """
         body = parse_code_or_422(code, ["path", "code"])
         level_scope = payload.level_scope or rules.default_jurisdiction(body)
-        bad = [
-            FieldError(
-                loc=["body", "scope", index, "levels"],
-                msg="区县级评价机构只能备案三级至五级",
-                type="level_scope",
-            )
-            for index, item in enumerate(payload.scope)
-            if rules.scope_levels_outside_jurisdiction(level_scope, item.levels)
-        ]
-        if bad:
-            raise Problem(
-                422,
-                "scope_outside_level_scope",
-                "区县级评价机构只能评价三级至五级",
-                title="Validation failed",
-                rule=rules.RULE_SCOPE,
-                errors=bad,
-            )
         if payload.merged_into is not None and payload.status is not rules.IssuerStatus.MERGED:
-            raise Problem(
-                422,
+            raise Refusal(
+                rules.RULE_RETIRED_CODES,
                 "validation_failed",
                 "只有合并状态可以填写合并后的机构代码",
+                field=("body", "merged_into"),
                 title="Validation failed",
-                errors=[FieldError(loc=["body", "merged_into"], msg="仅合并状态可填写", type="value_error")],
             )
         state = {
             "name": payload.name,
@@ -177,13 +145,8 @@ class IssuerService:
         if before == wanted:
             return UpsertResult(to_out(issuer), False)
         current = rules.IssuerStatus(issuer.status)
-        move = rules.check_status_move(current, payload.status)
-        if not move.allowed or current in rules.RETIRED_STATUSES:
-            raise conflict(
-                "issuer_retired",
-                move.reason or "机构代码已进入废置库，记录不得更改",
-                rule=rules.RULE_RETIRED_CODES,
-            )
+        rules.check_retired_unchanged(current, changed=True)
+        rules.ISSUERS.next(current, payload.status.value)
         for key, value in state.items():
             setattr(issuer, key, value)
         issuer.updated_at = datetime.now(UTC)

@@ -4,21 +4,21 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel
 
 from certificate_registry.certificates.lookup import json_response, pool_of
-from certificate_registry.fields import EARLIEST_DATE, LATEST_DATE
+from certificate_registry.deps import reporters
 from certificate_registry.reporting import formats, repository
-from skills_shared.auth import Principal, Role, require
+from skills_shared.auth import Principal, Role
+from skills_shared.contracts.v1.pagination import Page, PageDep
+from skills_shared.contracts.v1.registry import EARLIEST_DATE, LATEST_DATE
 from skills_shared.problems import FieldError, Problem, problem_responses
 
 router = APIRouter(prefix="/v1/reports", tags=["reporting"])
-
-reporters = require(Role.CITY_OFFICER, Role.DISTRICT_OFFICER, Role.INSPECTOR, Role.SERVICE)
 
 
 class CountRow(BaseModel):
@@ -55,10 +55,16 @@ ToQuery = Annotated[date, Query(alias="to", description="Last issue date (inclus
 
 @router.get(
     "/certificates",
+    operation_id="reports.export",
     summary="Certificates issued in a date range, streamed as CSV or JSON Lines",
     response_class=StreamingResponse,
     responses={
-        200: {"content": {"text/csv": {}, "application/x-ndjson": {}}},
+        200: {
+            "content": {
+                "text/csv": {"schema": {"type": "string", "format": "binary"}},
+                "application/x-ndjson": {"schema": {"type": "string", "format": "binary"}},
+            }
+        },
         **problem_responses(401, 403, 422),
     },
 )
@@ -66,7 +72,7 @@ async def export(
     request: Request,
     start: FromQuery,
     end: ToQuery,
-    format: Annotated[str, Query(pattern="^(csv|jsonl)$")] = "csv",
+    format: Annotated[Literal["csv", "jsonl"], Query(description="csv (default) or jsonl.")] = "csv",
     principal: Principal = Depends(reporters),
 ) -> StreamingResponse:
     _range(start, end)
@@ -89,13 +95,22 @@ async def export(
 
 @router.get(
     "/counts",
-    response_model=list[CountRow],
+    response_model=Page[CountRow],
+    operation_id="reports.counts",
     summary="Certificates issued in a date range, counted by body, occupation, level and year",
     responses=problem_responses(401, 403, 422),
 )
 async def count_report(
-    request: Request, start: FromQuery, end: ToQuery, principal: Principal = Depends(reporters)
+    request: Request,
+    start: FromQuery,
+    end: ToQuery,
+    page: PageDep,
+    principal: Principal = Depends(reporters),
 ) -> Response:
     _range(start, end)
-    rows = await repository.counts(pool_of(request), start, end, _place(principal))
-    return json_response([dict(row) for row in rows])
+    rows, total = await repository.counts(
+        pool_of(request), start, end, _place(principal), offset=page.offset, limit=page.limit
+    )
+    return json_response(
+        {"items": [dict(row) for row in rows], "page": page.page, "page_size": page.page_size, "total": total}
+    )

@@ -35,7 +35,12 @@ _COUNTS = (
     "SELECT body_code, min(body_name) AS body_name, occupation_code, min(occupation_name) AS occupation_name, "
     "level, year, count(*) AS issued, count(*) FILTER (WHERE status = 'revoked') AS revoked "
     "FROM certificates WHERE issue_date BETWEEN $1 AND $2 AND ($3::text IS NULL OR body_place = $3) "
-    "GROUP BY body_code, occupation_code, level, year ORDER BY body_code, occupation_code, level, year"
+    "GROUP BY body_code, occupation_code, level, year ORDER BY body_code, occupation_code, level, year "
+    "OFFSET $4 LIMIT $5"
+)
+_COUNT_GROUPS = (
+    "SELECT count(*) FROM (SELECT 1 FROM certificates WHERE issue_date BETWEEN $1 AND $2 "
+    "AND ($3::text IS NULL OR body_place = $3) GROUP BY body_code, occupation_code, level, year) AS g"
 )
 
 
@@ -48,6 +53,11 @@ async def stream_certificates(
             yield row
 
 
-async def counts(pool: asyncpg.Pool[Any], start: date, end: date, place: str | None) -> list[asyncpg.Record]:
+async def counts(
+    pool: asyncpg.Pool[Any], start: date, end: date, place: str | None, *, offset: int, limit: int
+) -> tuple[list[asyncpg.Record], int]:
+    """One page of the (body, occupation, level, year) counts, and how many such groups there are."""
     async with pool.acquire() as connection:
-        return list(await connection.fetch(_COUNTS, start, end, place))
+        rows = list(await connection.fetch(_COUNTS, start, end, place, offset, limit))
+        total = int(await connection.fetchval(_COUNT_GROUPS, start, end, place))
+    return rows, total

@@ -373,17 +373,39 @@ class CertificateBatch(BaseModel):
     approved_at: datetime | None
 
 
+class TitleLevel(StrEnum):
+    """Professional-technical title levels (职称级别) seed 002 二 names."""
+
+    ASSISTANT = "assistant"  # 助理级
+    INTERMEDIATE = "intermediate"  # 中级
+    ASSOCIATE_SENIOR = "associate_senior"  # 副高级
+    SENIOR = "senior"  # 正高级
+
+
 class TitleHeld(BaseModel):
-    """贯通: the professional-technical title the applicant holds (CR-9, seed 002 三)."""
+    """贯通: the applicant's professional-technical title and what the promotion routes ask (CR-9, seed 002 二)."""
 
     model_config = ConfigDict(extra="forbid", title="TitleHeldV1")
 
-    level: Literal["junior", "intermediate", "associate_senior", "senior"] = Field(
-        description="初级 junior, 中级 intermediate, 副高级 associate_senior, 正高级 senior."
+    level: TitleLevel = Field(
+        description="职称级别: assistant 助理级, intermediate 中级, associate_senior 副高级, senior 正高级."
     )
     specialty: Name100 = Field(description="职称专业, e.g. 电气工程.")
-    years_held: int = Field(ge=0, le=60, description="Full years since the title was obtained.")
-    related_work_years: int = Field(ge=0, le=60, description="Full years of work related to the occupation.")
+    related_work_years: int = Field(
+        ge=0, le=60, description="Full years of related or similar work (从事相关或相近工作累计工作年限)."
+    )
+    skill_level_held: int | None = Field(
+        default=None,
+        ge=1,
+        le=5,
+        description="Skill level already held in this occupation, if any (晋级评价).",
+    )
+    skill_level_years: int | None = Field(
+        default=None, ge=0, le=60, description="Full years since that skill level was obtained."
+    )
+    front_line: bool = Field(
+        default=False, description="Works in front-line production skills (从事生产一线技能工作; 副高/正高)."
+    )
 
 
 class CandidateResult(BaseModel):
