@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
-from org_filing.verdicts import Verdict
+from skills_shared.refusals import Verdict
 
 Sha256Hex = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$", to_lower=True)]
 """An attachment is referenced by the SHA-256 of its bytes: the file store is content-addressed."""

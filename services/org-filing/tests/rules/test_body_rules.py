@@ -8,9 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from org_filing.applications.rules import IllegalTransition
 from org_filing.bodies.rules import (
-    BODY_TRANSITIONS,
+    BODY_MACHINE,
     BodyStatus,
     ExtensionInput,
     SequenceExhausted,
@@ -23,6 +22,7 @@ from org_filing.bodies.rules import (
     parse_body_code,
     validity_verdict,
 )
+from skills_shared.transitions import IllegalTransition
 
 
 @pytest.mark.parametrize(
@@ -118,14 +118,14 @@ LEGAL = {
 
 
 @pytest.mark.parametrize("state", list(BodyStatus))
-@pytest.mark.parametrize("action", list(BODY_TRANSITIONS))
+@pytest.mark.parametrize("action", list(BODY_MACHINE.moves))
 def test_body_state_machine(state, action):
     if (state.value, action) in LEGAL:
         next_body_status(state, action)
     else:
         with pytest.raises(IllegalTransition) as e:
             next_body_status(state, action)
-        assert e.value.current == state.value
+        assert e.value.current == state.value and e.value.status == 409 and e.value.code == "illegal_state"
 
 
 def test_scope_change_keeps_suspension():

@@ -9,19 +9,18 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from org_filing.applications.rules import (
-    APPLICATION_TRANSITIONS,
+    APPLICATION_MACHINE,
     ApplicationStatus,
     EligibilityInput,
-    IllegalTransition,
     NationalBase,
     OccupationExperience,
     Thresholds,
     accepting_place,
     eligibility,
     full_years_between,
-    next_application_status,
     scope_verdict,
 )
+from skills_shared.transitions import IllegalTransition
 
 CQ_CODE = "91500000MA5U3X5K1T"  # division 500000: registered in Chongqing
 SH_CODE = "91310000MA1FL0QW4X"
@@ -215,13 +214,13 @@ LEGAL = {
 
 
 @pytest.mark.parametrize("state", list(ApplicationStatus))
-@pytest.mark.parametrize("action", list(APPLICATION_TRANSITIONS))
+@pytest.mark.parametrize("action", list(APPLICATION_MACHINE.moves))
 def test_application_state_machine_is_exactly_the_table(state, action):
     if (state.value, action) in LEGAL:
-        assert next_application_status(state, action) in ApplicationStatus
+        assert APPLICATION_MACHINE.next(state, action) in ApplicationStatus
     else:
         with pytest.raises(IllegalTransition) as e:
-            next_application_status(state, action)
+            APPLICATION_MACHINE.next(state, action)
         assert e.value.current == state.value
 
 
@@ -233,5 +232,5 @@ def test_filing_path():
         ("publish", "published"),
         ("file", "filed"),
     ]:
-        s = next_application_status(s, action)
+        s = APPLICATION_MACHINE.next(s, action)
         assert s == want

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from org_filing.bodies.scope import in_scope
 from org_filing.plans.rules import (
     BATCH_FIELDS,
     BatchView,
@@ -22,7 +23,6 @@ from org_filing.plans.rules import (
     guantong_name,
     guantong_registered,
     guantong_specialties,
-    in_scope,
     is_guantong_route,
     plan_covers,
     plan_dates,
@@ -151,7 +151,7 @@ def test_body_active(status: str, ok: bool) -> None:
     ],
 )
 def test_in_scope(occupation: str, levels: set[int], work_type: str | None, field: str | None) -> None:
-    r = in_scope(BODY, occupation, levels, work_type, fields=FIELDS)
+    r = in_scope(BODY.scope, occupation, levels, work_type, fields=FIELDS)
     if field is None:
         assert r is None
     else:
@@ -161,7 +161,7 @@ def test_in_scope(occupation: str, levels: set[int], work_type: str | None, fiel
 
 @given(st.frozensets(st.integers(min_value=1, max_value=5), min_size=1))
 def test_in_scope_levels_property(levels: frozenset[int]) -> None:
-    assert (in_scope(BODY, "6-31-01-03", levels, None, fields=FIELDS) is None) == (levels <= {3, 4, 5})
+    assert (in_scope(BODY.scope, "6-31-01-03", levels, None, fields=FIELDS) is None) == (levels <= {3, 4, 5})
 
 
 # --- OF-8 -----------------------------------------------------------------------------------------------

@@ -6,14 +6,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from org_filing.applications.rules import IllegalTransition
 from org_filing.supervision.rules import (
-    COMPLAINT_TRANSITIONS,
+    COMPLAINT_MACHINE,
     ComplaintStatus,
     DrawError,
     draw_inspections,
-    next_complaint_status,
 )
+from skills_shared.transitions import IllegalTransition
 
 BODIES = [f"S0000500{i:05d}" for i in range(1, 21)]
 INSPECTORS = [f"insp-{i}" for i in range(1, 9)]
@@ -66,10 +65,10 @@ LEGAL = {
 
 
 @pytest.mark.parametrize("state", list(ComplaintStatus))
-@pytest.mark.parametrize("action", list(COMPLAINT_TRANSITIONS))
+@pytest.mark.parametrize("action", list(COMPLAINT_MACHINE.moves))
 def test_complaint_state_machine(state, action):
     if (state.value, action) in LEGAL:
-        next_complaint_status(state, action)
+        COMPLAINT_MACHINE.next(state, action)
     else:
         with pytest.raises(IllegalTransition):
-            next_complaint_status(state, action)
+            COMPLAINT_MACHINE.next(state, action)

@@ -8,24 +8,19 @@ from datetime import date
 from enum import StrEnum
 from typing import Literal
 
-from org_filing.verdicts import Verdict
+from org_filing.bodies.scope import CR_3, beyond_reach
+from skills_shared.refusals import Verdict
+from skills_shared.transitions import StateMachine
 
 OF_1 = "OF-1"
 OF_2 = "OF-2"
 OF_3 = "OF-3"
-CR_3 = "CR-3"
 
 LevelScope = Literal["city", "district"]
 
 CITY_MIN_YEARS = 6
 CITY_MIN_TOTAL = 20_000
 CITY_MIN_PER_OCCUPATION = 8_000
-
-#: CR-3: city-wide bodies may evaluate levels 1–5, district-level bodies only 3–5 (seed 001 一(二)3).
-ALLOWED_LEVELS: dict[str, frozenset[int]] = {
-    "city": frozenset({1, 2, 3, 4, 5}),
-    "district": frozenset({3, 4, 5}),
-}
 
 CITY_PLACE = "00"
 CHONGQING_DIVISION_PREFIX = "50"
@@ -161,8 +156,7 @@ def size_verdicts(inp: EligibilityInput) -> list[Verdict]:
 
 def scope_verdict(level_scope: LevelScope, occupations: Sequence[OccupationExperience]) -> Verdict:
     """CR-3: the levels applied for must fit the body's reach (city 1–5, district 3–5)."""
-    allowed = ALLOWED_LEVELS[level_scope]
-    bad = [o for o in occupations if not o.levels or not o.levels <= allowed]
+    bad = [o for o in occupations if not o.levels or beyond_reach(level_scope, o.levels)]
     if not occupations:
         return Verdict(CR_3, "level_scope", "fail", "未填报拟开展评价的职业（工种）")
     if bad:
@@ -217,36 +211,32 @@ class ApplicationStatus(StrEnum):
     withdrawn = "withdrawn"
 
 
-#: OF-3 state machine: action -> (states it may start from, state it leads to).
-APPLICATION_TRANSITIONS: dict[str, tuple[frozenset[ApplicationStatus], ApplicationStatus]] = {
-    "edit": (frozenset({ApplicationStatus.draft}), ApplicationStatus.draft),
-    "submit": (frozenset({ApplicationStatus.draft}), ApplicationStatus.submitted),
-    "withdraw": (
-        frozenset({ApplicationStatus.draft, ApplicationStatus.submitted}),
-        ApplicationStatus.withdrawn,
-    ),
-    "evaluate": (frozenset({ApplicationStatus.submitted}), ApplicationStatus.evaluated),
-    "reject": (
-        frozenset({ApplicationStatus.submitted, ApplicationStatus.evaluated}),
-        ApplicationStatus.rejected,
-    ),
-    "publish": (frozenset({ApplicationStatus.evaluated}), ApplicationStatus.published),
-    "file": (frozenset({ApplicationStatus.published}), ApplicationStatus.filed),
-}
-
-
-class IllegalTransition(Exception):
-    """An action the current state does not allow (rendered as 409 naming the state)."""
-
-    def __init__(self, current: str, action: str) -> None:
-        super().__init__(f"cannot {action} from {current}")
-        self.current = current
-        self.action = action
-
-
-def next_application_status(current: ApplicationStatus | str, action: str) -> ApplicationStatus:
-    """The state an action leads to, or IllegalTransition when the current state forbids it (OF-3)."""
-    sources, target = APPLICATION_TRANSITIONS[action]
-    if ApplicationStatus(current) not in sources:
-        raise IllegalTransition(str(current), action)
-    return target
+APPLICATION_MACHINE: StateMachine[ApplicationStatus] = StateMachine(
+    "申报",
+    moves={
+        "edit": (frozenset({ApplicationStatus.draft}), ApplicationStatus.draft),
+        "submit": (frozenset({ApplicationStatus.draft}), ApplicationStatus.submitted),
+        "withdraw": (
+            frozenset({ApplicationStatus.draft, ApplicationStatus.submitted}),
+            ApplicationStatus.withdrawn,
+        ),
+        "evaluate": (frozenset({ApplicationStatus.submitted}), ApplicationStatus.evaluated),
+        "reject": (
+            frozenset({ApplicationStatus.submitted, ApplicationStatus.evaluated}),
+            ApplicationStatus.rejected,
+        ),
+        "publish": (frozenset({ApplicationStatus.evaluated}), ApplicationStatus.published),
+        "file": (frozenset({ApplicationStatus.published}), ApplicationStatus.filed),
+    },
+    actions_zh={
+        "edit": "修改",
+        "submit": "提交",
+        "withdraw": "撤回",
+        "evaluate": "评估",
+        "reject": "不予遴选",
+        "publish": "公示",
+        "file": "备案",
+    },
+    rule=OF_3,
+)
+"""OF-3: apply → accept and evaluate → publish the selection → file; a refused move is a 409 naming the state."""

@@ -13,15 +13,14 @@ from org_filing.access import officer_places, require_place_officer
 from org_filing.applications.models import Application
 from org_filing.applications.repository import ApplicationRepository
 from org_filing.applications.rules import (
+    APPLICATION_MACHINE,
     OF_3,
     ApplicationStatus,
     EligibilityInput,
-    IllegalTransition,
     OccupationExperience,
     Thresholds,
     accepting_place,
     eligibility,
-    next_application_status,
 )
 from org_filing.applications.schemas import (
     ApplicationDraft,
@@ -33,14 +32,14 @@ from org_filing.applications.schemas import (
     cross_field_errors,
 )
 from org_filing.bodies.schemas import ScopeIn
+from org_filing.bodies.scope import CR_3, OUTSIDE_SCOPE
 from org_filing.bodies.service import BodyService, NewBody
 from org_filing.common_schemas import VerdictOut
-from org_filing.refusals import illegal_move, refused
-from org_filing.verdicts import Verdict
 from skills_shared.audit import record
 from skills_shared.auth import Principal, Role
 from skills_shared.errors import validation_errors
 from skills_shared.problems import FieldError, Problem, forbidden, not_found
+from skills_shared.refusals import Refusal, Verdict, refuse_verdicts
 from skills_shared.validators import mask_resident_id
 
 PEOPLE_SECTIONS = ("staff", "experts", "assessors", "supervisors")
@@ -100,6 +99,13 @@ def _audit_view(app: Application) -> dict[str, Any]:
     return {"status": app.status, "accepting_place": app.accepting_place, "credit_code": app.credit_code}
 
 
+def not_eligible(verdicts: list[Verdict]) -> Refusal:
+    """OF-2 ``not_eligible`` listing every failed check; CR-3's own code when the level reach fails first."""
+    first = next(v for v in verdicts if v.failed)
+    code = OUTSIDE_SCOPE if first.rule == CR_3 else "not_eligible"
+    return refuse_verdicts(verdicts, code=code, fields=ELIGIBILITY_FIELDS)
+
+
 class ApplicationService:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -142,10 +148,7 @@ class ApplicationService:
         return app
 
     def _move(self, app: Application, action: str) -> None:
-        try:
-            app.status = next_application_status(app.status, action).value
-        except IllegalTransition as exc:
-            raise illegal_move(exc, f"申报 {app.id} ") from None
+        app.status = APPLICATION_MACHINE.next(app.status, action).value
         app.updated_at = datetime.now(UTC)
 
     async def create(self, principal: Principal, draft: ApplicationDraft) -> Application:
@@ -220,7 +223,7 @@ class ApplicationService:
             )
         verdicts = await self._eligibility(form, today, None)
         if any(v.failed for v in verdicts):
-            raise refused(verdicts, code="not_eligible", fields=ELIGIBILITY_FIELDS)
+            raise not_eligible(verdicts)
         self._move(app, "submit")
         app.accepting_place = accepting_place(form.level_scope, form.district)
         app.eligibility = _verdict_dicts(verdicts)
@@ -313,7 +316,7 @@ class ApplicationService:
         form = ApplicationForm.model_validate(app.form)
         verdicts = await self._eligibility(form, today, e)
         if e.selected and any(v.failed for v in verdicts):
-            raise refused(verdicts, code="not_eligible", fields=ELIGIBILITY_FIELDS)
+            raise not_eligible(verdicts)
         self._move(app, "evaluate" if e.selected else "reject")
         app.eligibility = _verdict_dicts(verdicts)
         app.evaluation = {**e.model_dump(mode="json"), "by": principal.sub, "on": today.isoformat()}

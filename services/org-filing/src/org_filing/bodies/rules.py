@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
-from org_filing.applications.rules import IllegalTransition
-from org_filing.verdicts import Verdict
 from skills_shared import certnumber
 from skills_shared.reference import CQ_PROVINCE_CODE
+from skills_shared.refusals import Verdict
+from skills_shared.transitions import StateMachine
 
 OF_3 = "OF-3"
 OF_4 = "OF-4"
@@ -88,25 +88,34 @@ class BodyStatus(StrEnum):
     cancelled = "cancelled"
 
 
-BODY_TRANSITIONS: dict[str, tuple[frozenset[BodyStatus], BodyStatus]] = {
-    "suspend": (frozenset({BodyStatus.active}), BodyStatus.suspended),
-    "reinstate": (frozenset({BodyStatus.suspended}), BodyStatus.active),
-    "cancel": (frozenset({BodyStatus.active, BodyStatus.suspended}), BodyStatus.cancelled),
-    "merge": (frozenset({BodyStatus.active, BodyStatus.suspended}), BodyStatus.cancelled),
-    "extend": (frozenset({BodyStatus.active}), BodyStatus.active),
-    "change_scope": (frozenset({BodyStatus.active, BodyStatus.suspended}), BodyStatus.active),
-}
+BODY_MACHINE: StateMachine[BodyStatus] = StateMachine(
+    "评价机构",
+    moves={
+        "suspend": (frozenset({BodyStatus.active}), BodyStatus.suspended),
+        "reinstate": (frozenset({BodyStatus.suspended}), BodyStatus.active),
+        "cancel": (frozenset({BodyStatus.active, BodyStatus.suspended}), BodyStatus.cancelled),
+        "merge": (frozenset({BodyStatus.active, BodyStatus.suspended}), BodyStatus.cancelled),
+        "extend": (frozenset({BodyStatus.active}), BodyStatus.active),
+        "change_scope": (frozenset({BodyStatus.active, BodyStatus.suspended}), BodyStatus.active),
+    },
+    actions_zh={
+        "suspend": "暂停",
+        "reinstate": "恢复",
+        "cancel": "注销",
+        "merge": "合并",
+        "extend": "延期",
+        "change_scope": "变更范围",
+    },
+    rule=OF_6,
+)
+"""OF-6 / OF-7: a cancelled (or merged) body never moves again (CR-2)."""
 
 
 def next_body_status(current: BodyStatus | str, action: str) -> BodyStatus:
-    """The status an action leads to; IllegalTransition (→ 409) when the current one forbids it."""
-    sources, target = BODY_TRANSITIONS[action]
-    cur = BodyStatus(current)
-    if cur not in sources:
-        raise IllegalTransition(cur.value, action)
-    if action == "change_scope":
-        return cur
-    return target
+    """The status an action leads to; a 409 ``illegal_state`` when the current one forbids it. A scope change
+    keeps a suspended body suspended."""
+    target = BODY_MACHINE.next(current, action)
+    return BodyStatus(current) if action == "change_scope" else target
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,6 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from org_filing.access import require_place_officer
-from org_filing.applications.rules import ALLOWED_LEVELS, IllegalTransition
 from org_filing.bodies.models import Body, BodyScope
 from org_filing.bodies.repository import BodyRepository
 from org_filing.bodies.rules import (
@@ -27,13 +26,13 @@ from org_filing.bodies.rules import (
     validity_verdict,
 )
 from org_filing.bodies.schemas import BodyOut, ReceiptOut, ScopeIn, ScopeOut
+from org_filing.bodies.scope import CR_3, OUTSIDE_SCOPE, REACH_ZH, beyond_reach
 from org_filing.issuer_sync.service import enqueue_issuer_update
-from org_filing.refusals import illegal_move, refused
-from org_filing.verdicts import Verdict
 from skills_shared.audit import record
 from skills_shared.auth import Principal
 from skills_shared.problems import Problem, not_found
 from skills_shared.reference import SkillLevel, filing_place_name
+from skills_shared.refusals import Refusal, Verdict, refuse_verdicts
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,15 +66,33 @@ def scope_rows(scope: Sequence[ScopeIn]) -> list[BodyScope]:
 
 def scope_level_verdicts(level_scope: str, scope: Sequence[ScopeIn]) -> list[Verdict]:
     """CR-3 for a scope being filed or changed: city-wide 1–5, district-level 3–5."""
-    allowed = ALLOWED_LEVELS[level_scope]
     out = []
     for i, s in enumerate(scope):
-        bad = sorted(set(s.levels) - allowed)
+        bad = beyond_reach(level_scope, s.levels)
         if bad:
+            reach = REACH_ZH[level_scope]
             out.append(
-                Verdict("CR-3", f"scope.{i}.levels", "fail", f"{s.occupation_name} 等级 {bad} 超出允许范围")
+                Verdict(
+                    CR_3,
+                    f"scope.{i}.levels",
+                    "fail",
+                    f"{s.occupation_name} 等级 {bad} 超出允许范围（仅可 {reach}）",
+                )
             )
     return out
+
+
+def scope_fields(scope: Sequence[ScopeIn]) -> dict[str, tuple[str | int, ...]]:
+    """Where each scope line's CR-3 verdict points in the request."""
+    return {f"scope.{i}.levels": ("scope", i, "levels") for i in range(len(scope))}
+
+
+def refused(
+    verdicts: Sequence[Verdict], code: str, fields: dict[str, tuple[str | int, ...]] | None = None
+) -> Refusal:
+    """One refusal for the failed verdicts; a CR-3 failure first keeps CR-3's one code, ``outside_scope``."""
+    first = next(v for v in verdicts if v.failed)
+    return refuse_verdicts(verdicts, code=OUTSIDE_SCOPE if first.rule == CR_3 else code, fields=fields)
 
 
 def snapshot(body: Body) -> dict[str, Any]:
@@ -231,10 +248,7 @@ class BodyService:
         body = await self.get(code, for_update=True)
         require_place_officer(principal, body.place_code)
         before = snapshot(body)
-        try:
-            body.status = next_body_status(body.status, action).value
-        except IllegalTransition as exc:
-            raise illegal_move(exc, f"评价机构 {code} ") from None
+        body.status = next_body_status(body.status, action).value
         return body, before
 
     async def suspend(self, principal: Principal, code: str, reason: str) -> Body:
@@ -280,7 +294,7 @@ class BodyService:
         body, before = await self._move(principal, code, "change_scope")
         verdicts = scope_level_verdicts(body.level_scope, scope)
         if verdicts:
-            raise refused(verdicts, code="scope_refused")
+            raise refused(verdicts, code="scope_refused", fields=scope_fields(scope))
         before["scope"] = [s.occupation_code for s in await self.repo.scopes(body.id)]
         await self.repo.replace_scopes(body.id, scope_rows(scope))
         await self._after(principal, body, before, "scope_changed", None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from org_filing.verdicts import Verdict
+from skills_shared.refusals import Verdict
 
 OF_8 = "OF-8"
 MIN_EXPERTS = 3

@@ -17,10 +17,10 @@ from org_filing.guantong.schemas import (
     QuotaIn,
     YearProgressOut,
 )
-from org_filing.refusals import refused
 from skills_shared.audit import record
 from skills_shared.auth import Principal
 from skills_shared.problems import Problem, not_found
+from skills_shared.refusals import refuse_verdicts
 
 
 def body_out(b: GuantongBody) -> GuantongBodyOut:
@@ -66,7 +66,7 @@ class GuantongService:
             [e.id_number for e in r.experts],
         )
         if any(v.failed for v in verdicts):
-            raise refused(verdicts, code="guantong_registration_refused")
+            raise refuse_verdicts(verdicts, code="guantong_registration_refused")
         details = r.model_dump(
             mode="json", include={"legal_representative", "contact", "mappings", "staff", "experts"}
         )
@@ -110,7 +110,7 @@ class GuantongService:
         row = await self.get(gid)
         v = quota_verdict(q.quota_total, q.quota_technician)
         if v.failed:
-            raise refused([v], code="quota_refused")
+            raise refuse_verdicts([v], code="quota_refused")
         await self.repo.put_quota(row.id, year, q.quota_total, q.quota_technician)
         await record(
             self.session,

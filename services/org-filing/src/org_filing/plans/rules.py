@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from org_filing.bodies.scope import LEVEL_ZH, ScopeLine, in_scope, scope_line
 from skills_shared.problems import FieldError
 from skills_shared.refusals import Refusal
 from skills_shared.transitions import StateMachine
@@ -28,7 +29,6 @@ OF_3 = "OF-3"
 OF_5 = "OF-5"
 OF_6 = "OF-6"
 OF_8 = "OF-8"
-CR_3 = "CR-3"
 P_3 = "P-3"
 
 PLAN_LEAD_WORKING_DAYS = 10
@@ -37,11 +37,6 @@ PLAN_LEAD_WORKING_DAYS = 10
 GUANTONG_MARK = "贯通"
 GUANTONG_ROUTES = frozenset({"贯通", "guantong"})
 """Values of a batch's ``route`` that mean a 贯通 evaluation (seed 002)."""
-
-OUTSIDE_SCOPE = "outside_scope"
-"""The one error code of CR-3 in the suite."""
-
-LEVEL_ZH = {1: "一级/高级技师", 2: "二级/技师", 3: "三级/高级工", 4: "四级/中级工", 5: "五级/初级工"}
 
 
 class PlanStatus(StrEnum):
@@ -56,16 +51,6 @@ PLAN_MACHINE: StateMachine[PlanStatus] = StateMachine(
     rule=OF_5,
 )
 """A filed plan stands until the body withdraws it; a withdrawn plan opens no batch."""
-
-
-@dataclass(frozen=True, slots=True)
-class ScopeLine:
-    """One filed occupation of a body with its levels and 工种 (empty: any 工种 of the occupation)."""
-
-    occupation_code: str
-    occupation_name: str
-    levels: frozenset[int]
-    work_types: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,62 +221,12 @@ def body_active(body: BodyView, *, field: Sequence[str | int]) -> Refusal | None
     )
 
 
-# --- CR-3: inside the filed scope -----------------------------------------------------------------------
-
-
-def scope_line(body: BodyView, occupation_code: str) -> ScopeLine | None:
-    return next((s for s in body.scope if s.occupation_code == occupation_code), None)
-
-
-def in_scope(
-    body: BodyView,
-    occupation_code: str,
-    levels: Iterable[int],
-    work_type: str | None,
-    *,
-    fields: Mapping[str, Sequence[str | int]],
-) -> Refusal | None:
-    """CR-3 (seed 001 二(四), 三(二)): the occupation, its 工种 (when the scope names some) and every level are
-    inside the body's filed scope. The one CR-3 check of the suite; its code is ``outside_scope``."""
-    line = scope_line(body, occupation_code)
-    filed = ", ".join(f"{s.occupation_name}（{s.occupation_code}）" for s in body.scope) or "（无）"
-    if line is None:
-        return Refusal(
-            CR_3,
-            OUTSIDE_SCOPE,
-            f"职业 {occupation_code} 不在机构备案范围内（备案职业：{filed}）；请先申请变更备案范围",
-            field=fields["occupation_code"],
-            extra={"filed_occupations": [s.occupation_code for s in body.scope]},
-        )
-    wanted = sorted(set(levels))
-    extra_levels = [lv for lv in wanted if lv not in line.levels]
-    if not wanted or extra_levels:
-        names = "、".join(LEVEL_ZH.get(lv, str(lv)) for lv in extra_levels) or "（空）"
-        allowed = "、".join(LEVEL_ZH.get(lv, str(lv)) for lv in sorted(line.levels))
-        return Refusal(
-            CR_3,
-            OUTSIDE_SCOPE,
-            f"等级 {names} 不在 {line.occupation_name} 的备案等级（{allowed}）内",
-            field=fields["levels"],
-            extra={"filed_levels": sorted(line.levels)},
-        )
-    if work_type is not None and line.work_types and work_type not in line.work_types:
-        return Refusal(
-            CR_3,
-            OUTSIDE_SCOPE,
-            f"工种 {work_type} 不在 {line.occupation_name} 的备案工种（{'、'.join(sorted(line.work_types))}）内",
-            field=fields["work_type"],
-            extra={"filed_work_types": sorted(line.work_types)},
-        )
-    return None
-
-
 # --- OF-8: 贯通 only by registered bodies, inside the registration --------------------------------------
 
 
 def guantong_lines_for(body: BodyView, occupation_code: str) -> list[GuantongLine]:
     """The registration rows for an occupation: by code when the row names one, else by the filed name."""
-    filed = scope_line(body, occupation_code)
+    filed = scope_line(body.scope, occupation_code)
     name = filed.occupation_name if filed is not None else None
     return [
         g
@@ -460,7 +395,7 @@ def batch_refusals(plan: PlanView, body: BodyView, batch: BatchView) -> list[Ref
         )
     )
     levels = (batch.level,)
-    found.append(in_scope(body, batch.occupation_code, levels, batch.work_type, fields=BATCH_FIELDS))
+    found.append(in_scope(body.scope, batch.occupation_code, levels, batch.work_type, fields=BATCH_FIELDS))
     if batch.is_guantong:
         found.append(
             guantong_registered(body, batch.occupation_code, levels, batch.work_type, fields=BATCH_FIELDS)

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from org_filing.access import require_place_officer
 from org_filing.bodies.models import Body
 from org_filing.bodies.repository import BodyRepository
+from org_filing.bodies.scope import ScopeLine, in_scope
 from org_filing.guantong.repository import GuantongRepository
 from org_filing.plans import rules
 from org_filing.plans.models import Plan
@@ -116,9 +117,7 @@ class PlanService:
             valid_from=body.valid_from,
             valid_to=body.valid_to,
             scope=tuple(
-                rules.ScopeLine(
-                    s.occupation_code, s.occupation_name, frozenset(s.levels), frozenset(s.work_types)
-                )
+                ScopeLine(s.occupation_code, s.occupation_name, frozenset(s.levels), frozenset(s.work_types))
                 for s in scopes
             ),
             guantong=guantong,
@@ -134,7 +133,7 @@ class PlanService:
             rules.plan_dates(p.starts_on, p.ends_on),
             rules.body_active(view, field=("path", "code")),
             rules.within_validity(view, p.starts_on, p.ends_on, field=("body", "starts_on")),
-            rules.in_scope(view, p.occupation_code, p.levels, p.work_type, fields=PLAN_FIELDS),
+            in_scope(view.scope, p.occupation_code, p.levels, p.work_type, fields=PLAN_FIELDS),
             rules.guantong_name(p.name, p.is_guantong),
         ]
         if p.is_guantong:

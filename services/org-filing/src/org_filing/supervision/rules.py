@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from org_filing.applications.rules import IllegalTransition
+from skills_shared.transitions import StateMachine
 
 OF_6 = "OF-6"
 
@@ -57,23 +57,37 @@ class ComplaintStatus(StrEnum):
     unfounded = "unfounded"
 
 
-COMPLAINT_TRANSITIONS: dict[str, tuple[frozenset[ComplaintStatus], ComplaintStatus]] = {
-    "start": (frozenset({ComplaintStatus.received}), ComplaintStatus.handling),
-    "substantiate": (
-        frozenset({ComplaintStatus.received, ComplaintStatus.handling}),
-        ComplaintStatus.substantiated,
-    ),
-    "dismiss": (frozenset({ComplaintStatus.received, ComplaintStatus.handling}), ComplaintStatus.unfounded),
-}
-
-
-def next_complaint_status(current: ComplaintStatus | str, action: str) -> ComplaintStatus:
-    sources, target = COMPLAINT_TRANSITIONS[action]
-    if ComplaintStatus(current) not in sources:
-        raise IllegalTransition(str(current), action)
-    return target
+COMPLAINT_MACHINE: StateMachine[ComplaintStatus] = StateMachine(
+    "投诉",
+    moves={
+        "start": (frozenset({ComplaintStatus.received}), ComplaintStatus.handling),
+        "substantiate": (
+            frozenset({ComplaintStatus.received, ComplaintStatus.handling}),
+            ComplaintStatus.substantiated,
+        ),
+        "dismiss": (
+            frozenset({ComplaintStatus.received, ComplaintStatus.handling}),
+            ComplaintStatus.unfounded,
+        ),
+    },
+    actions_zh={"start": "开始处理", "substantiate": "认定属实", "dismiss": "认定不属实"},
+    rule=OF_6,
+)
+"""OF-6: complaints are accepted and handled; a decided complaint stays decided."""
 
 
 class InspectionStatus(StrEnum):
     drawn = "drawn"
     published = "published"
+
+
+INSPECTION_MACHINE: StateMachine[InspectionStatus] = StateMachine(
+    "双随机检查",
+    moves={
+        "record_result": (frozenset({InspectionStatus.drawn}), InspectionStatus.drawn),
+        "publish": (frozenset({InspectionStatus.drawn}), InspectionStatus.published),
+    },
+    actions_zh={"record_result": "录入或修改检查结果（结果已公布）", "publish": "再次公布"},
+    rule=OF_6,
+)
+"""OF-6 一公开: results are recorded while drawn and frozen once published."""

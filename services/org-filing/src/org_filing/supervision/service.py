@@ -7,20 +7,19 @@ from datetime import UTC, date, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from org_filing.access import officer_places, require_place_officer
-from org_filing.applications.rules import IllegalTransition
 from org_filing.bodies.models import Body
 from org_filing.bodies.repository import BodyRepository
 from org_filing.bodies.service import BodyService
-from org_filing.refusals import illegal_move
 from org_filing.supervision.models import Complaint, Inspection, InspectionAssignment, Violation
 from org_filing.supervision.repository import SupervisionRepository
 from org_filing.supervision.rules import (
+    COMPLAINT_MACHINE,
+    INSPECTION_MACHINE,
     OF_6,
     ComplaintStatus,
     DrawError,
     InspectionStatus,
     draw_inspections,
-    next_complaint_status,
 )
 from org_filing.supervision.schemas import (
     AssignmentOut,
@@ -105,10 +104,7 @@ class SupervisionService:
         assert body is not None
         require_place_officer(principal, body.place_code)
         before = {"status": row.status}
-        try:
-            row.status = next_complaint_status(row.status, action).value
-        except IllegalTransition as exc:
-            raise illegal_move(exc, f"投诉 {cid} ") from None
+        row.status = COMPLAINT_MACHINE.next(row.status, action).value
         row.handling_note = note
         row.handled_by = principal.sub
         await record(
@@ -188,12 +184,7 @@ class SupervisionService:
         row = await self.repo.inspection(iid, for_update=True)
         if row is None:
             raise not_found("inspection_not_found", f"检查 {iid} 不存在")
-        if row.status != InspectionStatus.drawn:
-            raise conflict(
-                "illegal_state",
-                f"检查 {iid} 当前状态为 {row.status}，结果已公布，不能修改",
-                extra={"current_state": row.status},
-            )
+        INSPECTION_MACHINE.next(row.status, "record_result")
         a = await self.repo.assignment(iid, code)
         if a is None:
             raise not_found("assignment_not_found", f"机构 {code} 未被抽中")
@@ -231,12 +222,7 @@ class SupervisionService:
         if row is None:
             raise not_found("inspection_not_found", f"检查 {iid} 不存在")
         require_place_officer(principal, row.place_code)
-        if row.status != InspectionStatus.drawn:
-            raise conflict(
-                "illegal_state",
-                f"检查 {iid} 当前状态为 {row.status}，不能重复公布",
-                extra={"current_state": row.status},
-            )
+        target = INSPECTION_MACHINE.next(row.status, "publish")
         assignments = await self.repo.assignments(iid)
         missing = [a.body_code for a in assignments if a.result is None]
         if missing:
@@ -246,7 +232,7 @@ class SupervisionService:
                 rule=OF_6,
                 extra={"current_state": row.status, "missing": missing},
             )
-        row.status = InspectionStatus.published.value
+        row.status = target.value
         row.published_at = datetime.now(UTC)
         await record(
             self.session,
