@@ -175,7 +175,7 @@ def claim_body(number: str, id_number: str, name: str, level: int, issued: date)
         },
         "cq": {
             "identity_category": {"value": "4"},
-            "evaluation_district": "05",
+            "district_code": "05",
             "applied_amount_fen": 150_000,
         },
         "payout": {"bank_account": "6222020200001234567", "bank_name": "中国工商银行"},

@@ -6,7 +6,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import httpx
@@ -17,6 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from skills_shared.auth import Role
 from skills_shared.certnumber import build
+from skills_shared.clock import FixedClock
+from skills_shared.contracts.v1.registry import CertificateRecord
 from skills_shared.settings import DEV_JWT_SECRET
 from skills_shared.testing import auth_headers, fresh_database, running_app, truncate_all
 from skills_shared.validators import make_resident_id
@@ -32,15 +34,22 @@ TODAY = date(2026, 6, 15)
 
 @dataclass
 class Clock:
+    """The business clock of the API tests (``skills_shared.clock.Clock``): ten o'clock Shanghai time on ``today``,
+    which a test moves by setting ``today``."""
+
     today: date = TODAY
 
-    def __call__(self) -> date:
-        return self.today
+    def now(self) -> datetime:
+        return FixedClock.on(self.today).now()
 
 
 @dataclass
 class FakeRegistry:
-    """Stands in for certificate-registry's GET /v1/certificates/{number}/record (service token required)."""
+    """Stands in for certificate-registry's GET /v1/certificates/{number}/record (service token required).
+
+    Its records are built from the registry's own contract (``CertificateRecord``), so they cannot drift from what
+    the registry answers; ``tests/test_registry_contract.py`` checks the contract against the registry's real app.
+    """
 
     records: dict[str, dict[str, Any]] = field(default_factory=dict)
     down: bool = False
@@ -162,31 +171,26 @@ class Factory:
         province: str = "50",
         occupation: str = "4-01-02-03",
         work_type: str | None = None,
-        level: int | None = 3,
-        kind: str = "skill_level",
+        level: int = 3,
         issued: date = date(2026, 5, 20),
         via: str = "evaluation",
         register: bool = True,
     ) -> dict[str, Any]:
         number = build("S", "0000", province, "05", 1, issued.year, level or 5, next(_serials))
-        record = {
-            "number": number,
-            "holder_name": name,
-            "id_number": holder,
-            "occupation_code": occupation,
-            "occupation_name": "电子商务师",
-            "work_type": work_type,
-            "level": level,
-            "issue_date": issued.isoformat(),
-            "body_code": number[:13],
-            "body_name": "重庆市某职业技能评价中心",
-            "obtained_by": via,
-            "status": "valid",
-            "revoked_reason": None,
-            "revoked_on": None,
-        }
-        if kind != "skill_level":
-            record["kind"] = kind  # the registry's records are skill-level certificates and carry no kind
+        record = CertificateRecord(
+            number=number,
+            holder_name=name,
+            id_number=holder,
+            occupation_code=occupation,
+            occupation_name="电子商务师",
+            work_type=work_type,
+            level=level or 5,
+            issue_date=issued,
+            body_code=number[:13],
+            body_name="重庆市某职业技能评价中心",
+            obtained_by=via,
+            status="valid",
+        ).model_dump(mode="json")
         if register:
             self.registry.records[number] = record
         return record
@@ -199,7 +203,7 @@ class Factory:
             "occupation_name": record["occupation_name"],
             "work_type": record["work_type"],
             "level": record["level"],
-            "kind": record.get("kind", "skill_level"),
+            "kind": record["kind"],
             "issue_date": record["issue_date"],
         }
 
@@ -210,7 +214,7 @@ class Factory:
             "certificate": self.declared(record),
             "cq": {
                 "identity_category": {"value": "4"},
-                "evaluation_district": "05",
+                "district_code": "05",
                 "applied_amount_fen": 150_000,
                 **cq,
             },

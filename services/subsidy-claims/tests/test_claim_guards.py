@@ -52,7 +52,7 @@ def set_path(body: dict[str, Any], path: tuple[str, ...], value: Any) -> dict[st
         (("cq", "identity_category", "value"), "7", ["body", "cq", "identity_category", "value"]),
         (("cq", "applied_amount_fen"), 1500.5, ["body", "cq", "applied_amount_fen"]),
         (("cq", "applied_amount_fen"), -1, ["body", "cq", "applied_amount_fen"]),
-        (("cq", "evaluation_district"), "42", ["body", "cq", "evaluation_district"]),
+        (("cq", "district_code"), "42", ["body", "cq", "district_code"]),
         (("certificate", "issue_date"), "2026-06-16", ["body", "certificate", "issue_date"]),
         (("certificate", "number"), "S00005005000125300000X", ["body", "certificate", "number"]),
         (("certificate", "occupation_code"), "4-1-02-03", ["body", "certificate", "occupation_code"]),
@@ -241,22 +241,24 @@ async def test_district_officer_never_sees_another_district(
     claim = await submitted(client, factory.cq_body(person, factory.certificate(person)), me)
     other = await submitted(
         client,
-        factory.cq_body(
-            person, factory.certificate(person, occupation="4-07-01-01"), evaluation_district="06"
-        ),
+        factory.cq_body(person, factory.certificate(person, occupation="4-07-01-01"), district_code="06"),
         me,
     )
-    assert other["district"] == "06"
+    assert other["district_code"] == "06"
     five, six = tokens.officer("05"), tokens.officer("06")
     assert (await client.get(f"/v1/claims/{claim['id']}", headers=six)).status_code == 403
     assert (await client.post(f"/v1/claims/{claim['id']}/start-review", headers=six)).status_code == 403
-    queue_six = (await client.get("/v1/claims/queue", headers=six)).json()
+    queue_six = (await client.get("/v1/claims/queue", headers=six)).json()["items"]
     assert [item["id"] for item in queue_six] == [other["id"]]
+    assert (
+        await client.get("/v1/claims/queue", params={"district_code": "05"}, headers=six)
+    ).status_code == 403
+    # The deprecated ?district= still works for one version.
     assert (await client.get("/v1/claims/queue", params={"district": "05"}, headers=six)).status_code == 403
-    queue_five = (await client.get("/v1/claims/queue", headers=five)).json()
+    queue_five = (await client.get("/v1/claims/queue", headers=five)).json()["items"]
     assert [item["id"] for item in queue_five] == [claim["id"]]
     assert (await client.get("/v1/statistics", params={"district": "05"}, headers=six)).status_code == 403
-    everything = (await client.get("/v1/claims/queue", headers=tokens.city())).json()
+    everything = (await client.get("/v1/claims/queue", headers=tokens.city())).json()["items"]
     assert {item["id"] for item in everything} == {claim["id"], other["id"]}
 
 
@@ -272,17 +274,25 @@ async def test_overdue_claims_are_flagged_and_listed_by_deadline(
     )
     assert (early["review_due_on"], late["review_due_on"]) == ("2026-06-30", "2026-07-06")
     reviewer = tokens.officer("05")
-    queue = (await client.get("/v1/claims/queue", headers=reviewer)).json()
+    queue = (await client.get("/v1/claims/queue", headers=reviewer)).json()["items"]
     assert [i["id"] for i in queue] == [early["id"], late["id"]]
     clock.today = date(2026, 6, 30)
-    assert (await client.get("/v1/claims/queue", params={"overdue": True}, headers=reviewer)).json() == []
+    assert (await client.get("/v1/claims/queue", params={"overdue": True}, headers=reviewer)).json()[
+        "items"
+    ] == []
     clock.today = date(2026, 7, 1)
-    overdue = (await client.get("/v1/claims/queue", params={"overdue": True}, headers=reviewer)).json()
+    overdue = (await client.get("/v1/claims/queue", params={"overdue": True}, headers=reviewer)).json()[
+        "items"
+    ]
     assert [(i["id"], i["overdue"]) for i in overdue] == [(early["id"], True)]
     assert (await client.get(f"/v1/claims/{late['id']}", headers=me)).json()["overdue"] is False
     mine = (await client.get("/v1/claims/mine", headers=me)).json()
-    assert [(c["id"], c["overdue"]) for c in mine] == [(early["id"], True), (late["id"], False)]
-    assert (await client.get("/v1/claims/mine", headers=tokens.citizen(factory.person()))).json() == []
+    assert [(c["id"], c["overdue"]) for c in mine["items"]] == [(early["id"], True), (late["id"], False)]
+    assert (mine["total"], mine["page"]) == (2, 1)
+    second = (await client.get("/v1/claims/mine", params={"page": 2, "page_size": 1}, headers=me)).json()
+    assert [c["id"] for c in second["items"]] == [late["id"]] and second["total"] == 2
+    nobody = (await client.get("/v1/claims/mine", headers=tokens.citizen(factory.person()))).json()
+    assert (nobody["items"], nobody["total"]) == ([], 0)
 
 
 async def test_illegal_moves_are_409_naming_the_state(
@@ -301,10 +311,10 @@ async def test_illegal_moves_are_409_naming_the_state(
     ):
         response = await client.post(f"/v1/claims/{claim['id']}/{path}", **extra)
         assert response.status_code == 409, (path, response.text)
-        assert response.json()["current_status"] == "submitted"
+        assert response.json()["current_state"] == "submitted"
         assert "submitted" in response.json()["detail"]
     again = await client.post(f"/v1/claims/{claim['id']}/submit", headers={**me, **key()})
-    assert again.status_code == 409 and again.json()["current_status"] == "submitted"
+    assert again.status_code == 409 and again.json()["current_state"] == "submitted"
 
 
 async def test_objection_blocks_confirmation_until_resolved(
@@ -327,7 +337,11 @@ async def test_objection_blocks_confirmation_until_resolved(
     assert resubmitted.json()["status"] == "resubmitted"
     assert resubmitted.json()["review_due_on"] == "2026-07-02"
     await client.post(f"/v1/claims/{cid}/start-review", headers=boss)
-    await client.post(f"/v1/claims/{cid}/approve", json={"amount_fen": 100_000}, headers={**boss, **key()})
+    await client.post(
+        f"/v1/claims/{cid}/approve",
+        json={"amount_fen": 100_000, "reason": "票据金额1000元"},
+        headers={**boss, **key()},
+    )
     await client.post(f"/v1/claims/{cid}/publish", headers=boss)
     objection = await client.post(
         f"/v1/claims/{cid}/objections",
@@ -359,7 +373,11 @@ async def test_upheld_objection_rejects_the_claim(
     cid = claim["id"]
     boss = tokens.officer("05", "unit_head")
     await client.post(f"/v1/claims/{cid}/start-review", headers=boss)
-    await client.post(f"/v1/claims/{cid}/approve", json={"amount_fen": 100_000}, headers={**boss, **key()})
+    await client.post(
+        f"/v1/claims/{cid}/approve",
+        json={"amount_fen": 100_000, "reason": "票据金额1000元"},
+        headers={**boss, **key()},
+    )
     await client.post(f"/v1/claims/{cid}/publish", headers=boss)
     oid = (await client.post(f"/v1/claims/{cid}/objections", json={"reason": "冒名"}, headers=me)).json()[
         "objections"
@@ -370,7 +388,7 @@ async def test_upheld_objection_rejects_the_claim(
         headers=boss,
     )
     assert upheld.json()["status"] == "rejected" and "冒名顶替" in upheld.json()["rejection_reason"]
-    assert (await client.get("/v1/publicity")).json() == []
+    assert (await client.get("/v1/publicity")).json()["items"] == []
 
 
 async def test_reviewer_verifies_declared_facts_from_a_named_source(
@@ -385,11 +403,11 @@ async def test_reviewer_verifies_declared_facts_from_a_named_source(
     me = tokens.citizen(person)
     claim = await submitted(client, factory.sh_body(person, factory.certificate(person, province="31")), me)
     assert claim["outcome"] == "needs_material"
-    cid, reviewer = claim["id"], tokens.officer(claim["district"])
+    cid, reviewer = claim["id"], tokens.officer(claim["district_code"])
     early = await client.post(
         f"/v1/claims/{cid}/verify-fact", json={"fact": "sh.group", "source": "社保"}, headers=reviewer
     )
-    assert early.status_code == 409 and early.json()["current_status"] == "submitted"
+    assert early.status_code == 409 and early.json()["current_state"] == "submitted"
     await client.post(f"/v1/claims/{cid}/start-review", headers=reviewer)
     elsewhere = await client.post(
         f"/v1/claims/{cid}/verify-fact",

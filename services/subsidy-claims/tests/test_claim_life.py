@@ -38,7 +38,7 @@ async def test_cq_claim_from_draft_to_paid(
     assert submitted.status_code == 200, submitted.text
     claim = submitted.json()
     assert claim["status"] == "submitted"
-    assert claim["district"] == "05"
+    assert claim["district_code"] == "05"
     assert claim["review_due_on"] == "2026-06-30"  # 10 working days after Mon 15 June 2026 (端午 19 June)
     assert claim["decision"]["policy"] == "cq-eval"
     assert {r["rule"] for r in claim["decision"]["results"]} == {f"CQ-{n}" for n in range(1, 11)}
@@ -58,17 +58,36 @@ async def test_cq_claim_from_draft_to_paid(
     ] == "under_review"
     missing_amount = await client.post(f"/v1/claims/{cid}/approve", json={}, headers={**boss, **key()})
     assert missing_amount.status_code == 422 and missing_amount.json()["rule"] == "CQ-10"
-    approved = await client.post(
+    no_reason = await client.post(
         f"/v1/claims/{cid}/approve", json={"amount_fen": 120_000}, headers={**boss, **key()}
+    )
+    assert no_reason.status_code == 422 and no_reason.json()["rule"] == "CQ-10"
+    assert no_reason.json()["errors"][0]["loc"] == ["body", "reason"]
+    approved = await client.post(
+        f"/v1/claims/{cid}/approve",
+        json={"amount_fen": 120_000, "reason": "评价费票据金额为1200元"},
+        headers={**boss, **key()},
     )
     assert approved.status_code == 200, approved.text
     assert approved.json()["amount_fen"] == 120_000
+    # Issue 16 item 11: the explanation shows the approved amount and the reason beside the rule's amount.
+    explained = (await client.get(f"/v1/claims/{cid}", headers=me)).json()["decision"]
+    assert explained["amount"]["amount_fen"] == 150_000
+    assert explained["approved"] == {
+        "amount_fen": 120_000,
+        "computed_amount_fen": 150_000,
+        "changed": True,
+        "reason": "评价费票据金额为1200元",
+        "approved_on": "2026-06-15",
+        "working": "核定金额 1200元（规则计算 1500元）：评价费票据金额为1200元",
+    }
 
     published = (await client.post(f"/v1/claims/{cid}/publish", headers=boss)).json()
     assert published["publicity_ends_on"] == "2026-06-23"  # 5 working days, 19 June off
 
-    listing = (await client.get("/v1/publicity", params={"district": "05"})).json()
-    assert listing == [
+    listing = (await client.get("/v1/publicity", params={"district_code": "05"})).json()
+    assert listing["total"] == 1
+    assert listing["items"] == [
         {
             "name": "张三",
             "id_masked": claim["applicant_id_masked"],
@@ -77,7 +96,7 @@ async def test_cq_claim_from_draft_to_paid(
             "level": "三级/高级工",
             "amount_fen": 120_000,
             "amount_yuan": "1200.00",
-            "district": "05",
+            "district_code": "05",
             "publicity_ends_on": "2026-06-23",
         }
     ]
@@ -114,7 +133,7 @@ async def test_cq_claim_from_draft_to_paid(
     assert clawed.json()["status"] == "clawed_back" and clawed.json()["clawback_reason"] == "证书被撤销"
 
     stats = (await client.get("/v1/statistics", params={"by": "level"}, headers=tokens.city())).json()
-    assert stats == [{"policy": "cq-eval", "key": 3, "claims": 1, "paid": 0, "paid_fen": 0}]
+    assert stats["items"] == [{"policy": "cq-eval", "key": "3", "claims": 1, "paid": 0, "paid_fen": 0}]
 
     chain = (await client.get("/v1/audit/verify", headers=auth_headers("inspector"))).json()
     assert chain["ok"] is True and chain["checked"] >= 11
@@ -135,7 +154,7 @@ async def test_sh_claim_amount_split_and_routing(
     submitted = await client.post(f"/v1/claims/{created['id']}/submit", headers={**me, **key()})
     assert submitted.status_code == 200, submitted.text
     claim = submitted.json()
-    assert claim["district"] == "310104"  # SH-10: flexible → insurance district
+    assert claim["district_code"] == "310104"  # SH-10: flexible → insurance district
     assert claim["amount_fen"] == 325_000  # SH-3 A/三级 3250 yuan × SH-4 100 %
     assert (claim["city_share_fen"], claim["district_share_fen"]) == (162_500, 162_500)  # SH-12
     assert claim["decision"]["amount"]["working"] == "3250元 × 100% = 3250元"

@@ -17,7 +17,9 @@ def key() -> dict[str, str]:
 
 
 async def test_policies_list_versions_and_effective_dates(client: httpx.AsyncClient) -> None:
-    policies = {p["policy"]: p for p in (await client.get("/v1/policies")).json()}
+    listed = (await client.get("/v1/policies")).json()
+    assert listed["total"] == 2
+    policies = {p["policy"]: p for p in listed["items"]}
     assert policies["sh-upgrade"]["effective_from"] == "2025-05-01"
     assert policies["sh-upgrade"]["effective_to"] == "2028-04-30"
     assert policies["cq-eval"]["effective_from"] == "2024-05-09"
@@ -55,7 +57,7 @@ async def test_evaluate_stores_nothing_and_explains_every_rule(
         "rule": "SH-12",
         "city_fen": 162_000,
         "district_fen": 162_000,
-        "district": "310115",
+        "district_code": "310115",
     }
     async with engine.connect() as conn:
         assert (await conn.execute(select(func.count()).select_from(Claim))).scalar_one() == 0
@@ -111,7 +113,7 @@ async def test_sh_claim_reviewed_by_its_district_paid_to_bank_and_batched(
     first = await client.post(f"/v1/claims/{cid}/submit", headers={**me, **submit_key})
     replay = await client.post(f"/v1/claims/{cid}/submit", headers={**me, **submit_key})
     assert replay.json() == first.json() and replay.headers["Idempotent-Replayed"] == "true"
-    district = first.json()["district"]
+    district = first.json()["district_code"]
     assert district == "310104"
     assert (
         await client.post(f"/v1/claims/{cid}/start-review", headers=tokens.officer("310115"))
@@ -128,6 +130,7 @@ async def test_sh_claim_reviewed_by_its_district_paid_to_bank_and_batched(
     lines = batch.text.strip().splitlines()
     assert lines[0].startswith("claim_id,name,id_number,channel,account")
     assert len(lines) == 2 and "325000,3250.00,310104,162500,162500" in lines[1]
+    assert lines[0].endswith("amount_fen,amount_yuan,district_code,city_share_fen,district_share_fen")
     failed = await client.post(
         f"/v1/claims/{cid}/payment-result",
         json={"result": "failed", "reason": "账户冻结"},
@@ -137,4 +140,6 @@ async def test_sh_claim_reviewed_by_its_district_paid_to_bank_and_batched(
     no_other = await client.post(f"/v1/claims/{cid}/retry-payment", headers=boss)
     assert no_other.status_code == 409 and no_other.json()["code"] == "no_other_account"
     stats = (await client.get("/v1/statistics", params={"by": "district"}, headers=tokens.city())).json()
-    assert stats == [{"policy": "sh-upgrade", "key": "310104", "claims": 1, "paid": 0, "paid_fen": 0}]
+    assert stats["items"] == [
+        {"policy": "sh-upgrade", "key": "310104", "claims": 1, "paid": 0, "paid_fen": 0}
+    ]

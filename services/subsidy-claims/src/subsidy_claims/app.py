@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import date
 from pathlib import Path
 
 import httpx
@@ -13,8 +12,8 @@ from fastapi import FastAPI
 from skills_shared.app import create_service_app
 from skills_shared.auth import ServiceTokens
 from skills_shared.clients import ServiceClient
+from skills_shared.clock import SYSTEM_CLOCK, Clock
 from skills_shared.fastget import FastGet
-from skills_shared.workdays import today_shanghai
 from subsidy_claims.claims.api import router as claims_router
 from subsidy_claims.claims.registry import REGISTRY, RegistryClient
 from subsidy_claims.outputs.api import router as outputs_router
@@ -28,12 +27,12 @@ def create_app(
     settings: SubsidySettings | None = None,
     *,
     registry_transport: httpx.AsyncBaseTransport | None = None,
-    clock: Callable[[], date] = today_shanghai,
+    clock: Clock = SYSTEM_CLOCK,
 ) -> FastAPI:
     """Build the app: ``uvicorn subsidy_claims.app:create_app --factory``.
 
-    ``registry_transport`` lets a test put a fake registry app behind the real client; ``clock`` gives the
-    business date (Asia/Shanghai), so deadline tests can pin it.
+    ``registry_transport`` lets a test put a fake registry app behind the real client; ``clock`` is the business
+    clock every request reads (``skills_shared.clock``); tests pin it, or set ``app.state.clock`` later.
     """
     settings = settings or SubsidySettings()
 

@@ -6,9 +6,11 @@ from datetime import date
 
 import pytest
 
+from skills_shared.refusals import Refusal
+from skills_shared.transitions import IllegalTransition
 from skills_shared.workdays import CalendarNotCovered
 from subsidy_claims.claims import rules
-from subsidy_claims.claims.rules import Action, ClaimStatus, IllegalTransitionError, PayoutAccounts
+from subsidy_claims.claims.rules import Action, ClaimStatus, PayoutAccounts
 
 S = ClaimStatus
 ALLOWED = {
@@ -36,9 +38,10 @@ ALLOWED = {
 def test_every_state_and_action(status: ClaimStatus, action: Action) -> None:
     expected = ALLOWED.get((status, action))
     if expected is None:
-        with pytest.raises(IllegalTransitionError) as caught:
+        with pytest.raises(IllegalTransition) as caught:
             rules.next_status(status, action)
-        assert caught.value.current is status
+        assert caught.value.status == 409 and caught.value.code == "illegal_state"
+        assert caught.value.current == status.value and caught.value.action == action.value
     else:
         assert rules.next_status(status, action) is expected
 
@@ -83,14 +86,20 @@ def test_uncovered_year_gives_no_guessed_deadline() -> None:
 def test_cq5_card_with_financial_function_first_then_the_other_account(
     accounts: PayoutAccounts, first: str, after_failure: str | None
 ) -> None:
-    assert rules.first_channel(accounts) == first
+    assert rules.first_channel(accounts, "CQ-5") == first
     if after_failure is None:
-        with pytest.raises(rules.NoPayoutAccountError):
-            rules.retry_channel(accounts, first)
+        with pytest.raises(Refusal) as caught:
+            rules.retry_channel(accounts, first, "CQ-5")
+        assert (caught.value.status, caught.value.code, caught.value.rule) == (
+            409,
+            "no_other_account",
+            "CQ-5",
+        )
     else:
-        assert rules.retry_channel(accounts, first) == after_failure
+        assert rules.retry_channel(accounts, first, "CQ-5") == after_failure
 
 
 def test_no_account_at_all() -> None:
-    with pytest.raises(rules.NoPayoutAccountError):
-        rules.first_channel(PayoutAccounts("SSC1", False, None))
+    with pytest.raises(Refusal) as caught:
+        rules.first_channel(PayoutAccounts("SSC1", False, None), "SH-11")
+    assert (caught.value.status, caught.value.code, caught.value.rule) == (409, "no_payout_account", "SH-11")

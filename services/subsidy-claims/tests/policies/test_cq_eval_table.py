@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from subsidy_claims.policies import cq_eval
-from subsidy_claims.policies.decision import Outcome, Verdict
+from subsidy_claims.policies.decision import Outcome, RuleVerdict
 from subsidy_claims.policies.edits import Edit, both, cert, cq, facts, prior
 from subsidy_claims.policies.facts import (
     CertificateFacts,
@@ -47,7 +47,7 @@ def base() -> ClaimFacts:
         ),
         cq=CqFacts(
             identity_category=verified(CqIdentityCategory.RURAL_MIGRANT, "rural-labour-register"),
-            evaluation_district="05",
+            district_code="05",
             applied_amount_fen=150_000,
         ),
     )
@@ -65,29 +65,32 @@ class Case:
     rule: str
     name: str
     mod: Mod
-    verdict: Verdict
+    verdict: RuleVerdict
 
 
 CASES = [
     # CQ-1: on or after 2024-05-09, in Chongqing, one of the three certificate kinds
-    Case("CQ-1", "issued the day before 2024-05-09", cert(issue_date=date(2024, 5, 8)), Verdict.FAIL),
+    Case("CQ-1", "issued the day before 2024-05-09", cert(issue_date=date(2024, 5, 8)), RuleVerdict.FAIL),
     Case(
         "CQ-1",
         "issued on 2024-05-09",
         both(cert(issue_date=date(2024, 5, 9)), facts(applied_on=date(2025, 1, 1))),
-        Verdict.PASS,
+        RuleVerdict.PASS,
     ),
-    Case("CQ-1", "issued 2024-05-10", cert(issue_date=date(2024, 5, 10)), Verdict.PASS),
-    Case("CQ-1", "certificate from Shanghai (province 31)", cert(province_code="31"), Verdict.FAIL),
-    Case("CQ-1", "province unknown", cert(province_code=None), Verdict.FAIL),
+    Case("CQ-1", "issued 2024-05-10", cert(issue_date=date(2024, 5, 10)), RuleVerdict.PASS),
+    Case("CQ-1", "certificate from Shanghai (province 31)", cert(province_code="31"), RuleVerdict.FAIL),
+    Case("CQ-1", "province unknown", cert(province_code=None), RuleVerdict.FAIL),
     Case(
-        "CQ-1", "skill-type qualification certificate", cert(kind=CertificateKind.QUALIFICATION), Verdict.PASS
+        "CQ-1",
+        "skill-type qualification certificate",
+        cert(kind=CertificateKind.QUALIFICATION),
+        RuleVerdict.PASS,
     ),
     Case(
         "CQ-1",
         "special ability certificate",
         cert(kind=CertificateKind.SPECIAL_ABILITY, level=None),
-        Verdict.PASS,
+        RuleVerdict.PASS,
     ),
     # CQ-2: one of six identity categories; declared needs supporting material
     *[
@@ -95,7 +98,7 @@ CASES = [
             "CQ-2",
             f"category {c.value} verified",
             cq(identity_category=verified(c, "hrss-records")),
-            Verdict.PASS,
+            RuleVerdict.PASS,
         )
         for c in CqIdentityCategory
     ],
@@ -103,60 +106,64 @@ CASES = [
         "CQ-2",
         "graduate category only declared",
         cq(identity_category=declared(CqIdentityCategory.GRADUATE)),
-        Verdict.NEEDS_MATERIAL,
+        RuleVerdict.NEEDS_MATERIAL,
     ),
     Case(
         "CQ-2",
         "unemployed category only declared",
         cq(identity_category=declared(CqIdentityCategory.REGISTERED_UNEMPLOYED)),
-        Verdict.NEEDS_MATERIAL,
+        RuleVerdict.NEEDS_MATERIAL,
     ),
     # CQ-3: the district where the evaluation took place reviews
-    Case("CQ-3", "district 01", cq(evaluation_district="01"), Verdict.PASS),
-    Case("CQ-3", "district 41", cq(evaluation_district="41"), Verdict.PASS),
-    Case("CQ-3", "district 42 does not exist", cq(evaluation_district="42"), Verdict.FAIL),
-    Case("CQ-3", "00 is the city, not a district", cq(evaluation_district="00"), Verdict.FAIL),
+    Case("CQ-3", "district 01", cq(district_code="01"), RuleVerdict.PASS),
+    Case("CQ-3", "district 41", cq(district_code="41"), RuleVerdict.PASS),
+    Case("CQ-3", "district 42 does not exist", cq(district_code="42"), RuleVerdict.FAIL),
+    Case("CQ-3", "00 is the city, not a district", cq(district_code="00"), RuleVerdict.FAIL),
     # CQ-4: compare with the certificate record
     Case(
         "CQ-4",
         "certificate checked against the registry",
         cert(verified_by="certificate-registry"),
-        Verdict.PASS,
+        RuleVerdict.PASS,
     ),
-    Case("CQ-4", "certificate not yet checked", cert(verified_by=None), Verdict.NEEDS_MATERIAL),
+    Case("CQ-4", "certificate not yet checked", cert(verified_by=None), RuleVerdict.NEEDS_MATERIAL),
     # CQ-5: publicity comes after approval
-    Case("CQ-5", "publicity does not decide eligibility", lambda f: f, Verdict.NOT_APPLICABLE),
+    Case("CQ-5", "publicity does not decide eligibility", lambda f: f, RuleVerdict.NOT_APPLICABLE),
     # CQ-6: one 工种 per occupation family
     Case(
         "CQ-6",
         "paid for another 工种 of the same occupation",
         both(cert(work_type="甲"), prior(paid(work_type="乙"))),
-        Verdict.FAIL,
+        RuleVerdict.FAIL,
     ),
     Case(
         "CQ-6",
         "paid for the occupation itself, now a 工种 of it",
         both(cert(work_type="甲"), prior(paid(work_type=None))),
-        Verdict.FAIL,
+        RuleVerdict.FAIL,
     ),
-    Case("CQ-6", "paid for another occupation", prior(paid(occupation="4-02-01-01")), Verdict.PASS),
+    Case("CQ-6", "paid for another occupation", prior(paid(occupation="4-02-01-01")), RuleVerdict.PASS),
     Case(
         "CQ-6",
         "a Shanghai subsidy does not count",
         both(cert(work_type="甲"), prior(PastSubsidy(SubsidyKind.SH_UPGRADE, OCC, "乙", 3, 2025))),
-        Verdict.PASS,
+        RuleVerdict.PASS,
     ),
     # CQ-7: same 工种, same or lower level: not again; same special-ability project: not again
-    Case("CQ-7", "same level again", prior(paid(level=3)), Verdict.FAIL),
-    Case("CQ-7", "lower level after a higher one", both(cert(level=4), prior(paid(level=3))), Verdict.FAIL),
-    Case("CQ-7", "higher level after a lower one", both(cert(level=2), prior(paid(level=3))), Verdict.PASS),
-    Case("CQ-7", "五级 then 四级", both(cert(level=4), prior(paid(level=5))), Verdict.PASS),
-    Case("CQ-7", "高级技师 twice", both(cert(level=1), prior(paid(level=1))), Verdict.FAIL),
+    Case("CQ-7", "same level again", prior(paid(level=3)), RuleVerdict.FAIL),
+    Case(
+        "CQ-7", "lower level after a higher one", both(cert(level=4), prior(paid(level=3))), RuleVerdict.FAIL
+    ),
+    Case(
+        "CQ-7", "higher level after a lower one", both(cert(level=2), prior(paid(level=3))), RuleVerdict.PASS
+    ),
+    Case("CQ-7", "五级 then 四级", both(cert(level=4), prior(paid(level=5))), RuleVerdict.PASS),
+    Case("CQ-7", "高级技师 twice", both(cert(level=1), prior(paid(level=1))), RuleVerdict.FAIL),
     Case(
         "CQ-7",
         "same special-ability project again",
         both(cert(kind=CertificateKind.SPECIAL_ABILITY, level=None), prior(paid(level=None))),
-        Verdict.FAIL,
+        RuleVerdict.FAIL,
     ),
     Case(
         "CQ-7",
@@ -165,55 +172,55 @@ CASES = [
             cert(kind=CertificateKind.SPECIAL_ABILITY, level=None),
             prior(paid(occupation="Z-00-00-01", level=None)),
         ),
-        Verdict.PASS,
+        RuleVerdict.PASS,
     ),
     # CQ-8: former 职业技能鉴定补贴
     Case(
         "CQ-8",
         "received the former 鉴定补贴 for this occupation",
         prior(PastSubsidy(SubsidyKind.CQ_JIANDING, OCC, None, 4, 2019)),
-        Verdict.FAIL,
+        RuleVerdict.FAIL,
     ),
     Case(
         "CQ-8",
         "鉴定补贴 for another occupation",
         prior(PastSubsidy(SubsidyKind.CQ_JIANDING, "4-02-01-01", None, 4, 2019)),
-        Verdict.PASS,
+        RuleVerdict.PASS,
     ),
     # CQ-9: certificates 2024-05-09 … 2025-06-06 must be claimed by 2025-11-30
     Case(
         "CQ-9",
         "first day of window, claimed 2025-11-30",
         both(cert(issue_date=date(2024, 5, 9)), facts(applied_on=date(2025, 11, 30))),
-        Verdict.PASS,
+        RuleVerdict.PASS,
     ),
     Case(
         "CQ-9",
         "first day of window, claimed 2025-12-01",
         both(cert(issue_date=date(2024, 5, 9)), facts(applied_on=date(2025, 12, 1))),
-        Verdict.FAIL,
+        RuleVerdict.FAIL,
     ),
     Case(
         "CQ-9",
         "last day of window, claimed 2025-11-30",
         both(cert(issue_date=date(2025, 6, 6)), facts(applied_on=date(2025, 11, 30))),
-        Verdict.PASS,
+        RuleVerdict.PASS,
     ),
     Case(
         "CQ-9",
         "last day of window, claimed 2025-12-01",
         both(cert(issue_date=date(2025, 6, 6)), facts(applied_on=date(2025, 12, 1))),
-        Verdict.FAIL,
+        RuleVerdict.FAIL,
     ),
     Case(
         "CQ-9",
         "issued 2025-06-07, outside the window",
         both(cert(issue_date=date(2025, 6, 7)), facts(applied_on=date(2025, 12, 1))),
-        Verdict.NOT_APPLICABLE,
+        RuleVerdict.NOT_APPLICABLE,
     ),
-    Case("CQ-9", "issued before the window", cert(issue_date=date(2024, 5, 8)), Verdict.NOT_APPLICABLE),
+    Case("CQ-9", "issued before the window", cert(issue_date=date(2024, 5, 8)), RuleVerdict.NOT_APPLICABLE),
     # CQ-10: amount from the operator's table, else the amount applied for
-    Case("CQ-10", "no table: the amount applied for", lambda f: f, Verdict.PASS),
+    Case("CQ-10", "no table: the amount applied for", lambda f: f, RuleVerdict.PASS),
 ]
 
 
@@ -223,7 +230,7 @@ def test_cq_rule(case: Case) -> None:
     assert record.verdict_of(case.rule) is case.verdict
     result = next(r for r in record.results if r.rule == case.rule)
     assert result.clause == cq_eval.CLAUSES[case.rule]
-    if case.verdict is Verdict.FAIL:
+    if case.verdict is RuleVerdict.FAIL:
         assert record.outcome is Outcome.INELIGIBLE
         assert case.rule in record.failed_rules()
 
@@ -231,7 +238,7 @@ def test_cq_rule(case: Case) -> None:
 def test_base_case_is_eligible() -> None:
     record = cq_eval.evaluate(base())
     assert record.outcome is Outcome.ELIGIBLE
-    assert record.review_district == "05"
+    assert record.district_code == "05"
     assert [r.rule for r in record.results] == [f"CQ-{n}" for n in range(1, 11)]
 
 

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from subsidy_claims.policies import cq_eval, rules, sh_upgrade
 from subsidy_claims.policies.calendar_months import add_months, age_on
-from subsidy_claims.policies.decision import Outcome, Verdict
+from subsidy_claims.policies.decision import Outcome, RuleVerdict
 from subsidy_claims.policies.facts import (
     CatalogueClass,
     CertificateFacts,
@@ -96,7 +96,7 @@ def claim_facts(draw: st.DrawFn) -> ClaimFacts:
     )
     cq = CqFacts(
         identity_category=draw(st.sampled_from(list(CqIdentityCategory)).flatmap(fact)),  # type: ignore[arg-type]
-        evaluation_district=draw(st.sampled_from(["00", "01", "05", "41", "42"])),
+        district_code=draw(st.sampled_from(["00", "01", "05", "41", "42"])),
         applied_amount_fen=draw(st.integers(1, 10_000_00)),
     )
     return ClaimFacts(
@@ -133,9 +133,9 @@ def test_outcome_follows_verdicts(facts: ClaimFacts) -> None:
     """The outcome is ineligible exactly when some rule failed, for both policies."""
     for record in (sh_upgrade.evaluate(facts), cq_eval.evaluate(facts)):
         verdicts = {r.verdict for r in record.results}
-        assert (record.outcome is Outcome.INELIGIBLE) == (Verdict.FAIL in verdicts)
-        if Verdict.FAIL not in verdicts:
-            assert (record.outcome is Outcome.NEEDS_MATERIAL) == (Verdict.NEEDS_MATERIAL in verdicts)
+        assert (record.outcome is Outcome.INELIGIBLE) == (RuleVerdict.FAIL in verdicts)
+        if RuleVerdict.FAIL not in verdicts:
+            assert (record.outcome is Outcome.NEEDS_MATERIAL) == (RuleVerdict.NEEDS_MATERIAL in verdicts)
 
 
 @settings(max_examples=50, deadline=None)
@@ -149,7 +149,7 @@ def test_same_or_lower_level_never_again(facts: ClaimFacts, paid_level: int, new
     ):
         paid = PastSubsidy(kind, cert.occupation_code, cert.work_type, paid_level, 2025)
         record = policy(replace(facts, certificate=cert, prior_subsidies=(paid,)))
-        assert (record.verdict_of(rule) is Verdict.FAIL) == (new_level >= paid_level)
+        assert (record.verdict_of(rule) is RuleVerdict.FAIL) == (new_level >= paid_level)
 
 
 @settings(deadline=None)

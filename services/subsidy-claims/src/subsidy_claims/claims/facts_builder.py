@@ -39,7 +39,7 @@ def _date(value: str | None) -> date | None:
 def cq_facts(raw: dict[str, Any]) -> CqFacts:
     return CqFacts(
         identity_category=_fact(raw["identity_category"], CqIdentityCategory),
-        evaluation_district=raw["evaluation_district"],
+        district_code=raw.get("district_code") or raw["evaluation_district"],
         applied_amount_fen=int(raw["applied_amount_fen"]),
     )
 

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 from urllib.parse import quote
 
 import orjson
 import structlog
 
 from skills_shared.auth import ServiceTokens
-from skills_shared.certnumber import parse
 from skills_shared.clients import ServiceClient
+from skills_shared.contracts.parsing import parse_contract
+from skills_shared.contracts.v1.registry import CertificateRecord, CertificateStatus, ObtainedBy
 from skills_shared.fastget import FastGet
 from skills_shared.problems import FieldError, Problem
+from skills_shared.refusals import Refusal
 from subsidy_claims.policies.facts import CertificateFacts, CertificateKind, ObtainedVia
 
 REGISTRY = "certificate-registry"
@@ -35,62 +36,44 @@ class Declared:
     issue_date: date
 
 
-def _field(loc: list[str | int], msg: str, type_: str, rule: str) -> Problem:
-    return Problem(
-        422,
+def _field(loc: list[str | int], msg: str, type_: str, rule: str) -> Refusal:
+    return Refusal(
+        rule,
         "certificate_mismatch" if type_ == "mismatch" else "certificate_invalid",
         msg,
-        title="Certificate check failed",
-        rule=rule,
         errors=[FieldError(loc=loc, msg=msg, type=type_)],
+        title="Certificate check failed",
     )
 
 
-def _first(record: dict[str, Any], *names: str) -> Any:
-    for name in names:
-        if name in record:
-            return record[name]
-    return None
-
-
-# certificate-registry's ObtainedBy values, and ours, to the policies' ObtainedVia (SH-7).
+# certificate-registry's ObtainedBy values to the policies' ObtainedVia (SH-7).
 OBTAINED_VIA = {
-    "evaluation": ObtainedVia.EVALUATION,
-    "direct_recognition": ObtainedVia.ENTERPRISE_DIRECT_RECOGNITION,
-    "competition": ObtainedVia.COMPETITION_PROMOTION,
-    **{v.value: v for v in ObtainedVia},
+    ObtainedBy.EVALUATION: ObtainedVia.EVALUATION,
+    ObtainedBy.DIRECT_RECOGNITION: ObtainedVia.ENTERPRISE_DIRECT_RECOGNITION,
+    ObtainedBy.COMPETITION: ObtainedVia.COMPETITION_PROMOTION,
 }
 NO_WORK_TYPE = {"", "——", "-"}
 
 
-def record_to_facts(record: dict[str, Any]) -> CertificateFacts:
-    """Read the registry's record (``CertificateRecord``: number, holder_name, id_number, occupation_code,
-    occupation_name, work_type, level, issue_date, obtained_by, status). The registry issues 职业技能等级证书, so a
-    record without ``kind`` is a skill-level certificate; a 工种 printed as "——" means none."""
-    number = str(_first(record, "number", "certificate_number"))
-    kind = CertificateKind(
-        str(_first(record, "kind", "certificate_kind") or CertificateKind.SKILL_LEVEL.value)
-    )
-    via = OBTAINED_VIA[str(_first(record, "obtained_by", "obtained_via") or "evaluation")]
-    level = _first(record, "level", "level_code")
-    work_type = _first(record, "work_type")
-    province = None
-    try:
-        province = parse(number).province
-    except ValueError:
-        province = _first(record, "province", "province_code")
+def record_to_facts(record: CertificateRecord) -> CertificateFacts:
+    """The registry's record (its v1 contract, already parsed) as the policies' certificate facts.
+
+    The registry issues 职业技能等级证书 only (``kind`` is always ``skill_level``); a 工种 printed as "——" means
+    none; the province comes from the number itself (CR-1 positions 6–7).
+    """
+    work_type = record.work_type
     return CertificateFacts(
-        number=number,
-        holder_id_number=str(_first(record, "id_number", "holder_id_number")),
-        holder_name=str(_first(record, "holder_name", "name")),
-        occupation_code=str(_first(record, "occupation_code")),
-        occupation_name=str(_first(record, "occupation_name", "occupation") or ""),
-        work_type=None if work_type is None or str(work_type).strip() in NO_WORK_TYPE else str(work_type),
-        level=None if kind is CertificateKind.SPECIAL_ABILITY or level is None else int(level),
-        kind=kind,
-        issue_date=date.fromisoformat(str(_first(record, "issue_date", "issued_on"))),
-        obtained_via=via,
-        province_code=province,
+        number=record.number,
+        holder_id_number=record.id_number,
+        holder_name=record.holder_name,
+        occupation_code=record.occupation_code,
+        occupation_name=record.occupation_name,
+        work_type=None if work_type is None or work_type.strip() in NO_WORK_TYPE else work_type,
+        level=record.level,
+        kind=CertificateKind(record.kind),
+        issue_date=record.issue_date,
+        obtained_via=OBTAINED_VIA[record.obtained_by],
+        province_code=record.number[5:7],
         verified_by=REGISTRY,
     )
 
@@ -139,22 +122,21 @@ class RegistryClient:
         return answer.status, answer.body
 
     async def certificate(self, number: str, rule: str) -> CertificateFacts:
+        """The registry's record of ``number`` as facts; 404 → the claim's certificate does not exist (422),
+        revoked → 422, an answer off the contract → 502 naming certificate-registry, down → 503."""
         status_code, body = await self._fetch(number)
         if status_code == 404:
-            raise _field(["body", "certificate", "number"], "证书不存在", "not_found", rule)
+            raise _field(["body", "certificate", "number"], "证书不存在，请核对证书编号", "not_found", rule)
         if status_code >= 400:
             raise _unavailable("证书查询服务暂不可用，请稍后重试", f"status {status_code}")
         try:
-            record = orjson.loads(body)
+            data = orjson.loads(body)
         except orjson.JSONDecodeError as exc:
             raise _unavailable(UNREADABLE, "not JSON") from exc
-        status = str(record.get("status", "valid"))
-        if status != "valid":
-            raise _field(["body", "certificate", "number"], "证书已撤销或无效", "revoked", rule)
-        try:
-            return record_to_facts(record)
-        except (KeyError, TypeError, ValueError) as exc:
-            raise _unavailable(UNREADABLE, type(exc).__name__) from exc
+        record: CertificateRecord = parse_contract(CertificateRecord, data, service=REGISTRY)
+        if record.status is not CertificateStatus.VALID:
+            raise _field(["body", "certificate", "number"], "证书已撤销或无效，不能申请补贴", "revoked", rule)
+        return record_to_facts(record)
 
 
 UNREADABLE = "证书查询服务返回的数据无法识别"

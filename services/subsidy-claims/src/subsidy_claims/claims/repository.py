@@ -6,11 +6,11 @@ Submit, the hot path, takes the ledgers with plain SQL on its lean unit of work:
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import BigInteger, Select, cast, delete, func, select, update
+from sqlalchemy import BigInteger, Select, cast, delete, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from subsidy_claims.claims.models import (
@@ -22,8 +22,39 @@ from subsidy_claims.claims.models import (
     YearlyCount,
 )
 from subsidy_claims.claims.rules import AWAITING_DECISION, HOLDING, ClaimStatus
+from subsidy_claims.policies.facts import PastSubsidy, SubsidyKind
 
 HOLDING_VALUES = [s.value for s in HOLDING]
+NO_CLAIM = uuid.UUID(int=0)
+
+PRIOR_SQL = """
+SELECT 0 AS own, kind, occupation_code, work_type, level, year, as_in_service, as_secondary_student, source
+FROM past_subsidies WHERE applicant_id_number = CAST(:applicant AS text)
+UNION ALL
+SELECT 1, policy, occupation_code, work_type, level,
+       extract(year FROM coalesce(submitted_on, certificate_issue_date))::int, as_in_service, as_secondary_student,
+       NULL
+FROM claims
+WHERE applicant_id_number = CAST(:applicant AS text) AND status = ANY(CAST(:holding AS text[]))
+  AND id <> CAST(:exclude AS uuid)
+ORDER BY own
+"""
+"""Subsidies recorded elsewhere (own = 0), then this service's holding claims (own = 1), columns only. Submit
+(``submit_repository``) sends the same statement with ``$n`` parameters; the preview sends it on the session."""
+
+
+def past_subsidy_of(row: Mapping[Any, Any]) -> PastSubsidy:
+    """A row of ``PRIOR_SQL`` as a past subsidy; one recorded elsewhere keeps the name of its source."""
+    return PastSubsidy(
+        kind=SubsidyKind(row["kind"]),
+        occupation_code=row["occupation_code"],
+        work_type=row["work_type"],
+        level=row["level"],
+        year=row["year"],
+        as_in_service=row["as_in_service"],
+        as_secondary_student=row["as_secondary_student"],
+        **({} if row["source"] is None else {"source": row["source"]}),
+    )
 
 
 class ClaimRepository:
@@ -137,29 +168,44 @@ class ClaimRepository:
             stmt = stmt.where(Claim.district == district)
         return stmt
 
-    async def queue(self, district: str | None, *, overdue_on: date | None, limit: int) -> list[Claim]:
+    async def _page(self, stmt: Select[Any], offset: int, limit: int) -> tuple[list[Claim], int]:
+        """One page of ``stmt`` (already ordered) and the count of the whole list."""
+        total = (
+            await self.session.execute(select(func.count()).select_from(stmt.order_by(None).subquery()))
+        ).scalar_one()
+        rows = list((await self.session.execute(stmt.offset(offset).limit(limit))).scalars())
+        return rows, int(total)
+
+    async def queue(
+        self, district: str | None, *, overdue_on: date | None, offset: int, limit: int
+    ) -> tuple[list[Claim], int]:
         """A reviewer's queue: earliest deadline first; claims without a deadline last."""
         stmt = self._queue(district)
         if overdue_on is not None:
             stmt = stmt.where(
                 Claim.review_due_on < overdue_on, Claim.status.in_([s.value for s in AWAITING_DECISION])
             )
-        stmt = stmt.order_by(Claim.review_due_on.asc().nulls_last(), Claim.submitted_at, Claim.id).limit(
-            limit
+        stmt = stmt.order_by(Claim.review_due_on.asc().nulls_last(), Claim.submitted_at, Claim.id)
+        return await self._page(stmt, offset, limit)
+
+    async def of_applicant(self, applicant: str, offset: int, limit: int) -> tuple[list[Claim], int]:
+        stmt = (
+            select(Claim).where(Claim.applicant_id_number == applicant).order_by(Claim.created_at, Claim.id)
         )
-        return list((await self.session.execute(stmt)).scalars())
+        return await self._page(stmt, offset, limit)
 
-    async def of_applicant(self, applicant: str) -> list[Claim]:
-        stmt = select(Claim).where(Claim.applicant_id_number == applicant).order_by(Claim.created_at)
-        return list((await self.session.execute(stmt)).scalars())
-
-    async def in_publicity(self, district: str | None) -> list[Claim]:
+    async def in_publicity(self, district: str | None, offset: int, limit: int) -> tuple[list[Claim], int]:
         stmt = select(Claim).where(Claim.status == ClaimStatus.IN_PUBLICITY.value)
         if district is not None:
             stmt = stmt.where(Claim.district == district)
-        return list(
-            (await self.session.execute(stmt.order_by(Claim.publicity_started_on, Claim.id))).scalars()
-        )
+        return await self._page(stmt.order_by(Claim.publicity_started_on, Claim.id), offset, limit)
+
+    async def prior_subsidies(self, applicant: str) -> list[PastSubsidy]:
+        """What counts against a new claim of ``applicant`` (the preview's view of submit's ``prior_subsidies``):
+        payments recorded elsewhere and this service's claims that hold an entitlement."""
+        params = {"applicant": applicant, "holding": HOLDING_VALUES, "exclude": NO_CLAIM}
+        rows = (await self.session.execute(text(PRIOR_SQL), params)).all()
+        return [past_subsidy_of(r._mapping) for r in rows]
 
     async def payment_instructed(self, district: str | None) -> list[Claim]:
         stmt = select(Claim).where(Claim.status == ClaimStatus.PAYMENT_INSTRUCTED.value)

@@ -6,26 +6,30 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from skills_shared.contracts.v1.subsidy import ClaimStatus
+from skills_shared.refusals import Refusal
+from skills_shared.transitions import IllegalTransition, StateMachine
 from skills_shared.workdays import CalendarNotCovered, add_working_days, period_end
+
+__all__ = [
+    "AWAITING_DECISION",
+    "CLAIM_LIFE",
+    "HOLDING",
+    "Action",
+    "ClaimStatus",
+    "PayoutAccounts",
+    "first_channel",
+    "is_overdue",
+    "next_status",
+    "publicity_ends_on",
+    "refuse_move",
+    "retry_channel",
+    "review_due_on",
+    "safe_review_due_on",
+]
 
 REVIEW_WORKING_DAYS = 10  # CQ-4
 PUBLICITY_WORKING_DAYS = 5  # CQ-5 (SH-11 names no length; the same 5 working days are used)
-
-
-class ClaimStatus(StrEnum):
-    DRAFT = "draft"
-    SUBMITTED = "submitted"
-    UNDER_REVIEW = "under_review"
-    MATERIAL_REQUESTED = "material_requested"
-    RESUBMITTED = "resubmitted"
-    APPROVED = "approved"
-    REJECTED = "rejected"
-    IN_PUBLICITY = "in_publicity"
-    CONFIRMED = "confirmed"
-    PAYMENT_INSTRUCTED = "payment_instructed"
-    PAID = "paid"
-    PAYMENT_FAILED = "payment_failed"
-    CLAWED_BACK = "clawed_back"
 
 
 class Action(StrEnum):
@@ -46,7 +50,7 @@ class Action(StrEnum):
 
 
 S = ClaimStatus
-TRANSITIONS: dict[Action, tuple[frozenset[ClaimStatus], ClaimStatus]] = {
+TRANSITIONS: dict[str, tuple[frozenset[ClaimStatus], ClaimStatus]] = {
     Action.SUBMIT: (frozenset({S.DRAFT}), S.SUBMITTED),
     Action.START_REVIEW: (frozenset({S.SUBMITTED, S.RESUBMITTED}), S.UNDER_REVIEW),
     Action.REQUEST_MATERIAL: (frozenset({S.UNDER_REVIEW}), S.MATERIAL_REQUESTED),
@@ -71,20 +75,46 @@ AWAITING_DECISION = frozenset({S.SUBMITTED, S.UNDER_REVIEW, S.RESUBMITTED})
 """Statuses during which the CQ-4 review clock runs (material_requested stops it: the applicant has the ball)."""
 
 
-class IllegalTransitionError(Exception):
-    """The claim is not in a state that allows the action; the API answers 409 naming the current state."""
+ACTIONS_ZH = {
+    Action.SUBMIT: "提交",
+    Action.START_REVIEW: "开始审核",
+    Action.REQUEST_MATERIAL: "要求补充材料",
+    Action.RESUBMIT: "补充材料后重新提交",
+    Action.APPROVE: "审核通过",
+    Action.REJECT: "驳回",
+    Action.PUBLISH: "公示",
+    Action.OBJECT: "提出异议",
+    Action.CONFIRM: "确认",
+    Action.INSTRUCT_PAYMENT: "发起支付",
+    Action.RECORD_PAID: "登记支付成功",
+    Action.RECORD_FAILED: "登记支付失败",
+    Action.RETRY_PAYMENT: "重新支付",
+    Action.CLAW_BACK: "追回",
+}
 
-    def __init__(self, action: Action, current: ClaimStatus) -> None:
-        super().__init__(f"{action.value} not allowed in {current.value}")
-        self.action = action
-        self.current = current
+CLAIM_LIFE: StateMachine[ClaimStatus] = StateMachine(
+    entity_zh="补贴申请",
+    moves=TRANSITIONS,
+    actions_zh={str(k): v for k, v in ACTIONS_ZH.items()},
+)
+"""The claim's life (CQ-4 review, CQ-5 / SH-11 publicity and payment); ``next`` is the only way a status moves."""
 
 
-def next_status(current: ClaimStatus, action: Action) -> ClaimStatus:
-    allowed, target = TRANSITIONS[action]
-    if current not in allowed:
-        raise IllegalTransitionError(action, current)
-    return target
+def next_status(current: ClaimStatus | str, action: Action) -> ClaimStatus:
+    """The status ``action`` leads to, or a 409 ``illegal_state`` naming the current status and the action."""
+    return CLAIM_LIFE.next(current, action)
+
+
+def refuse_move(current: ClaimStatus | str, action: Action) -> IllegalTransition:
+    """The 409 of the state machine for a move a route narrows further than the table (e.g. a reviewer may not
+    reject during publicity: only an upheld objection does)."""
+    return IllegalTransition(
+        entity_zh=CLAIM_LIFE.entity_zh,
+        current=str(current),
+        action=str(action),
+        action_zh=ACTIONS_ZH[action],
+        rule=CLAIM_LIFE.rule,
+    )
 
 
 def review_due_on(submitted_on: date) -> date:
@@ -126,20 +156,27 @@ class PayoutAccounts:
         return out
 
 
-class NoPayoutAccountError(Exception):
-    """No account left to pay into."""
-
-
-def first_channel(accounts: PayoutAccounts) -> str:
+def first_channel(accounts: PayoutAccounts, rule: str) -> str:
+    """The account a payment goes to first (CQ-5 / SH-11), or a 409 saying which account would make it payable."""
     channels = accounts.channels()
     if not channels:
-        raise NoPayoutAccountError
+        raise Refusal(
+            rule,
+            "no_payout_account",
+            "没有可用的收款账户：须有已开通金融功能的社会保障卡或本人银行账户",
+            status=409,
+        )
     return channels[0]
 
 
-def retry_channel(accounts: PayoutAccounts, failed: str) -> str:
+def retry_channel(accounts: PayoutAccounts, failed: str, rule: str) -> str:
     """After a failed payment, the other account (card ↔ bank); never the one that just failed."""
     for channel in accounts.channels():
         if channel != failed:
             return channel
-    raise NoPayoutAccountError
+    raise Refusal(
+        rule,
+        "no_other_account",
+        "没有另一个可用的收款账户：上次支付失败的账户不再使用，须补充另一个收款账户",
+        status=409,
+    )

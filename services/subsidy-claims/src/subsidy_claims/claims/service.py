@@ -11,52 +11,55 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from skills_shared import audit
 from skills_shared.auth import Principal, Role
-from skills_shared.problems import FieldError, Problem, forbidden, not_found
+from skills_shared.contracts.v1.pagination import Page, PageParams
+from skills_shared.contracts.v1.subsidy import (
+    ClaimFactSheet,
+    ClaimObjection,
+    SubsidyDecision,
+)
+from skills_shared.problems import FieldError, forbidden, not_found
+from skills_shared.refusals import Refusal
 from skills_shared.validators import mask_resident_id
 from skills_shared.workdays import CalendarNotCovered
+from subsidy_claims.access import check_applicant, check_may_read, check_reviewer, scope_district
+from subsidy_claims.bulk import refuse_duplicates
 from subsidy_claims.claims import rules
-from subsidy_claims.claims.access import check_applicant, check_may_read
 from subsidy_claims.claims.facts_builder import claim_facts
 from subsidy_claims.claims.models import Claim, Objection, PastSubsidyRecord
 from subsidy_claims.claims.repository import ClaimRepository
-from subsidy_claims.claims.rules import Action, ClaimStatus, IllegalTransitionError
+from subsidy_claims.claims.rules import Action, ClaimStatus
 from subsidy_claims.claims.schemas import (
-    ApproveIn,
-    ClaimCreate,
-    ClaimOut,
-    PastSubsidyIn,
-    PaymentResultIn,
-    QueueItem,
+    BankPaymentResult,
+    ClaimApproval,
+    ClaimDraft,
+    PastSubsidyEntry,
+    ReviewQueueItem,
+    SubsidyClaim,
 )
 from subsidy_claims.policies import cq_eval, sh_upgrade
-from subsidy_claims.policies.decision import Outcome, RuleResult, Verdict
+from subsidy_claims.policies.decision import Outcome, RuleResult, RuleVerdict, fen_to_yuan_text
 from subsidy_claims.policies.facts import CertificateFacts, CertificateKind, ObtainedVia, ShGroup
 from subsidy_claims.policies.tables import level_key
 
 UNIT_HEAD_PERM = "unit_head"
 
 
-def illegal(exc: IllegalTransitionError) -> Problem:
-    return Problem(
-        409,
-        "illegal_transition",
-        f"申请当前状态为“{exc.current.value}”，不能执行“{exc.action.value}”",
-        title="Illegal state transition",
-        extra={"current_status": exc.current.value, "action": exc.action.value},
-    )
-
-
 def field_error(
     loc: list[str | int], msg: str, type_: str = "value_error", rule: str | None = None
-) -> Problem:
-    return Problem(
-        422,
+) -> Refusal:
+    """A 422 about one field of the body (``validation_failed``, as pydantic's own field errors)."""
+    return Refusal(
+        rule,
         "validation_failed",
         msg,
-        title="Validation failed",
-        rule=rule,
         errors=[FieldError(loc=loc, msg=msg, type=type_)],
+        title="Validation failed",
     )
+
+
+def publicity_rule(policy: str) -> str:
+    """CQ-5 for Chongqing, SH-11 for Shanghai: publicity, confirmation and payment."""
+    return "CQ-5" if policy == "cq-eval" else "SH-11"
 
 
 def _verified_paths(value: Any, path: list[str | int]) -> list[list[str | int]]:
@@ -78,13 +81,23 @@ def apply_by(claim: Claim) -> date | None:
     return sh_upgrade.sh9_last_day(claim.certificate_issue_date, group)
 
 
-def to_out(claim: Claim, today: date, objections: list[Objection] | None = None) -> ClaimOut:
-    return ClaimOut(
+def decision_out(stored: dict[str, Any] | None) -> SubsidyDecision | None:
+    """The stored decision record as the contract shows it (records stored before v1 say ``review_district``)."""
+    return None if stored is None else SubsidyDecision.model_validate(stored)
+
+
+def facts_out(facts: dict[str, Any]) -> ClaimFactSheet:
+    """The claim's facts without the payout accounts."""
+    return ClaimFactSheet.model_validate({k: v for k, v in facts.items() if k != "payout"})
+
+
+def to_out(claim: Claim, today: date, objections: list[Objection] | None = None) -> SubsidyClaim:
+    return SubsidyClaim(
         apply_by=apply_by(claim),
         id=claim.id,
         policy=claim.policy,
         policy_version=claim.policy_version,
-        status=claim.status,
+        status=ClaimStatus(claim.status),
         applicant_id_masked=mask_resident_id(claim.applicant_id_number),
         applicant_name=claim.applicant_name,
         certificate_number=claim.certificate_number,
@@ -92,12 +105,12 @@ def to_out(claim: Claim, today: date, objections: list[Objection] | None = None)
         occupation_name=claim.occupation_name,
         work_type=claim.work_type,
         level=claim.level,
-        certificate_kind=claim.certificate_kind,
+        certificate_kind=CertificateKind(claim.certificate_kind),
         certificate_issue_date=claim.certificate_issue_date,
-        district=claim.district,
+        district_code=claim.district,
         outcome=claim.outcome,
-        decision=claim.decision,
-        facts={k: v for k, v in claim.facts.items() if k != "payout"},
+        decision=decision_out(claim.decision),
+        facts=facts_out(claim.facts),
         applied_amount_fen=claim.applied_amount_fen,
         amount_fen=claim.amount_fen,
         city_share_fen=claim.city_share_fen,
@@ -117,17 +130,23 @@ def to_out(claim: Claim, today: date, objections: list[Objection] | None = None)
         paid_on=claim.paid_on,
         clawback_reason=claim.clawback_reason,
         objections=[
-            {"id": o.id, "reason": o.reason, "resolution": o.resolution, "raised_at": o.raised_at.isoformat()}
+            ClaimObjection(
+                id=o.id,
+                reason=o.reason,
+                resolution=o.resolution,
+                raised_at=o.raised_at,
+            )
             for o in objections or []
         ],
     )
 
 
-def to_queue_item(claim: Claim, today: date) -> QueueItem:
-    return QueueItem(
+def to_queue_item(claim: Claim, today: date) -> ReviewQueueItem:
+    return ReviewQueueItem(
         id=claim.id,
         policy=claim.policy,
-        status=claim.status,
+        status=ClaimStatus(claim.status),
+        district_code=claim.district,
         applicant_id_masked=mask_resident_id(claim.applicant_id_number),
         applicant_name=claim.applicant_name,
         occupation_name=claim.occupation_name,
@@ -137,6 +156,26 @@ def to_queue_item(claim: Claim, today: date) -> QueueItem:
         review_due_on=claim.review_due_on,
         overdue=rules.is_overdue(ClaimStatus(claim.status), claim.review_due_on, today),
     )
+
+
+def approval_record(
+    computed_fen: int | None, approved_fen: int, reason: str | None, approved_on: date
+) -> dict[str, Any]:
+    """What the explanation shows once a reviewer approved: the amount approved beside the rule's, and why."""
+    changed = computed_fen is not None and approved_fen != computed_fen
+    approved_text = fen_to_yuan_text(approved_fen)
+    if changed:
+        working = f"核定金额 {approved_text}（规则计算 {fen_to_yuan_text(computed_fen or 0)}）：{reason}"
+    else:
+        working = f"核定金额 {approved_text}，与规则计算一致" + (f"：{reason}" if reason else "")
+    return {
+        "amount_fen": approved_fen,
+        "computed_amount_fen": computed_fen,
+        "changed": changed,
+        "reason": reason,
+        "approved_on": approved_on.isoformat(),
+        "working": working,
+    }
 
 
 def snapshot(claim: Claim) -> dict[str, Any]:
@@ -167,9 +206,7 @@ class ClaimService:
         check_may_read(self.principal, claim)
 
     def _officer(self, claim: Claim) -> None:
-        if self.principal.role not in (Role.DISTRICT_OFFICER, Role.CITY_OFFICER):
-            raise forbidden("仅审核人员可执行此操作", code="forbidden_role")
-        self.principal.require_district(claim.district)
+        check_reviewer(self.principal, claim)
 
     def _applicant(self, claim: Claim) -> None:
         check_applicant(self.principal, claim)
@@ -183,10 +220,7 @@ class ClaimService:
 
     async def _move(self, claim: Claim, action: Action) -> dict[str, Any]:
         before = snapshot(claim)
-        try:
-            claim.status = rules.next_status(ClaimStatus(claim.status), action).value
-        except IllegalTransitionError as exc:
-            raise illegal(exc) from None
+        claim.status = rules.next_status(claim.status, action).value
         return before
 
     async def _audit(self, action: str, claim: Claim, before: dict[str, Any] | None) -> None:
@@ -201,12 +235,12 @@ class ClaimService:
             after=snapshot(claim),
         )
 
-    async def out(self, claim: Claim) -> ClaimOut:
+    async def out(self, claim: Claim) -> SubsidyClaim:
         return to_out(claim, self.today, await self.repo.objections(claim.id))
 
     # --- draft --------------------------------------------------------------------------------------------
 
-    def _check_creator(self, body: ClaimCreate) -> None:
+    def _check_creator(self, body: ClaimDraft) -> None:
         p = self.principal
         if p.role == Role.CITIZEN:
             p.require_subject(body.applicant.id_number)
@@ -218,16 +252,14 @@ class ClaimService:
             return
         if p.role == Role.DISTRICT_OFFICER:
             # CQ-3 / SH-10: an application at a counter is taken by the district that will review it.
-            district = (
-                body.cq.evaluation_district if body.cq else body.sh.counter_district if body.sh else None
-            )
+            district = body.cq.district_code if body.cq else body.sh.counter_district if body.sh else None
             if district != p.district:
                 raise forbidden("只能受理本区县的申请", code="forbidden_district")
             return
         if p.role != Role.SERVICE:
             raise forbidden("无权提交补贴申请", code="forbidden_role")
 
-    def _check_dates(self, body: ClaimCreate) -> None:
+    def _check_dates(self, body: ClaimDraft) -> None:
         past_only: list[tuple[list[str | int], date | None]] = [
             (["body", "certificate", "issue_date"], body.certificate.issue_date)
         ]
@@ -254,7 +286,7 @@ class ClaimService:
         if body.payout.card_number is None and body.payout.bank_account is None:
             raise field_error(["body", "payout"], "须提供社会保障卡或本人银行账户", "missing")
 
-    async def create_draft(self, body: ClaimCreate) -> ClaimOut:
+    async def create_draft(self, body: ClaimDraft) -> SubsidyClaim:
         self._check_creator(body)
         self._check_dates(body)
         cert = body.certificate
@@ -292,13 +324,20 @@ class ClaimService:
 
     # --- review -----------------------------------------------------------------------------------------------
 
-    async def verify_fact(self, claim_id: uuid.UUID, fact: str, source: str) -> ClaimOut:
+    async def verify_fact(self, claim_id: uuid.UUID, fact: str, source: str) -> SubsidyClaim:
         """A reviewer confirms a declared fact from a named source; only the rules that read its provenance are
         evaluated again (their verdicts do not depend on other claims), the rest of the record stands."""
         claim = await self._load(claim_id)
         self._officer(claim)
         if claim.status != ClaimStatus.UNDER_REVIEW.value:
-            raise illegal(IllegalTransitionError(Action.APPROVE, ClaimStatus(claim.status)))
+            raise Refusal(
+                rules.CLAIM_LIFE.rule,
+                "illegal_state",
+                f"补贴申请当前状态为 {claim.status}，只有审核中（under_review）的申请可以核验事实",
+                status=409,
+                title="Illegal state transition",
+                extra={"current_state": claim.status, "action": "verify_fact"},
+            )
         section, _, name = fact.partition(".")
         stored = claim.facts.get(section)
         if not isinstance(stored, dict) or not isinstance(stored.get(name), dict):
@@ -346,9 +385,9 @@ class ClaimService:
         verdicts = {r["verdict"] for r in results}
         outcome = (
             Outcome.INELIGIBLE
-            if Verdict.FAIL.value in verdicts
+            if RuleVerdict.FAIL.value in verdicts
             else Outcome.NEEDS_MATERIAL
-            if Verdict.NEEDS_MATERIAL.value in verdicts
+            if RuleVerdict.NEEDS_MATERIAL.value in verdicts
             else Outcome.ELIGIBLE
         )
         claim.decision = {**decision, "results": results, "outcome": outcome.value}
@@ -365,7 +404,7 @@ class ClaimService:
         )
         return await self.out(claim)
 
-    async def start_review(self, claim_id: uuid.UUID) -> ClaimOut:
+    async def start_review(self, claim_id: uuid.UUID) -> SubsidyClaim:
         claim = await self._load(claim_id)
         self._officer(claim)
         before = await self._move(claim, Action.START_REVIEW)
@@ -373,7 +412,7 @@ class ClaimService:
         await self._audit("start_review", claim, before)
         return await self.out(claim)
 
-    async def request_material(self, claim_id: uuid.UUID, reason: str) -> ClaimOut:
+    async def request_material(self, claim_id: uuid.UUID, reason: str) -> SubsidyClaim:
         claim = await self._load(claim_id)
         self._officer(claim)
         before = await self._move(claim, Action.REQUEST_MATERIAL)
@@ -381,7 +420,7 @@ class ClaimService:
         await self._audit("request_material", claim, before)
         return await self.out(claim)
 
-    async def resubmit(self, claim_id: uuid.UUID, material: str) -> ClaimOut:
+    async def resubmit(self, claim_id: uuid.UUID, material: str) -> SubsidyClaim:
         claim = await self._load(claim_id)
         self._applicant(claim)
         before = await self._move(claim, Action.RESUBMIT)
@@ -392,32 +431,46 @@ class ClaimService:
         await self._audit("resubmit", claim, before)
         return await self.out(claim)
 
-    async def approve(self, claim_id: uuid.UUID, body: ApproveIn) -> ClaimOut:
+    async def approve(self, claim_id: uuid.UUID, body: ClaimApproval) -> SubsidyClaim:
+        """Approve, recording in the explanation the amount approved beside the rule's computed amount."""
         claim = await self._load(claim_id)
         self._officer(claim)
         before = await self._move(claim, Action.APPROVE)
-        amount = (claim.decision or {}).get("amount") or {}
+        decision = dict(claim.decision or {})
+        amount = decision.get("amount") or {}
+        computed: int | None = amount.get("amount_fen")
         if claim.policy == "cq-eval" and amount.get("table_key") == "applied":
-            # CQ-10: without a loaded amount table the reviewer sets the amount, never above what was applied for.
+            # CQ-10: without a loaded amount table the reviewer sets the amount, never above what was applied for,
+            # and says why when it is less.
             if body.amount_fen is None:
                 raise field_error(
                     ["body", "amount_fen"], "补贴标准表未加载，审核通过须填写核定金额", "missing", "CQ-10"
                 )
             if claim.applied_amount_fen is not None and body.amount_fen > claim.applied_amount_fen:
                 raise field_error(["body", "amount_fen"], "核定金额不能高于申请金额", "too_large", "CQ-10")
+            if body.amount_fen != computed and body.reason is None:
+                raise field_error(
+                    ["body", "reason"],
+                    f"核定金额与规则计算的{fen_to_yuan_text(computed or 0)}不同，须填写理由",
+                    "missing",
+                    "CQ-10",
+                )
             claim.amount_fen = body.amount_fen
         elif body.amount_fen is not None and body.amount_fen != claim.amount_fen:
             rule = "SH-3" if claim.policy == "sh-upgrade" else "CQ-10"
             raise field_error(["body", "amount_fen"], "金额由补贴标准确定，不能另行核定", "not_allowed", rule)
+        decision["approved"] = approval_record(computed, claim.amount_fen or 0, body.reason, self.today)
+        claim.decision = decision
         claim.decided_on = self.today
         await self._audit("approve", claim, before)
         return await self.out(claim)
 
-    async def reject(self, claim_id: uuid.UUID, reason: str) -> ClaimOut:
+    async def reject(self, claim_id: uuid.UUID, reason: str) -> SubsidyClaim:
         claim = await self._load(claim_id)
         self._officer(claim)
         if claim.status == ClaimStatus.IN_PUBLICITY.value:
-            raise illegal(IllegalTransitionError(Action.REJECT, ClaimStatus(claim.status)))
+            # During publicity only an upheld objection rejects (resolve_objection).
+            raise rules.refuse_move(claim.status, Action.REJECT)
         before = await self._move(claim, Action.REJECT)
         claim.rejection_reason = reason
         claim.decided_on = self.today
@@ -427,26 +480,32 @@ class ClaimService:
 
     # --- publicity --------------------------------------------------------------------------------------------
 
-    async def publish(self, claim_id: uuid.UUID) -> ClaimOut:
+    async def publish(self, claim_id: uuid.UUID) -> SubsidyClaim:
         claim = await self._load(claim_id)
         self._officer(claim)
         before = await self._move(claim, Action.PUBLISH)
         try:
             ends = rules.publicity_ends_on(self.today)
         except CalendarNotCovered as exc:
-            raise Problem(503, exc.code, exc.reason, title="Calendar not covered", rule=exc.rule) from None
+            raise Refusal(exc.rule, exc.code, exc.reason, status=503, title="Calendar not covered") from None
         claim.publicity_started_on = self.today
         claim.publicity_ends_on = ends
         await self._audit("publish", claim, before)
         return await self.out(claim)
 
-    async def object(self, claim_id: uuid.UUID, reason: str) -> ClaimOut:
+    async def object(self, claim_id: uuid.UUID, reason: str) -> SubsidyClaim:
         claim = await self.repo.get(claim_id, for_update=True)
         if claim is None or claim.status != ClaimStatus.IN_PUBLICITY.value:
             # Anyone may object to what is published; a claim not in publicity is not public.
             raise not_found("claim_not_in_publicity", "该申请不在公示期")
         if claim.publicity_ends_on is not None and self.today > claim.publicity_ends_on:
-            raise Problem(409, "publicity_over", "公示期已结束", title="Publicity over", rule="CQ-5")
+            raise Refusal(
+                publicity_rule(claim.policy),
+                "publicity_over",
+                f"公示期已于{claim.publicity_ends_on.isoformat()}结束，不再受理异议",
+                status=409,
+                extra={"publicity_ends_on": claim.publicity_ends_on.isoformat()},
+            )
         objection = Objection(claim_id=claim.id, raised_by=self.principal.key, reason=reason)
         await self.repo.add_objection(objection)
         await audit.record(
@@ -461,14 +520,16 @@ class ClaimService:
 
     async def resolve_objection(
         self, claim_id: uuid.UUID, objection_id: int, resolution: str, note: str
-    ) -> ClaimOut:
+    ) -> SubsidyClaim:
         claim = await self._load(claim_id)
         self._officer(claim)
         objection = await self.repo.objection(claim.id, objection_id)
         if objection is None:
             raise not_found("objection_not_found", "异议不存在")
         if objection.resolution is not None:
-            raise Problem(409, "objection_resolved", "该异议已处理", title="Already resolved")
+            raise Refusal(
+                publicity_rule(claim.policy), "objection_resolved", "该异议已处理，不能再次处理", status=409
+            )
         objection.resolution = resolution
         objection.resolution_note = note
         objection.resolved_by = self.principal.key
@@ -481,30 +542,35 @@ class ClaimService:
         await self._audit(f"objection_{resolution}", claim, before)
         return await self.out(claim)
 
-    async def confirm(self, claim_id: uuid.UUID) -> ClaimOut:
+    async def confirm(self, claim_id: uuid.UUID) -> SubsidyClaim:
         claim = await self._load(claim_id)
         p = self.principal
         if p.role != Role.DISTRICT_OFFICER or UNIT_HEAD_PERM not in p.perms:
-            raise forbidden("须由单位负责人确认", code="forbidden_unit_head", rule="CQ-5")
+            raise forbidden(
+                "须由单位负责人确认", code="forbidden_unit_head", rule=publicity_rule(claim.policy)
+            )
         p.require_district(claim.district)
         if claim.status == ClaimStatus.IN_PUBLICITY.value:
             if claim.publicity_ends_on is None or self.today <= claim.publicity_ends_on:
-                raise Problem(
-                    409,
+                raise Refusal(
+                    publicity_rule(claim.policy),
                     "publicity_not_over",
                     f"公示期至{claim.publicity_ends_on}结束，之后方可确认",
-                    title="Publicity not over",
-                    rule="CQ-5",
-                    extra={"current_status": claim.status},
+                    status=409,
+                    extra={
+                        "current_state": claim.status,
+                        "publicity_ends_on": claim.publicity_ends_on.isoformat()
+                        if claim.publicity_ends_on
+                        else None,
+                    },
                 )
             if any(o.resolution is None for o in await self.repo.objections(claim.id)):
-                raise Problem(
-                    409,
+                raise Refusal(
+                    publicity_rule(claim.policy),
                     "open_objection",
-                    "公示期有未处理的异议",
-                    title="Open objection",
-                    rule="CQ-5",
-                    extra={"current_status": claim.status},
+                    "公示期有未处理的异议，处理完毕后方可确认",
+                    status=409,
+                    extra={"current_state": claim.status},
                 )
         before = await self._move(claim, Action.CONFIRM)
         claim.confirmed_by = p.key
@@ -517,25 +583,16 @@ class ClaimService:
     def _accounts(self, claim: Claim) -> rules.PayoutAccounts:
         return rules.PayoutAccounts(claim.card_number, claim.card_financial_enabled, claim.bank_account)
 
-    async def instruct_payment(self, claim_id: uuid.UUID) -> ClaimOut:
+    async def instruct_payment(self, claim_id: uuid.UUID) -> SubsidyClaim:
         claim = await self._load(claim_id)
         self._officer(claim)
         before = await self._move(claim, Action.INSTRUCT_PAYMENT)
-        try:
-            claim.payment_channel = rules.first_channel(self._accounts(claim))
-        except rules.NoPayoutAccountError:
-            raise Problem(
-                409,
-                "no_payout_account",
-                "没有可用的收款账户",
-                title="No payout account",
-                rule="CQ-5" if claim.policy == "cq-eval" else "SH-11",
-            ) from None
+        claim.payment_channel = rules.first_channel(self._accounts(claim), publicity_rule(claim.policy))
         claim.payment_attempts += 1
         await self._audit("instruct_payment", claim, before)
         return await self.out(claim)
 
-    async def record_payment(self, claim_id: uuid.UUID, body: PaymentResultIn) -> ClaimOut:
+    async def record_payment(self, claim_id: uuid.UUID, body: BankPaymentResult) -> SubsidyClaim:
         claim = await self._load(claim_id)
         if self.principal.role not in (Role.SERVICE, Role.CITY_OFFICER):
             raise forbidden("仅财务或银行回盘可登记支付结果", code="forbidden_role")
@@ -550,22 +607,19 @@ class ClaimService:
         await self._audit(f"payment_{body.result}", claim, before)
         return await self.out(claim)
 
-    async def retry_payment(self, claim_id: uuid.UUID) -> ClaimOut:
+    async def retry_payment(self, claim_id: uuid.UUID) -> SubsidyClaim:
         claim = await self._load(claim_id)
         self._officer(claim)
         failed = claim.payment_channel or ""
         before = await self._move(claim, Action.RETRY_PAYMENT)
-        try:
-            claim.payment_channel = rules.retry_channel(self._accounts(claim), failed)
-        except rules.NoPayoutAccountError:
-            raise Problem(
-                409, "no_other_account", "没有另一个可用的收款账户", title="No other account"
-            ) from None
+        claim.payment_channel = rules.retry_channel(
+            self._accounts(claim), failed, publicity_rule(claim.policy)
+        )
         claim.payment_attempts += 1
         await self._audit("retry_payment", claim, before)
         return await self.out(claim)
 
-    async def claw_back(self, claim_id: uuid.UUID, reason: str) -> ClaimOut:
+    async def claw_back(self, claim_id: uuid.UUID, reason: str) -> SubsidyClaim:
         claim = await self._load(claim_id)
         self._officer(claim)
         before = await self._move(claim, Action.CLAW_BACK)
@@ -576,24 +630,31 @@ class ClaimService:
 
     # --- reading ----------------------------------------------------------------------------------------------
 
-    async def get(self, claim_id: uuid.UUID) -> ClaimOut:
+    async def get(self, claim_id: uuid.UUID) -> SubsidyClaim:
         return await self.out(await self._load(claim_id, for_update=False))
 
-    async def mine(self) -> list[ClaimOut]:
+    async def mine(self, page: PageParams) -> Page[SubsidyClaim]:
         if self.principal.role != Role.CITIZEN:
             raise forbidden("仅申请人可查看本人申请", code="forbidden_role")
-        return [to_out(c, self.today) for c in await self.repo.of_applicant(self.principal.sub)]
+        claims, total = await self.repo.of_applicant(self.principal.sub, page.offset, page.limit)
+        return page.wrap([to_out(c, self.today) for c in claims], total)
 
-    async def queue(self, district: str | None, overdue: bool, limit: int) -> list[QueueItem]:
-        p = self.principal
-        if p.role == Role.DISTRICT_OFFICER:
-            if district is not None and district != p.district:
-                raise forbidden("无权处理其他区县的业务", code="forbidden_district")
-            district = p.district
-        claims = await self.repo.queue(district, overdue_on=self.today if overdue else None, limit=limit)
-        return [to_queue_item(c, self.today) for c in claims]
+    async def queue(
+        self, district_code: str | None, overdue: bool, page: PageParams
+    ) -> Page[ReviewQueueItem]:
+        district = scope_district(self.principal, district_code)
+        claims, total = await self.repo.queue(
+            district, overdue_on=self.today if overdue else None, offset=page.offset, limit=page.limit
+        )
+        return page.wrap([to_queue_item(c, self.today) for c in claims], total)
 
-    async def record_past_subsidies(self, applicant: str, rows: list[PastSubsidyIn], source: str) -> int:
+    async def record_past_subsidies(self, applicant: str, rows: list[PastSubsidyEntry], source: str) -> int:
+        refuse_duplicates(
+            rows,
+            lambda r: (r.kind, r.occupation_code, r.work_type or "", r.level, r.year),
+            field="subsidies",
+            what_zh="补贴类别、职业（工种）、等级和年度",
+        )
         records = [
             PastSubsidyRecord(
                 applicant_id_number=applicant,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from skills_shared.problems import Problem
+from skills_shared.refusals import Refusal
 from skills_shared.validators import mask_resident_id
 from subsidy_claims.claims import rules
 from subsidy_claims.claims.models import Claim
@@ -32,10 +32,10 @@ CONSTRAINT_RULES = {
 """The database's own double-payment guards, by constraint name: code, rule and message of the 409."""
 
 
-def constraint_problem(name: str | None) -> Problem:
+def constraint_problem(name: str | None) -> Refusal:
     """The 409 for a constraint the database enforced (a simultaneous claim won the race)."""
     code, rule, detail = CONSTRAINT_RULES.get(name or "", ("conflict", None, "与已有补贴申请冲突"))
-    return Problem(409, code, detail, title="Conflict", rule=rule)
+    return Refusal(rule, code, detail, status=409)
 
 
 def registry_rule(policy: str) -> str:
@@ -57,7 +57,7 @@ def declared(claim: Claim) -> Declared:
     )
 
 
-def refusal(record: DecisionRecord) -> Problem | None:
+def refusal(record: DecisionRecord) -> Refusal | None:
     """An ineligible decision refuses the submit: 409 naming a double-payment rule if one failed, else 422."""
     if record.outcome is not Outcome.INELIGIBLE:
         return None
@@ -65,39 +65,34 @@ def refusal(record: DecisionRecord) -> Problem | None:
     double = [r for r in failed if r in DOUBLE_PAYMENT_RULES]
     first = double[0] if double else failed[0]
     reason = next(r.reason for r in record.results if r.rule == first)
-    return Problem(
-        409 if double else 422,
+    return Refusal(
+        first,
         "already_subsidised" if double else "claim_ineligible",
         f"不符合补贴条件：{reason}",
+        status=409 if double else 422,
         title="Claim not eligible",
-        rule=first,
         extra={"decision": record.as_dict()},
     )
 
 
-def level_taken(policy: str) -> Problem:
+def level_taken(policy: str) -> Refusal:
     """CQ-7 / SH-6: the ledger row holds the same or a higher level already."""
-    return Problem(
-        409,
+    return Refusal(
+        "CQ-7" if policy == "cq-eval" else "SH-6",
         "already_subsidised",
-        "同一职业（工种）同级或更低等级不得重复享受补贴",
-        title="Already subsidised",
-        rule="CQ-7" if policy == "cq-eval" else "SH-6",
+        "同一职业（工种）同级或更低等级不得重复享受补贴；取得更高等级证书后可再申请",
+        status=409,
     )
 
 
-def family_taken() -> Problem:
+def family_taken() -> Refusal:
     """CQ-6: another 工种 of the occupation family holds the family's ledger row."""
-    return Problem(
-        409, "already_subsidised", "同一职业下只可享受一个工种的补贴", title="Already subsidised", rule="CQ-6"
-    )
+    return Refusal("CQ-6", "already_subsidised", "同一职业下只可享受一个工种的补贴", status=409)
 
 
-def yearly_cap_reached() -> Problem:
+def yearly_cap_reached() -> Refusal:
     """SH-13: the (person, year) counter refused one more claim."""
-    return Problem(
-        409, "yearly_cap_reached", "本年度补贴次数已达上限", title="Yearly cap reached", rule="SH-13"
-    )
+    return Refusal("SH-13", "yearly_cap_reached", "本年度补贴次数已达上限，下一年度可再申请", status=409)
 
 
 def sh13_standing(facts: dict[str, Any]) -> tuple[bool, bool]:
@@ -131,7 +126,7 @@ def apply_decision(claim: Claim, record: DecisionRecord) -> None:
     claim.policy_version = record.policy_version
     claim.decision = record.as_dict()
     claim.outcome = record.outcome.value
-    claim.district = record.review_district
+    claim.district = record.district_code
     claim.amount_fen = record.amount.amount_fen if record.amount else None
     if record.funding is not None:
         claim.city_share_fen = record.funding.city_fen

@@ -2,29 +2,30 @@
 
 The hot path of the service. It reads and writes through `SubmitRepository` (plain SQL on one asyncpg
 connection) and leaves every decision to the pure functions the other routes share: access checks
-(`claims.access`), the certificate comparison, the policy rules, the state machine and what a submission
+(`access`), the certificate comparison, the policy rules, the state machine and what a submission
 changes (`claims.submission`). Any refusal raises, and the unit of work rolls everything back.
 """
 
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date
 
 import asyncpg
 
 from skills_shared import audit
 from skills_shared.auth import Principal
+from skills_shared.clock import Clock, today_of
 from skills_shared.db.lean import LeanTx
 from skills_shared.problems import Problem, not_found
+from subsidy_claims.access import check_applicant, check_may_read
 from subsidy_claims.claims import rules, submission
-from subsidy_claims.claims.access import check_applicant, check_may_read
 from subsidy_claims.claims.facts_builder import claim_facts
 from subsidy_claims.claims.models import Claim
 from subsidy_claims.claims.registry import RegistryClient, compare
-from subsidy_claims.claims.rules import Action, ClaimStatus, IllegalTransitionError
-from subsidy_claims.claims.schemas import ClaimOut
-from subsidy_claims.claims.service import illegal, snapshot, to_out
+from subsidy_claims.claims.rules import Action
+from subsidy_claims.claims.schemas import SubsidyClaim
+from subsidy_claims.claims.service import snapshot, to_out
 from subsidy_claims.claims.submit_repository import SubmitRepository
 from subsidy_claims.policies import rules as policy_rules
 from subsidy_claims.policies.decision import DecisionRecord
@@ -32,37 +33,41 @@ from subsidy_claims.policies.facts import CertificateFacts
 
 
 async def submit_claim(
-    tx: LeanTx, principal: Principal, today: date, registry: RegistryClient | None, claim_id: uuid.UUID
-) -> ClaimOut:
+    tx: LeanTx, principal: Principal, clock: Clock, registry: RegistryClient | None, claim_id: uuid.UUID
+) -> SubsidyClaim:
     """A draft becomes submitted once the registry confirms the certificate and no rule fails."""
+    now = clock.now()
+    today = today_of(clock)
     repo = SubmitRepository(tx)
     claim = await repo.draft(claim_id)
     if claim is None:
         raise not_found("claim_not_found", "补贴申请不存在")
     check_may_read(principal, claim)
     check_applicant(principal, claim)
-    if claim.status != ClaimStatus.DRAFT.value:
-        raise illegal(IllegalTransitionError(Action.SUBMIT, ClaimStatus(claim.status)))
+    rules.next_status(claim.status, Action.SUBMIT)  # a claim already submitted is refused before the registry
     rule = submission.registry_rule(claim.policy)
     if registry is None:
-        raise Problem(503, "service_unavailable", "证书查询服务未配置", title="Service unavailable")
+        raise Problem(
+            503,
+            "service_unavailable",
+            "证书查询服务未配置",
+            title="Service unavailable",
+            extra={"service": "certificate-registry"},
+        )
     certificate = await registry.certificate(claim.certificate_number, rule)
     compare(submission.declared(claim), certificate, rule)
     # Lock the row, then look at its status again: a parallel submit may have won while the registry was
     # asked. Only the status can have moved (a draft changes by submitting), so the claim as read stands.
     status = await repo.lock_status(claim.id)
     before = snapshot(claim)
-    try:
-        target = rules.next_status(ClaimStatus(status), Action.SUBMIT)
-    except IllegalTransitionError as exc:
-        raise illegal(exc) from None
+    target = rules.next_status(status, Action.SUBMIT)
     record = await _evaluate(repo, claim, certificate, today)
     refused = submission.refusal(record)
     if refused is not None:
         raise refused
     try:
         await _take_entitlements(repo, claim, today)
-        submission.apply_submission(claim, target, certificate, record, today, datetime.now(UTC))
+        submission.apply_submission(claim, target, certificate, record, today, now)
         await repo.save(claim)
     except asyncpg.IntegrityConstraintViolationError as exc:
         # A simultaneous submit committed first: the database's guard names the rule (CONSTRAINT_RULES).

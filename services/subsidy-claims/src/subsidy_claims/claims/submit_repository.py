@@ -10,14 +10,13 @@ CHECK constraints. Constraint violations surface as asyncpg's ``IntegrityConstra
 from __future__ import annotations
 
 import uuid
-from dataclasses import replace
 from typing import Any
 
 import orjson
 
 from skills_shared.db.lean import LeanTx
 from subsidy_claims.claims.models import Claim
-from subsidy_claims.claims.repository import HOLDING_VALUES
+from subsidy_claims.claims.repository import HOLDING_VALUES, PRIOR_SQL, past_subsidy_of
 from subsidy_claims.policies.facts import CatalogueClass, PastSubsidy, SubsidyKind
 from subsidy_claims.policies.tables import CqAmountTable, catalogue_class_of, cq_amount_table
 
@@ -40,17 +39,8 @@ _CQ_TABLE = "SELECT version, amounts::text FROM cq_amount_tables ORDER BY id DES
 _CATALOGUE = """
 SELECT work_type, catalogue_class FROM sh_catalogue WHERE occupation_code = $1::text AND work_type = ANY($2::text[])
 """
-# Subsidies recorded elsewhere, then this service's holding claims (columns only, never their JSON documents).
-_PRIOR = """
-SELECT 0 AS own, kind, occupation_code, work_type, level, year, as_in_service, as_secondary_student, source
-FROM past_subsidies WHERE applicant_id_number = $1::text
-UNION ALL
-SELECT 1, policy, occupation_code, work_type, level,
-       extract(year FROM coalesce(submitted_on, certificate_issue_date))::int, as_in_service, as_secondary_student,
-       NULL
-FROM claims WHERE applicant_id_number = $1::text AND status = ANY($2::text[]) AND id <> $3::uuid
-ORDER BY own
-"""
+_PRIOR = PRIOR_SQL.replace(":applicant", "$1").replace(":holding", "$2").replace(":exclude", "$3")
+"""The preview's statement (``repository.PRIOR_SQL``) with ``$n`` parameters."""
 # CQ-7 / SH-6: the upsert locks the (person, policy, 工种) row and re-checks the condition on its newest version,
 # so of two simultaneous claims at the same level exactly one gets a row back. A certificate without level
 # (level key 0) never takes an existing row: same project once.
@@ -133,20 +123,7 @@ class SubmitRepository:
 
     async def prior_subsidies(self, applicant: str, exclude: uuid.UUID) -> list[PastSubsidy]:
         """Subsidies that count against a new claim: recorded elsewhere, plus this service's live claims."""
-        out = []
-        for r in await self.conn.fetch(_PRIOR, applicant, HOLDING_VALUES, exclude):
-            past = PastSubsidy(
-                kind=SubsidyKind(r["kind"]),
-                occupation_code=r["occupation_code"],
-                work_type=r["work_type"],
-                level=r["level"],
-                year=r["year"],
-                as_in_service=r["as_in_service"],
-                as_secondary_student=r["as_secondary_student"],
-            )
-            # A subsidy recorded elsewhere keeps the name of the source that reported it.
-            out.append(past if r["source"] is None else replace(past, source=r["source"]))
-        return out
+        return [past_subsidy_of(r) for r in await self.conn.fetch(_PRIOR, applicant, HOLDING_VALUES, exclude)]
 
     async def take_level(
         self, applicant: str, policy: str, work_type_key: str, level_key: int, claim_id: uuid.UUID

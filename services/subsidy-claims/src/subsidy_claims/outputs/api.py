@@ -1,4 +1,4 @@
-"""Output routes: publicity list (JSON/CSV), payment batch file (CSV), statistics."""
+"""Output routes: publicity list (JSON page, or the whole list as CSV), payment batch file (CSV), statistics."""
 
 from __future__ import annotations
 
@@ -8,9 +8,13 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
 from skills_shared.auth import Principal, Role, require
+from skills_shared.contracts.v1.pagination import Page, PageDep
 from skills_shared.db import ReadSessionDep
-from skills_shared.problems import forbidden, problem_responses
+from skills_shared.problems import problem_responses
+from subsidy_claims.access import scope_district
+from subsidy_claims.claims.api import DistrictFilter
 from subsidy_claims.claims.repository import ClaimRepository
+from subsidy_claims.outputs.schemas import ClaimStatistics, PublicityEntry
 from subsidy_claims.outputs.service import (
     BATCH_COLUMNS,
     PUBLICITY_COLUMNS,
@@ -20,44 +24,50 @@ from subsidy_claims.outputs.service import (
 )
 
 router = APIRouter(prefix="/v1", tags=["outputs"])
-District = Annotated[str | None, Query(pattern=r"^([0-9]{2}|3101[0-9]{2})$")]
-
-
-def _scope(principal: Principal, district: str | None) -> str | None:
-    """A district officer sees only their own district; city roles may choose."""
-    if principal.role == Role.DISTRICT_OFFICER:
-        if district is not None and district != principal.district:
-            raise forbidden("无权处理其他区县的业务", code="forbidden_district")
-        return principal.district
-    return district
+CSV_FILE = {"text/csv": {"schema": {"type": "string", "format": "binary"}}}
+CSV_ALL_ROWS = 1_000_000
+"""The CSV form of the publicity list is the whole list (a file to post), not a page."""
 
 
 @router.get(
     "/publicity",
-    summary="Public list of claims in publicity (CQ-5, SH-11): masked ID, name, occupation, level, amount",
-    responses={200: {"content": {"application/json": {}, "text/csv": {}}}, **problem_responses(422)},
+    response_model=Page[PublicityEntry],
+    operation_id="publicity.list",
+    summary="Public list of claims in publicity (CQ-5, SH-11): masked ID, name, occupation, level, amount; "
+    "format=csv gives the whole list as a file",
+    responses={200: {"content": CSV_FILE}, **problem_responses(422)},
 )
 async def publicity(
-    session: ReadSessionDep, district: District = None, format: Literal["json", "csv"] = "json"
+    session: ReadSessionDep,
+    page: PageDep,
+    district_code: DistrictFilter,
+    format: Annotated[
+        Literal["json", "csv"], Query(description="json: one page; csv: every entry as a file.")
+    ] = "json",
 ) -> Any:
-    rows = publicity_rows(await ClaimRepository(session).in_publicity(district))
+    repo = ClaimRepository(session)
     if format == "csv":
-        return Response(to_csv(rows, PUBLICITY_COLUMNS), media_type="text/csv; charset=utf-8")
-    return rows
+        claims, _ = await repo.in_publicity(district_code, 0, CSV_ALL_ROWS)
+        return Response(
+            to_csv(publicity_rows(claims), PUBLICITY_COLUMNS), media_type="text/csv; charset=utf-8"
+        )
+    claims, total = await repo.in_publicity(district_code, page.offset, page.limit)
+    return page.wrap([PublicityEntry.model_validate(r) for r in publicity_rows(claims)], total)
 
 
 @router.get(
     "/payment-batch",
     summary="CSV for the bank: every claim whose payment is instructed",
+    operation_id="payments.batch_file",
     response_class=Response,
-    responses={200: {"content": {"text/csv": {}}}, **problem_responses(401, 403, 422)},
+    responses={200: {"content": CSV_FILE}, **problem_responses(401, 403, 422)},
 )
 async def payment_batch(
     session: ReadSessionDep,
-    district: District = None,
+    district_code: DistrictFilter,
     principal: Principal = Depends(require(Role.CITY_OFFICER, Role.DISTRICT_OFFICER, Role.SERVICE)),
 ) -> Response:
-    claims = await ClaimRepository(session).payment_instructed(_scope(principal, district))
+    claims = await ClaimRepository(session).payment_instructed(scope_district(principal, district_code))
     return Response(
         to_csv(batch_rows(claims), BATCH_COLUMNS),
         media_type="text/csv; charset=utf-8",
@@ -67,13 +77,30 @@ async def payment_batch(
 
 @router.get(
     "/statistics",
+    response_model=Page[ClaimStatistics],
+    operation_id="statistics.claims",
     summary="Claims, payments and paid amount by district, occupation, level or month of submission",
     responses=problem_responses(401, 403, 422),
 )
 async def statistics(
     session: ReadSessionDep,
-    by: Literal["district", "occupation", "level", "month"] = "district",
-    district: District = None,
+    page: PageDep,
+    district_code: DistrictFilter,
+    by: Annotated[
+        Literal["district", "occupation", "level", "month"],
+        Query(description="Group by reviewing district, occupation code, level, or month of submission."),
+    ] = "district",
     principal: Principal = Depends(require(Role.CITY_OFFICER, Role.DISTRICT_OFFICER, Role.INSPECTOR)),
-) -> list[dict[str, Any]]:
-    return await ClaimRepository(session).statistics(by, _scope(principal, district))
+) -> Page[ClaimStatistics]:
+    rows = await ClaimRepository(session).statistics(by, scope_district(principal, district_code))
+    items = [
+        ClaimStatistics(
+            policy=r["policy"],
+            key=None if r["key"] is None else str(r["key"]),
+            claims=r["claims"],
+            paid=r["paid"],
+            paid_fen=r["paid_fen"],
+        )
+        for r in rows
+    ]
+    return page.wrap(items[page.offset : page.offset + page.limit], len(items))

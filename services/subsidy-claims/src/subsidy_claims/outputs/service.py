@@ -18,7 +18,7 @@ PUBLICITY_COLUMNS = (
     "occupation",
     "level",
     "amount_yuan",
-    "district",
+    "district_code",
     "publicity_ends_on",
 )
 BATCH_COLUMNS = (
@@ -30,7 +30,7 @@ BATCH_COLUMNS = (
     "bank_name",
     "amount_fen",
     "amount_yuan",
-    "district",
+    "district_code",
     "city_share_fen",
     "district_share_fen",
 )
@@ -51,7 +51,7 @@ def publicity_rows(claims: Iterable[Claim]) -> list[dict[str, Any]]:
             "level": level_label(c.level),
             "amount_fen": c.amount_fen,
             "amount_yuan": fen_to_yuan_str(c.amount_fen or 0),
-            "district": c.district,
+            "district_code": c.district,
             "publicity_ends_on": c.publicity_ends_on.isoformat() if c.publicity_ends_on else None,
         }
         for c in claims
@@ -89,7 +89,7 @@ def batch_rows(claims: Iterable[Claim]) -> list[dict[str, Any]]:
                 "bank_name": "" if card else (c.bank_name or ""),
                 "amount_fen": c.amount_fen,
                 "amount_yuan": fen_to_yuan_str(c.amount_fen or 0),
-                "district": c.district,
+                "district_code": c.district,
                 "city_share_fen": c.city_share_fen,
                 "district_share_fen": c.district_share_fen,
             }

@@ -1,4 +1,4 @@
-"""Policy routes: versions, a side-effect-free evaluation, and the operator-loaded tables."""
+"""Policy routes: versions, a side-effect-free evaluation (the preview), and the operator-loaded tables."""
 
 from __future__ import annotations
 
@@ -8,21 +8,22 @@ from fastapi import APIRouter, Depends, Path
 
 from skills_shared import audit
 from skills_shared.auth import CurrentPrincipal, Principal, Role, require
+from skills_shared.contracts.v1.pagination import Page, PageDep
+from skills_shared.contracts.v1.subsidy import PolicyPreview, SubsidyDecision
 from skills_shared.db import SessionDep
-from skills_shared.problems import Problem, problem_responses
-from skills_shared.validators import resident_id_birth_date
-from subsidy_claims.claims.facts_builder import claim_facts
+from skills_shared.problems import problem_responses
+from skills_shared.refusals import Refusal
+from subsidy_claims.bulk import refuse_duplicates
+from subsidy_claims.claims.service import field_error
 from subsidy_claims.deps import TodayDep
 from subsidy_claims.policies import rules
-from subsidy_claims.policies.facts import CertificateFacts, CertificateKind
+from subsidy_claims.policies.preview import preview
 from subsidy_claims.policies.repository import PolicyTableRepository
 from subsidy_claims.policies.schemas import (
-    CatalogueLoadIn,
-    CqAmountTableIn,
-    DecisionOut,
-    EvaluateIn,
-    Loaded,
-    PolicyVersionOut,
+    CqAmountTableLoad,
+    PolicyTableLoaded,
+    ShCatalogueLoad,
+    SubsidyPolicyVersion,
 )
 
 router = APIRouter(prefix="/v1/policies", tags=["policies"])
@@ -30,11 +31,15 @@ CityOfficer = Depends(require(Role.CITY_OFFICER))
 
 
 @router.get(
-    "", response_model=list[PolicyVersionOut], summary="Policies with their versions and effective dates"
+    "",
+    response_model=Page[SubsidyPolicyVersion],
+    operation_id="policies.list",
+    summary="Policies with their versions and effective dates",
+    responses=problem_responses(422),
 )
-async def list_policies() -> list[PolicyVersionOut]:
-    return [
-        PolicyVersionOut(
+async def list_policies(page: PageDep) -> Page[SubsidyPolicyVersion]:
+    versions = [
+        SubsidyPolicyVersion(
             policy=v.policy,
             version=v.version,
             document=v.document,
@@ -44,87 +49,54 @@ async def list_policies() -> list[PolicyVersionOut]:
         for versions in rules.POLICIES.values()
         for v in versions
     ]
+    return page.wrap(versions[page.offset : page.offset + page.limit], len(versions))
 
 
 @router.post(
     "/{policy}/evaluate",
-    response_model=DecisionOut,
-    summary="Evaluate facts against a policy; nothing is stored",
+    response_model=SubsidyDecision,
+    operation_id="policies.evaluate",
+    summary="Preview: evaluate facts against a policy, with the applicant's records when the caller may see them; "
+    "nothing is stored",
     responses=problem_responses(401, 422),
 )
 async def evaluate(
-    policy: Annotated[Literal["cq-eval", "sh-upgrade"], Path()],
-    body: EvaluateIn,
+    policy: Annotated[Literal["cq-eval", "sh-upgrade"], Path(description="The policy to evaluate against.")],
+    body: PolicyPreview,
     session: SessionDep,
     today: TodayDep,
-    _: CurrentPrincipal,
-) -> DecisionOut:
+    principal: CurrentPrincipal,
+) -> SubsidyDecision:
     if policy == "cq-eval" and body.cq is None:
-        raise Problem(
-            422,
-            "validation_failed",
-            "cq-eval 须填写 cq 部分",
-            errors=[{"loc": ["body", "cq"], "msg": "必填", "type": "missing"}],
-        )
+        raise field_error(["body", "cq"], "cq-eval 须填写 cq 部分", "missing")
     if policy == "sh-upgrade" and body.sh is None:
-        raise Problem(
-            422,
-            "validation_failed",
-            "sh-upgrade 须填写 sh 部分",
-            errors=[{"loc": ["body", "sh"], "msg": "必填", "type": "missing"}],
-        )
-    resident_id_birth_date(body.applicant.id_number)
-    cert = body.certificate
-    certificate = CertificateFacts(
-        number=cert.number,
-        holder_id_number=body.applicant.id_number,
-        holder_name=body.applicant.name,
-        occupation_code=cert.occupation_code,
-        occupation_name=cert.occupation_name or "",
-        work_type=cert.work_type,
-        level=cert.level,
-        kind=CertificateKind(cert.kind),
-        issue_date=cert.issue_date,
-        province_code=cert.number[5:7],
-        verified_by=None,
-    )
-    tables = PolicyTableRepository(session)
-    stored = body.model_dump(mode="json", include={"cq", "sh", "declared_past_subsidies"})
-    facts = claim_facts(
-        applied_on=body.applied_on or today,
-        applicant_id=body.applicant.id_number,
-        stored=stored,
-        certificate=certificate,
-        prior=[],
-        catalogue_class=await tables.catalogue_class(cert.occupation_code, cert.work_type)
-        if body.sh
-        else None,
-    )
-    record = rules.evaluate(policy, facts, await tables.current_cq_table() if body.cq else None)
-    return DecisionOut(**record.as_dict())
+        raise field_error(["body", "sh"], "sh-upgrade 须填写 sh 部分", "missing")
+    return await preview(policy, body, session, principal, today)
 
 
 @router.put(
     "/cq-eval/amount-table",
-    response_model=Loaded,
+    response_model=PolicyTableLoaded,
     status_code=201,
+    operation_id="policies.load_cq_amount_table",
     summary="Load a version of the CQ-10 amount table (渝人社发〔2024〕13号); the newest is in force",
     responses=problem_responses(401, 403, 409, 422),
 )
 async def load_cq_table(
-    body: CqAmountTableIn, session: SessionDep, principal: Principal = CityOfficer
-) -> Loaded:
-    keys = [(r.kind, r.level) for r in body.amounts]
-    if len(set(keys)) != len(keys):
-        raise Problem(
-            422,
-            "validation_failed",
-            "同一证书类别和等级只能有一个金额",
-            errors=[{"loc": ["body", "amounts"], "msg": "重复的类别和等级", "type": "duplicate"}],
-        )
+    body: CqAmountTableLoad, session: SessionDep, principal: Principal = CityOfficer
+) -> PolicyTableLoaded:
+    refuse_duplicates(
+        body.amounts, lambda r: (r.kind, r.level), field="amounts", what_zh="证书类别和等级", rule="CQ-10"
+    )
     rows = [{"kind": r.kind.value, "level": r.level, "amount_fen": r.amount_fen} for r in body.amounts]
     if not await PolicyTableRepository(session).add_cq_table(body.version, rows, principal.key):
-        raise Problem(409, "version_exists", f"补贴标准表版本{body.version}已存在", rule="CQ-10")
+        raise Refusal(
+            "CQ-10",
+            "version_exists",
+            f"补贴标准表版本{body.version}已存在；版本一经加载不能修改，请使用新的版本名称",
+            field=("body", "version"),
+            status=409,
+        )
     await audit.record(
         session,
         actor=principal,
@@ -133,19 +105,21 @@ async def load_cq_table(
         entity_id="cq-eval",
         after={"version": body.version, "amounts": rows},
     )
-    return Loaded(rows=len(rows))
+    return PolicyTableLoaded(rows=len(rows))
 
 
 @router.put(
     "/sh-upgrade/catalogue",
-    response_model=Loaded,
+    response_model=PolicyTableLoaded,
+    operation_id="policies.load_sh_catalogue",
     summary="Load or update SH-2 catalogue entries (occupation / 工种 → A, B or C)",
     responses=problem_responses(401, 403, 422),
 )
 async def load_catalogue(
-    body: CatalogueLoadIn, session: SessionDep, principal: Principal = CityOfficer
-) -> Loaded:
+    body: ShCatalogueLoad, session: SessionDep, principal: Principal = CityOfficer
+) -> PolicyTableLoaded:
     entries = [(e.occupation_code, e.work_type or "", e.catalogue_class.value) for e in body.entries]
+    refuse_duplicates(entries, lambda e: (e[0], e[1]), field="entries", what_zh="职业（工种）", rule="SH-2")
     await PolicyTableRepository(session).upsert_catalogue(entries)
     await audit.record(
         session,
@@ -155,4 +129,4 @@ async def load_catalogue(
         entity_id="sh-upgrade",
         after={"rows": len(entries)},
     )
-    return Loaded(rows=len(entries))
+    return PolicyTableLoaded(rows=len(entries))

@@ -8,7 +8,7 @@ from subsidy_claims.policies.decision import (
     AmountWorking,
     DecisionRecord,
     RuleResult,
-    Verdict,
+    RuleVerdict,
     fen_to_yuan_text,
 )
 from subsidy_claims.policies.facts import ClaimFacts, CqFacts, SubsidyKind
@@ -43,40 +43,40 @@ CLAUSES: dict[str, str] = {
 }
 
 
-def _r(rule: str, verdict: Verdict, reason: str) -> RuleResult:
+def _r(rule: str, verdict: RuleVerdict, reason: str) -> RuleResult:
     return RuleResult(rule, CLAUSES[rule], verdict, reason)
 
 
 def cq1_certificate(facts: ClaimFacts) -> RuleResult:
     cert = facts.certificate
     if cert.issue_date < CQ1_FIRST_DAY:
-        return _r("CQ-1", Verdict.FAIL, f"证书核发日期{cert.issue_date.isoformat()}早于2024年5月9日")
+        return _r("CQ-1", RuleVerdict.FAIL, f"证书核发日期{cert.issue_date.isoformat()}早于2024年5月9日")
     if cert.province_code != CHONGQING_PROVINCE:
-        return _r("CQ-1", Verdict.FAIL, "证书不是在重庆市取得的")
-    return _r("CQ-1", Verdict.PASS, "证书于2024年5月9日以后在重庆市取得")
+        return _r("CQ-1", RuleVerdict.FAIL, "证书不是在重庆市取得的")
+    return _r("CQ-1", RuleVerdict.PASS, "证书于2024年5月9日以后在重庆市取得")
 
 
 def cq2_identity(cq: CqFacts) -> RuleResult:
     category = cq.identity_category
     if category.verified:
-        return _r("CQ-2", Verdict.PASS, f"身份类别{category.value.value}已由{category.source}核验")
-    return _r("CQ-2", Verdict.NEEDS_MATERIAL, f"身份类别{category.value.value}为本人申报，需补充佐证材料")
+        return _r("CQ-2", RuleVerdict.PASS, f"身份类别{category.value.value}已由{category.source}核验")
+    return _r("CQ-2", RuleVerdict.NEEDS_MATERIAL, f"身份类别{category.value.value}为本人申报，需补充佐证材料")
 
 
 def cq3_routing(cq: CqFacts) -> RuleResult:
-    if cq.evaluation_district in CQ_DISTRICTS:
-        return _r("CQ-3", Verdict.PASS, f"由评价所在区县（{cq.evaluation_district}）审核")
-    return _r("CQ-3", Verdict.FAIL, f"评价所在区县代码{cq.evaluation_district}无效")
+    if cq.district_code in CQ_DISTRICTS:
+        return _r("CQ-3", RuleVerdict.PASS, f"由评价所在区县（{cq.district_code}）审核")
+    return _r("CQ-3", RuleVerdict.FAIL, f"评价所在区县代码{cq.district_code}无效")
 
 
 def cq4_certificate_record(facts: ClaimFacts) -> RuleResult:
     if facts.certificate.verified_by:
-        return _r("CQ-4", Verdict.PASS, f"证书信息已与{facts.certificate.verified_by}记录比对一致")
-    return _r("CQ-4", Verdict.NEEDS_MATERIAL, "证书信息尚未与证书记录比对")
+        return _r("CQ-4", RuleVerdict.PASS, f"证书信息已与{facts.certificate.verified_by}记录比对一致")
+    return _r("CQ-4", RuleVerdict.NEEDS_MATERIAL, "证书信息尚未与证书记录比对")
 
 
 def cq5_publicity() -> RuleResult:
-    return _r("CQ-5", Verdict.NOT_APPLICABLE, "审核通过后公示，不少于5个工作日")
+    return _r("CQ-5", RuleVerdict.NOT_APPLICABLE, "审核通过后公示，不少于5个工作日")
 
 
 def cq6_one_per_family(facts: ClaimFacts) -> RuleResult:
@@ -87,8 +87,8 @@ def cq6_one_per_family(facts: ClaimFacts) -> RuleResult:
             and past.occupation_code == cert.family_key
             and past.work_type_key != cert.work_type_key
         ):
-            return _r("CQ-6", Verdict.FAIL, f"已享受职业{past.occupation_code}下其他工种的评价补贴")
-    return _r("CQ-6", Verdict.PASS, "同一职业下未享受过其他工种的评价补贴")
+            return _r("CQ-6", RuleVerdict.FAIL, f"已享受职业{past.occupation_code}下其他工种的评价补贴")
+    return _r("CQ-6", RuleVerdict.PASS, "同一职业下未享受过其他工种的评价补贴")
 
 
 def cq7_not_same_or_lower(facts: ClaimFacts) -> RuleResult:
@@ -97,22 +97,22 @@ def cq7_not_same_or_lower(facts: ClaimFacts) -> RuleResult:
         if past.kind is not SubsidyKind.CQ_EVAL or past.work_type_key != cert.work_type_key:
             continue
         if cert.level is None or past.level is None:
-            return _r("CQ-7", Verdict.FAIL, "同一项目已享受过评价补贴")
+            return _r("CQ-7", RuleVerdict.FAIL, "同一项目已享受过评价补贴")
         if cert.level >= past.level:
             return _r(
                 "CQ-7",
-                Verdict.FAIL,
+                RuleVerdict.FAIL,
                 f"同一职业（工种）已按{past.level}级享受补贴，本次{cert.level}级为同级或更低等级",
             )
-    return _r("CQ-7", Verdict.PASS, "同一职业（工种）未享受过同级或更高等级的补贴")
+    return _r("CQ-7", RuleVerdict.PASS, "同一职业（工种）未享受过同级或更高等级的补贴")
 
 
 def cq8_former_jianding(facts: ClaimFacts) -> RuleResult:
     cert = facts.certificate
     for past in facts.prior_subsidies:
         if past.kind is SubsidyKind.CQ_JIANDING and past.occupation_code == cert.family_key:
-            return _r("CQ-8", Verdict.FAIL, "已享受过原职业技能鉴定补贴")
-    return _r("CQ-8", Verdict.PASS, "未享受过原职业技能鉴定补贴")
+            return _r("CQ-8", RuleVerdict.FAIL, "已享受过原职业技能鉴定补贴")
+    return _r("CQ-8", RuleVerdict.PASS, "未享受过原职业技能鉴定补贴")
 
 
 def claim_by(issue_date: date) -> date | None:
@@ -123,10 +123,10 @@ def claim_by(issue_date: date) -> date | None:
 def cq9_transitional_deadline(facts: ClaimFacts) -> RuleResult:
     issued = facts.certificate.issue_date
     if not CQ9_WINDOW_FIRST <= issued <= CQ9_WINDOW_LAST:
-        return _r("CQ-9", Verdict.NOT_APPLICABLE, "证书不在2024年5月9日至2025年6月6日期间取得")
+        return _r("CQ-9", RuleVerdict.NOT_APPLICABLE, "证书不在2024年5月9日至2025年6月6日期间取得")
     if facts.applied_on <= CQ9_CLAIM_BY:
-        return _r("CQ-9", Verdict.PASS, "在2025年11月30日前申请")
-    return _r("CQ-9", Verdict.FAIL, "该期间取得的证书应在2025年11月30日前申请，已逾期")
+        return _r("CQ-9", RuleVerdict.PASS, "在2025年11月30日前申请")
+    return _r("CQ-9", RuleVerdict.FAIL, "该期间取得的证书应在2025年11月30日前申请，已逾期")
 
 
 def cq10_amount(
@@ -144,7 +144,7 @@ def cq10_amount(
                 amount_fen=table_fen,
                 working=f"{fen_to_yuan_text(table_fen)} × 100% = {fen_to_yuan_text(table_fen)}",
             )
-            return _r("CQ-10", Verdict.PASS, f"按补贴标准表{table.version}核定"), working
+            return _r("CQ-10", RuleVerdict.PASS, f"按补贴标准表{table.version}核定"), working
     applied = cq.applied_amount_fen
     working = AmountWorking(
         rule="CQ-10",
@@ -154,7 +154,7 @@ def cq10_amount(
         amount_fen=applied,
         working=f"申请金额 {fen_to_yuan_text(applied)} × 100% = {fen_to_yuan_text(applied)}（待审核人员核定）",
     )
-    return _r("CQ-10", Verdict.PASS, "补贴标准表未加载，按申请金额，由审核人员核定"), working
+    return _r("CQ-10", RuleVerdict.PASS, "补贴标准表未加载，按申请金额，由审核人员核定"), working
 
 
 def evaluate(facts: ClaimFacts, table: CqAmountTable | None = None) -> DecisionRecord:
@@ -181,5 +181,5 @@ def evaluate(facts: ClaimFacts, table: CqAmountTable | None = None) -> DecisionR
         evaluated_on=facts.applied_on,
         results=results,
         amount=working,
-        review_district=cq.evaluation_district,
+        district_code=cq.district_code,
     )

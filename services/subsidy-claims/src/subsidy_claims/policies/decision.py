@@ -8,7 +8,7 @@ from enum import StrEnum
 from typing import Any, NamedTuple
 
 
-class Verdict(StrEnum):
+class RuleVerdict(StrEnum):
     PASS = "pass"  # noqa: S105 - a verdict, not a password
     FAIL = "fail"
     NEEDS_MATERIAL = "needs_material"
@@ -28,7 +28,7 @@ class RuleResult(NamedTuple):
 
     rule: str
     clause: str
-    verdict: Verdict
+    verdict: RuleVerdict
     reason: str
 
     def as_dict(self) -> dict[str, str]:
@@ -67,14 +67,14 @@ class FundingSplit(NamedTuple):
     rule: str
     city_fen: int
     district_fen: int
-    district: str | None
+    district_code: str | None
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "rule": self.rule,
             "city_fen": self.city_fen,
             "district_fen": self.district_fen,
-            "district": self.district,
+            "district_code": self.district_code,
         }
 
 
@@ -85,27 +85,27 @@ class DecisionRecord:
     evaluated_on: date
     results: tuple[RuleResult, ...]
     amount: AmountWorking | None
-    review_district: str | None
+    district_code: str | None
     funding: FundingSplit | None = None
     notes: tuple[str, ...] = field(default=())
 
     @property
     def outcome(self) -> Outcome:
         verdicts = {r.verdict for r in self.results}
-        if Verdict.FAIL in verdicts:
+        if RuleVerdict.FAIL in verdicts:
             return Outcome.INELIGIBLE
-        if Verdict.NEEDS_MATERIAL in verdicts:
+        if RuleVerdict.NEEDS_MATERIAL in verdicts:
             return Outcome.NEEDS_MATERIAL
         return Outcome.ELIGIBLE
 
-    def verdict_of(self, rule: str) -> Verdict:
+    def verdict_of(self, rule: str) -> RuleVerdict:
         for result in self.results:
             if result.rule == rule:
                 return result.verdict
         raise KeyError(rule)
 
     def failed_rules(self) -> list[str]:
-        return [r.rule for r in self.results if r.verdict is Verdict.FAIL]
+        return [r.rule for r in self.results if r.verdict is RuleVerdict.FAIL]
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -115,7 +115,7 @@ class DecisionRecord:
             "outcome": self.outcome.value,
             "results": [r.as_dict() for r in self.results],
             "amount": self.amount.as_dict() if self.amount else None,
-            "review_district": self.review_district,
+            "district_code": self.district_code,
             "funding": self.funding.as_dict() if self.funding else None,
             "notes": list(self.notes),
         }

@@ -7,14 +7,36 @@ from datetime import date
 from enum import StrEnum
 from typing import Generic, TypeVar
 
+from skills_shared.contracts.v1.subsidy import (
+    CatalogueClass,
+    CertificateKind,
+    CqIdentityCategory,
+    EmployerTrade,
+    Provenance,
+    ShGroup,
+)
+
+__all__ = [
+    "CatalogueClass",
+    "CertificateFacts",
+    "CertificateKind",
+    "ClaimFacts",
+    "CqFacts",
+    "CqIdentityCategory",
+    "EmployerTrade",
+    "Fact",
+    "ObtainedVia",
+    "PastSubsidy",
+    "Provenance",
+    "Sex",
+    "ShFacts",
+    "ShGroup",
+    "SubsidyKind",
+    "declared",
+    "verified",
+]
+
 T = TypeVar("T")
-
-
-class Provenance(StrEnum):
-    """Whether the applicant said so or a named source confirmed it."""
-
-    DECLARED = "declared"
-    VERIFIED = "verified"
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,14 +58,6 @@ def declared(value: T) -> Fact[T]:
 
 def verified(value: T, source: str) -> Fact[T]:
     return Fact(value, Provenance.VERIFIED, source)
-
-
-class CertificateKind(StrEnum):
-    """The three certificate kinds both policies know (CQ-1, SH-2)."""
-
-    QUALIFICATION = "vocational_qualification"  # 技能类职业资格证书
-    SKILL_LEVEL = "skill_level"  # 职业技能等级证书
-    SPECIAL_ABILITY = "special_ability"  # 专项职业能力证书 (no level)
 
 
 class ObtainedVia(StrEnum):
@@ -116,56 +130,13 @@ class PastSubsidy:
         return f"{self.occupation_code}/{self.work_type or ''}"
 
 
-class CqIdentityCategory(StrEnum):
-    """The six 身份类别 of the Chongqing form (CQ-2)."""
-
-    POVERTY_MONITORING = "1"  # 防止返贫监测对象
-    GRADUATE = "2"  # 毕业年度高校毕业生
-    SCHOOL_LEAVER = "3"  # 城乡未继续升学的应届初高中毕业生
-    RURAL_MIGRANT = "4"  # 农村转移就业劳动者
-    REGISTERED_UNEMPLOYED = "5"  # 城镇登记失业人员
-    EMPLOYMENT_DIFFICULTY = "6"  # 就业困难人员
-
-
 @dataclass(frozen=True, slots=True)
 class CqFacts:
     """Facts only the Chongqing evaluation subsidy asks for."""
 
     identity_category: Fact[CqIdentityCategory]
-    evaluation_district: str
+    district_code: str
     applied_amount_fen: int
-
-
-class ShGroup(StrEnum):
-    """The groups of SH-1 as they matter for the SH-4 rate."""
-
-    IN_SERVICE = "in_service"
-    FLEXIBLE = "flexible"
-    DISABLED = "disabled"
-    VETERAN = "veteran"
-    DIFFICULTY = "difficulty"
-    COLLEGE_STUDENT = "college_student"
-    SECONDARY_STUDENT = "secondary_student"
-    UNEMPLOYED = "unemployed"
-    XIEBAO = "xiebao"
-    RURAL_SURPLUS = "rural_surplus"
-    UNREGISTERED = "unregistered"
-    ELDER_DOMESTIC = "elder_domestic"  # SH-8 养老护理 / 家政服务 workers
-
-
-class CatalogueClass(StrEnum):
-    """SH-2 catalogue classes."""
-
-    A = "A"  # 重点支持
-    B = "B"  # 急需紧缺
-    C = "C"  # 其它
-
-
-class EmployerTrade(StrEnum):
-    """SH-8 trades whose workers are treated as in-service."""
-
-    ELDER_CARE = "elder_care"
-    DOMESTIC_SERVICE = "domestic_service"
 
 
 @dataclass(frozen=True, slots=True)

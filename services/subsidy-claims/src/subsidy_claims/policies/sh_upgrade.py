@@ -11,7 +11,7 @@ from subsidy_claims.policies.decision import (
     DecisionRecord,
     FundingSplit,
     RuleResult,
-    Verdict,
+    RuleVerdict,
     apply_rate,
     fen_to_yuan_text,
 )
@@ -86,7 +86,7 @@ CLAUSES: dict[str, str] = {
 
 
 @lru_cache(maxsize=4096)
-def _r(rule: str, verdict: Verdict, reason: str) -> RuleResult:
+def _r(rule: str, verdict: RuleVerdict, reason: str) -> RuleResult:
     """Results are immutable, and most claims pass most rules for the same reason: build each one once."""
     return RuleResult(rule, CLAUSES[rule], verdict, reason)
 
@@ -97,36 +97,38 @@ def sh1_who(facts: ClaimFacts, sh: ShFacts) -> RuleResult:
     limits = SH8_WORKING_AGE_UNTIL if group is ShGroup.ELDER_DOMESTIC else WORKING_AGE_UNTIL
     age = age_on(facts.birth_date, issued)
     if not WORKING_AGE_FROM <= age < limits[facts.sex]:
-        return _r("SH-1", Verdict.FAIL, f"获证时{age}周岁，不在法定劳动年龄段内")
+        return _r("SH-1", RuleVerdict.FAIL, f"获证时{age}周岁，不在法定劳动年龄段内")
     if group in STUDENTS and not sh.school_in_shanghai:
-        return _r("SH-1", Verdict.FAIL, "毕业学年学生须就读于本市中等职业学校或高等院校")
+        return _r("SH-1", RuleVerdict.FAIL, "毕业学年学生须就读于本市中等职业学校或高等院校")
     hukou = sh.hukou_shanghai.value
     if not hukou and group is ShGroup.FLEXIBLE and not sh.pension_and_medical_in_shanghai.value:
-        return _r("SH-1", Verdict.FAIL, "外省市户籍灵活就业人员须以灵活就业身份参加本市养老、医疗保险")
+        return _r("SH-1", RuleVerdict.FAIL, "外省市户籍灵活就业人员须以灵活就业身份参加本市养老、医疗保险")
     if not hukou and group not in NON_HUKOU_ALLOWED:
-        return _r("SH-1", Verdict.FAIL, "外省市户籍人员仅在职、灵活就业、毕业学年学生可参照享受")
+        return _r("SH-1", RuleVerdict.FAIL, "外省市户籍人员仅在职、灵活就业、毕业学年学生可参照享受")
     if not (sh.group.verified and sh.hukou_shanghai.verified):
         unverified = [n for n, f in (("人员类别", sh.group), ("户籍", sh.hukou_shanghai)) if not f.verified]
-        return _r("SH-1", Verdict.NEEDS_MATERIAL, f"{'、'.join(unverified)}为本人申报，需数据比对或佐证材料")
-    return _r("SH-1", Verdict.PASS, f"属于补贴对象（{group.value}）")
+        return _r(
+            "SH-1", RuleVerdict.NEEDS_MATERIAL, f"{'、'.join(unverified)}为本人申报，需数据比对或佐证材料"
+        )
+    return _r("SH-1", RuleVerdict.PASS, f"属于补贴对象（{group.value}）")
 
 
 def sh2_catalogue(facts: ClaimFacts, sh: ShFacts) -> RuleResult:
     if sh.catalogue_class is None:
-        return _r("SH-2", Verdict.FAIL, "证书项目不在补贴目录内")
+        return _r("SH-2", RuleVerdict.FAIL, "证书项目不在补贴目录内")
     if not facts.certificate.verified_by:
-        return _r("SH-2", Verdict.NEEDS_MATERIAL, "证书尚未在证书查询系统中核验")
-    return _r("SH-2", Verdict.PASS, f"补贴目录{sh.catalogue_class.value}类，证书可查询")
+        return _r("SH-2", RuleVerdict.NEEDS_MATERIAL, "证书尚未在证书查询系统中核验")
+    return _r("SH-2", RuleVerdict.PASS, f"补贴目录{sh.catalogue_class.value}类，证书可查询")
 
 
 def sh3_table_amount(facts: ClaimFacts, sh: ShFacts) -> tuple[RuleResult, int | None]:
     if sh.catalogue_class is None:
-        return _r("SH-3", Verdict.NOT_APPLICABLE, "不在补贴目录内，无补贴标准"), None
+        return _r("SH-3", RuleVerdict.NOT_APPLICABLE, "不在补贴目录内，无补贴标准"), None
     key = (sh.catalogue_class, level_key(facts.certificate.level))
     amount = SH3_AMOUNTS_FEN.get(key)
     if amount is None:
-        return _r("SH-3", Verdict.FAIL, "证书等级无对应补贴标准"), None
-    return _r("SH-3", Verdict.PASS, f"补贴标准{fen_to_yuan_text(amount)}"), amount
+        return _r("SH-3", RuleVerdict.FAIL, "证书等级无对应补贴标准"), None
+    return _r("SH-3", RuleVerdict.PASS, f"补贴标准{fen_to_yuan_text(amount)}"), amount
 
 
 def _employed_now(sh: ShFacts) -> bool:
@@ -139,56 +141,56 @@ def sh4_rate(facts: ClaimFacts, sh: ShFacts) -> tuple[RuleResult, int | None]:
     if group is ShGroup.IN_SERVICE:
         start = sh.employment_start.value
         if not _employed_now(sh) or start is None or start > cert.issue_date:
-            return _r("SH-4", Verdict.FAIL, "在职人员须自获证起持续在沪就业"), None
+            return _r("SH-4", RuleVerdict.FAIL, "在职人员须自获证起持续在沪就业"), None
         if facts.applied_on < add_months(cert.issue_date, SH4_IN_SERVICE_MONTHS):
-            return _r("SH-4", Verdict.FAIL, "获证起持续在沪就业未满6个月"), None
-        return _r("SH-4", Verdict.PASS, "在职人员，获证起持续在沪就业满6个月，按80%"), 80
+            return _r("SH-4", RuleVerdict.FAIL, "获证起持续在沪就业未满6个月"), None
+        return _r("SH-4", RuleVerdict.PASS, "在职人员，获证起持续在沪就业满6个月，按80%"), 80
     if group is ShGroup.ELDER_DOMESTIC:
-        return _r("SH-4", Verdict.PASS, "养老护理、家政服务从业人员参照在职人员，按80%"), 80
+        return _r("SH-4", RuleVerdict.PASS, "养老护理、家政服务从业人员参照在职人员，按80%"), 80
     if group is ShGroup.FLEXIBLE:
-        return _r("SH-4", Verdict.PASS, "灵活就业人员，按100%"), 100
+        return _r("SH-4", RuleVerdict.PASS, "灵活就业人员，按100%"), 100
     if group in STUDENTS:
         start, end = sh.graduating_year_start, sh.graduating_year_end
         if start is None or end is None or not start <= cert.issue_date <= end:
-            return _r("SH-4", Verdict.FAIL, "证书须在毕业学年内取得"), None
+            return _r("SH-4", RuleVerdict.FAIL, "证书须在毕业学年内取得"), None
         if group is ShGroup.COLLEGE_STUDENT and (cert.level is None or cert.level > 4):
-            return _r("SH-4", Verdict.FAIL, "高等院校毕业学年学生须取得中级及以上证书"), None
+            return _r("SH-4", RuleVerdict.FAIL, "高等院校毕业学年学生须取得中级及以上证书"), None
         if group is ShGroup.SECONDARY_STUDENT and any(
             p.kind is SubsidyKind.SH_UPGRADE and p.as_secondary_student for p in facts.prior_subsidies
         ):
-            return _r("SH-4", Verdict.FAIL, "中等职业学校毕业学年学生只享受1次"), None
+            return _r("SH-4", RuleVerdict.FAIL, "中等职业学校毕业学年学生只享受1次"), None
         if _employed_now(sh):
-            return _r("SH-4", Verdict.PASS, "毕业学年学生申请时已在沪就业，按100%"), 100
-        return _r("SH-4", Verdict.PASS, "毕业学年学生，按80%"), 80
+            return _r("SH-4", RuleVerdict.PASS, "毕业学年学生申请时已在沪就业，按100%"), 100
+        return _r("SH-4", RuleVerdict.PASS, "毕业学年学生，按80%"), 80
     if not sh.hukou_shanghai.value:
-        return _r("SH-4", Verdict.FAIL, "该类人员须为本市户籍"), None
+        return _r("SH-4", RuleVerdict.FAIL, "该类人员须为本市户籍"), None
     if group is ShGroup.VETERAN:
         discharged = sh.veteran_discharged_on
         if discharged is None or not discharged <= cert.issue_date <= add_months(
             discharged, 12 * VETERAN_YEARS
         ):
-            return _r("SH-4", Verdict.FAIL, "获证时不属于退役5年内的退役士兵"), None
+            return _r("SH-4", RuleVerdict.FAIL, "获证时不属于退役5年内的退役士兵"), None
     if group in HUKOU_ONLY_100:
-        return _r("SH-4", Verdict.PASS, "本市户籍残疾人、退役5年内退役士兵、就业困难人员，按100%"), 100
+        return _r("SH-4", RuleVerdict.PASS, "本市户籍残疾人、退役5年内退役士兵、就业困难人员，按100%"), 100
     if group in NOT_EMPLOYED:
         if _employed_now(sh):
-            return _r("SH-4", Verdict.PASS, "本市户籍未就业人员，申请时已在沪就业，按120%"), 120
-        return _r("SH-4", Verdict.PASS, "本市户籍未就业人员，按100%"), 100
-    return _r("SH-4", Verdict.FAIL, "无适用的补贴比例"), None  # pragma: no cover - every group is handled
+            return _r("SH-4", RuleVerdict.PASS, "本市户籍未就业人员，申请时已在沪就业，按120%"), 120
+        return _r("SH-4", RuleVerdict.PASS, "本市户籍未就业人员，按100%"), 100
+    return _r("SH-4", RuleVerdict.FAIL, "无适用的补贴比例"), None  # pragma: no cover - every group is handled
 
 
 def sh5_post_match(facts: ClaimFacts, sh: ShFacts) -> RuleResult:
     code = facts.certificate.occupation_code
     if code not in SH5_POST_MATCH:
-        return _r("SH-5", Verdict.NOT_APPLICABLE, "不属于技岗匹配项目")
+        return _r("SH-5", RuleVerdict.NOT_APPLICABLE, "不属于技岗匹配项目")
     if not _employed_now(sh):
-        return _r("SH-5", Verdict.FAIL, f"技岗匹配项目（{SH5_POST_MATCH[code]}）申请时须在沪就业")
+        return _r("SH-5", RuleVerdict.FAIL, f"技岗匹配项目（{SH5_POST_MATCH[code]}）申请时须在沪就业")
     post = sh.post_occupation_code
     if post.value != code:
-        return _r("SH-5", Verdict.FAIL, f"未在{SH5_POST_MATCH[code]}相应技能岗位就业")
+        return _r("SH-5", RuleVerdict.FAIL, f"未在{SH5_POST_MATCH[code]}相应技能岗位就业")
     if not post.verified:
-        return _r("SH-5", Verdict.NEEDS_MATERIAL, "需提供在相应技能岗位就业的材料")
-    return _r("SH-5", Verdict.PASS, f"在{SH5_POST_MATCH[code]}岗位就业，已由{post.source}核验")
+        return _r("SH-5", RuleVerdict.NEEDS_MATERIAL, "需提供在相应技能岗位就业的材料")
+    return _r("SH-5", RuleVerdict.PASS, f"在{SH5_POST_MATCH[code]}岗位就业，已由{post.source}核验")
 
 
 def sh6_not_same_or_lower(facts: ClaimFacts) -> RuleResult:
@@ -197,10 +199,12 @@ def sh6_not_same_or_lower(facts: ClaimFacts) -> RuleResult:
         if past.kind is not SubsidyKind.SH_UPGRADE or past.work_type_key != cert.work_type_key:
             continue
         if cert.level is None or past.level is None:
-            return _r("SH-6", Verdict.FAIL, "同一职业（工种）已享受过补贴")
+            return _r("SH-6", RuleVerdict.FAIL, "同一职业（工种）已享受过补贴")
         if cert.level >= past.level:
-            return _r("SH-6", Verdict.FAIL, f"已享受过该职业（工种）{past.level}级补贴，本次为同级或更低等级")
-    return _r("SH-6", Verdict.PASS, "未享受过该职业（工种）同级或更高等级补贴")
+            return _r(
+                "SH-6", RuleVerdict.FAIL, f"已享受过该职业（工种）{past.level}级补贴，本次为同级或更低等级"
+            )
+    return _r("SH-6", RuleVerdict.PASS, "未享受过该职业（工种）同级或更高等级补贴")
 
 
 _SH7_VIA = {
@@ -214,33 +218,33 @@ _SH7_VIA = {
 def sh7_exclusions(facts: ClaimFacts, sh: ShFacts) -> RuleResult:
     via = facts.certificate.obtained_via
     if via in _SH7_VIA:
-        return _r("SH-7", Verdict.FAIL, f"通过{_SH7_VIA[via]}取得的证书不可申请")
+        return _r("SH-7", RuleVerdict.FAIL, f"通过{_SH7_VIA[via]}取得的证书不可申请")
     if sh.civil_servant.value:
-        return _r("SH-7", Verdict.FAIL, "公务员不可申请")
+        return _r("SH-7", RuleVerdict.FAIL, "公务员不可申请")
     if sh.public_institution_non_skill_post.value:
-        return _r("SH-7", Verdict.FAIL, "事业单位非技能岗位从业人员不可申请")
-    return _r("SH-7", Verdict.PASS, "不属于排除情形")
+        return _r("SH-7", RuleVerdict.FAIL, "事业单位非技能岗位从业人员不可申请")
+    return _r("SH-7", RuleVerdict.PASS, "不属于排除情形")
 
 
 def sh8_elder_domestic(facts: ClaimFacts, sh: ShFacts) -> RuleResult:
     if sh.group.value is not ShGroup.ELDER_DOMESTIC:
-        return _r("SH-8", Verdict.NOT_APPLICABLE, "不按养老护理、家政服务特别规定申请")
+        return _r("SH-8", RuleVerdict.NOT_APPLICABLE, "不按养老护理、家政服务特别规定申请")
     cert = facts.certificate
     trade = SH8_TRADE_OF.get(cert.occupation_code)
     if trade is None:
-        return _r("SH-8", Verdict.FAIL, "证书不是养老护理或家政服务职业")
+        return _r("SH-8", RuleVerdict.FAIL, "证书不是养老护理或家政服务职业")
     if sh.employer_trade is not trade or sh.post_occupation_code.value != cert.occupation_code:
         return _r(
-            "SH-8", Verdict.FAIL, f"未在本市{SH8_OCCUPATIONS[cert.occupation_code]}行业单位相应岗位就业"
+            "SH-8", RuleVerdict.FAIL, f"未在本市{SH8_OCCUPATIONS[cert.occupation_code]}行业单位相应岗位就业"
         )
     start = sh.employment_start.value
     if start is None or start > add_months(cert.issue_date, SH8_START_WITHIN_MONTHS):
-        return _r("SH-8", Verdict.FAIL, "未在证书核发之日起12个月内上岗")
+        return _r("SH-8", RuleVerdict.FAIL, "未在证书核发之日起12个月内上岗")
     if not _employed_now(sh) or facts.applied_on < add_months(start, SH8_CONTINUOUS_MONTHS):
-        return _r("SH-8", Verdict.FAIL, "连续就业未满6个月")
+        return _r("SH-8", RuleVerdict.FAIL, "连续就业未满6个月")
     if not sh.post_occupation_code.verified:
-        return _r("SH-8", Verdict.NEEDS_MATERIAL, "从业状态以民政、商务部门平台数据为准，尚未核验")
-    return _r("SH-8", Verdict.PASS, f"从业状态已由{sh.post_occupation_code.source}核验")
+        return _r("SH-8", RuleVerdict.NEEDS_MATERIAL, "从业状态以民政、商务部门平台数据为准，尚未核验")
+    return _r("SH-8", RuleVerdict.PASS, f"从业状态已由{sh.post_occupation_code.source}核验")
 
 
 def sh9_window_months(group: ShGroup) -> int:
@@ -258,10 +262,10 @@ def sh9_window(facts: ClaimFacts, sh: ShFacts) -> RuleResult:
     last = add_months(issued, months)
     applied = facts.applied_on
     if applied < issued:
-        return _r("SH-9", Verdict.FAIL, "申请日期早于证书颁发日期")
+        return _r("SH-9", RuleVerdict.FAIL, "申请日期早于证书颁发日期")
     if applied > last:
-        return _r("SH-9", Verdict.FAIL, f"须在证书颁发之日起{months}个月内（{last}前）申请")
-    return _r("SH-9", Verdict.PASS, f"在{months}个月申请期内（截至{last}）")
+        return _r("SH-9", RuleVerdict.FAIL, f"须在证书颁发之日起{months}个月内（{last}前）申请")
+    return _r("SH-9", RuleVerdict.PASS, f"在{months}个月申请期内（截至{last}）")
 
 
 def sh10_district(sh: ShFacts) -> str | None:
@@ -283,12 +287,12 @@ def sh10_district(sh: ShFacts) -> str | None:
 def sh10_routing(sh: ShFacts) -> tuple[RuleResult, str | None]:
     district = sh10_district(sh)
     if district is None or district not in SH_DISTRICTS:
-        return _r("SH-10", Verdict.FAIL, "无法确定审核区"), None
-    return _r("SH-10", Verdict.PASS, f"由{SH_DISTRICTS[district]}审核"), district
+        return _r("SH-10", RuleVerdict.FAIL, "无法确定审核区"), None
+    return _r("SH-10", RuleVerdict.PASS, f"由{SH_DISTRICTS[district]}审核"), district
 
 
 def sh11_publicity() -> RuleResult:
-    return _r("SH-11", Verdict.NOT_APPLICABLE, "审核通过后公示并发放")
+    return _r("SH-11", RuleVerdict.NOT_APPLICABLE, "审核通过后公示并发放")
 
 
 def sh12_funding(amount_fen: int, district: str | None) -> FundingSplit:
@@ -305,21 +309,23 @@ def sh13_yearly_cap(facts: ClaimFacts, sh: ShFacts) -> RuleResult:
         if p.year == year and p.kind in (SubsidyKind.SH_UPGRADE, SubsidyKind.SH_TRAINING)
     ]
     if len(this_year) >= SH13_YEARLY_CAP:
-        return _r("SH-13", Verdict.FAIL, f"{year}年已享受{len(this_year)}次培训或提升补贴")
+        return _r("SH-13", RuleVerdict.FAIL, f"{year}年已享受{len(this_year)}次培训或提升补贴")
     if sh.group.value in AS_IN_SERVICE and sum(p.as_in_service for p in this_year) >= SH13_IN_SERVICE_CAP:
-        return _r("SH-13", Verdict.FAIL, f"{year}年已以在职人员身份享受过补贴")
-    return _r("SH-13", Verdict.PASS, f"{year}年已享受{len(this_year)}次，未超过上限")
+        return _r("SH-13", RuleVerdict.FAIL, f"{year}年已以在职人员身份享受过补贴")
+    return _r("SH-13", RuleVerdict.PASS, f"{year}年已享受{len(this_year)}次，未超过上限")
 
 
 def sh14_validity(facts: ClaimFacts) -> RuleResult:
     issued = facts.certificate.issue_date
     if issued < SH14_FIRST_DAY:
         return _r(
-            "SH-14", Verdict.FAIL, "2025年5月1日前取得的证书按沪人社规〔2022〕17号、沪人社规〔2024〕20号执行"
+            "SH-14",
+            RuleVerdict.FAIL,
+            "2025年5月1日前取得的证书按沪人社规〔2022〕17号、沪人社规〔2024〕20号执行",
         )
     if issued > SH14_LAST_DAY:
-        return _r("SH-14", Verdict.FAIL, "证书颁发日期晚于本政策有效期（2028年4月30日）")
-    return _r("SH-14", Verdict.PASS, "证书颁发日期在政策有效期内")
+        return _r("SH-14", RuleVerdict.FAIL, "证书颁发日期晚于本政策有效期（2028年4月30日）")
+    return _r("SH-14", RuleVerdict.PASS, "证书颁发日期在政策有效期内")
 
 
 def evaluate(facts: ClaimFacts) -> DecisionRecord:
@@ -345,9 +351,9 @@ def evaluate(facts: ClaimFacts) -> DecisionRecord:
         )
         funding = sh12_funding(amount, district)
     funding_result = (
-        _r("SH-12", Verdict.PASS, "市、区1:1分担")
+        _r("SH-12", RuleVerdict.PASS, "市、区1:1分担")
         if funding is not None
-        else _r("SH-12", Verdict.NOT_APPLICABLE, "无补贴金额")
+        else _r("SH-12", RuleVerdict.NOT_APPLICABLE, "无补贴金额")
     )
     results = (
         sh1_who(facts, sh),
@@ -371,6 +377,6 @@ def evaluate(facts: ClaimFacts) -> DecisionRecord:
         evaluated_on=facts.applied_on,
         results=results,
         amount=working,
-        review_district=district,
+        district_code=district,
         funding=funding,
     )
