@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 from org_filing.applications.api import router as applications_router
 from org_filing.bodies.api import router as bodies_router
+from org_filing.calendar.api import router as calendar_router
 from org_filing.guantong.api import router as guantong_router
 from org_filing.issuer_sync.rules import ISSUER_TARGET
 from org_filing.plans.api import router as plans_router
@@ -60,7 +61,14 @@ def create_app(settings: OrgFilingSettings | None = None) -> FastAPI:
         description=(
             "Evaluation bodies: application, eligibility, filing codes, plans, supervision and exit (OF-1 … OF-8)."
         ),
-        routers=[applications_router, bodies_router, plans_router, supervision_router, guantong_router],
+        routers=[
+            applications_router,
+            bodies_router,
+            plans_router,
+            supervision_router,
+            guantong_router,
+            calendar_router,
+        ],
         migrations_dir=MIGRATIONS_DIR,
         lifespan=lifespan,
     )
