@@ -8,9 +8,11 @@ its qr-token endpoint would sign them, so the timed part is the redeem call alon
 from __future__ import annotations
 
 import asyncio
+import sys
 import time
 import uuid
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -22,6 +24,9 @@ from bench.infra import db_activity, describe_waits
 from bench.loadgen import closed_loop
 from skills_shared.workdays import today_shanghai
 
+# The voucher service's scripted set-up steps (voucher_testdata) live with its tests, never in its src/.
+VOUCHER_TESTS = Path(__file__).resolve().parents[1] / "services" / "voucher" / "tests"
+
 REDEEM_TYPES = ("employment_skills", "entrepreneurship", "hr_services")
 CONCURRENCY = 16
 
@@ -29,7 +34,11 @@ CONCURRENCY = 16
 async def _run(ctx: Context, base: str) -> None:
     from voucher.redeem.rules import sign_token
     from voucher.settings import VoucherSettings
-    from voucher.testdata import Scenario, holder_ids
+
+    if str(VOUCHER_TESTS) not in sys.path:
+        sys.path.insert(0, str(VOUCHER_TESTS))
+    from voucher_testdata import Scenario, holder_ids
+
     from voucher.vouchers.rules import open_campaign_year
 
     cfg = ctx.config

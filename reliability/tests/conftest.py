@@ -17,6 +17,8 @@ import httpx
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))  # rel_support: a name unique to this package
+# voucher_testdata: the voucher service's scripted set-up steps live with its tests, never in its src/.
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "services" / "voucher" / "tests"))
 
 from rel_apps import (
     Refused,

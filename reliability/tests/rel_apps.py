@@ -43,8 +43,8 @@ def build_subsidy(url: str, day: Day, registry: httpx.AsyncBaseTransport) -> Fas
 
 
 def build_voucher(url: str) -> FastAPI:
+    from skills_shared.clock import SHANGHAI, FixedClock
     from voucher.app import create_app
-    from voucher.clock import SHANGHAI, FixedClock
     from voucher.settings import VoucherSettings
 
     app = create_app(VoucherSettings(database_url=url, environment="test", log_level="WARNING"))

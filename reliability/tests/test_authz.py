@@ -129,7 +129,7 @@ async def test_scoped_role_without_its_scope_is_refused(suite: dict[str, Service
 
 
 async def test_voucher_objects_belong_to_their_institution_and_holder(suite: dict[str, Service]) -> None:
-    from voucher.testdata import Scenario, holder_id
+    from voucher_testdata import Scenario, holder_id
 
     client = suite["voucher"].client
     s = Scenario(client)
@@ -293,7 +293,7 @@ async def test_subsidy_claims_belong_to_their_applicant_and_district(suite: dict
 
 async def test_server_owned_fields_cannot_be_mass_assigned(suite: dict[str, Service]) -> None:
     """Fields the server owns (status, amounts, ids, scope codes) sent by a caller are refused, never applied."""
-    from voucher.testdata import Scenario
+    from voucher_testdata import Scenario
 
     voucher = suite["voucher"]
     s = Scenario(voucher.client)

@@ -384,7 +384,7 @@ def test_outbox_delivers_issuer_sync_after_registry_outage(real: RealSuite) -> N
 def test_kill9_of_voucher_mid_claims_leaves_no_half_claim(real: RealSuite) -> None:
     """Citizens claim their vouchers while the voucher service is killed with SIGKILL; after a restart every
     acknowledged claim is whole, no holder has part of a claim, and claiming again completes the rest once."""
-    from voucher.testdata import Scenario, holder_id
+    from voucher_testdata import Scenario, holder_id
 
     base = real.base("voucher")
     year = open_campaign_year(today_shanghai())
@@ -457,7 +457,7 @@ def test_kill9_of_gateway_mid_workflow_leaves_no_half_claim(real: RealSuite) -> 
     """Voucher claims composed by the gateway; the gateway is killed with SIGKILL part-way and started again.
     Every claim the gateway acknowledged is whole in the voucher database, none is half-made, and claiming again
     through the restarted gateway with the same keys completes the rest once."""
-    from voucher.testdata import Scenario, holder_id
+    from voucher_testdata import Scenario, holder_id
 
     year = open_campaign_year(today_shanghai())
     holders = [holder_id(600_000 + i) for i in range(scaled(20))]

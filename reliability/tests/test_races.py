@@ -56,7 +56,7 @@ async def campaign_2026(s: Any, database_url: str) -> int:
 
 
 async def test_double_redeem_redeems_once(suite: dict[str, Service]) -> None:
-    from voucher.testdata import Scenario, holder_id
+    from voucher_testdata import Scenario, holder_id
 
     service = suite["voucher"]
     s = Scenario(service.client)
@@ -97,7 +97,7 @@ async def test_double_redeem_redeems_once(suite: dict[str, Service]) -> None:
 
 
 async def test_double_voucher_claim_claims_once(suite: dict[str, Service]) -> None:
-    from voucher.testdata import Scenario, holder_id
+    from voucher_testdata import Scenario, holder_id
 
     service = suite["voucher"]
     s = Scenario(service.client)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import AsyncIterator, Iterator
 from datetime import datetime
+from pathlib import Path
 
 import httpx
 import pytest
@@ -11,11 +13,14 @@ from fastapi import FastAPI
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from skills_shared.clock import SHANGHAI, FixedClock
 from skills_shared.testing import fresh_database, running_app, truncate_all
 from voucher.app import MIGRATIONS_DIR, create_app
-from voucher.clock import SHANGHAI, FixedClock
 from voucher.settings import VoucherSettings
-from voucher.testdata import Scenario
+
+sys.path.insert(0, str(Path(__file__).parent))  # voucher_testdata: a name unique to this package
+
+from voucher_testdata import Scenario
 
 KEEP_TABLES: tuple[str, ...] = ("voucher_types",)
 """Reference-data tables loaded by migrations, kept between tests."""

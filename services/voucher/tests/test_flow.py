@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import httpx
+from voucher_testdata import CHAOTIANMEN, Scenario, holder_id
 
-from voucher.clock import FixedClock
-from voucher.testdata import CHAOTIANMEN, Scenario, holder_id
+from skills_shared.clock import FixedClock
 
 
 async def test_voucher_life(client: httpx.AsyncClient, scenario: Scenario, clock: FixedClock) -> None:
@@ -70,8 +70,8 @@ async def test_voucher_life(client: httpx.AsyncClient, scenario: Scenario, clock
 
     dash = (await client.get("/v1/targets?year=2026", headers=scenario.city)).json()
     assert (dash["issued"], dash["claimed"], dash["used"]) == (2, 9, 1)
-    row04 = next(d for d in dash["districts"] if d["code"] == "04")
-    row07 = next(d for d in dash["districts"] if d["code"] == "07")
+    row04 = next(d for d in dash["districts"] if d["district_code"] == "04")
+    row07 = next(d for d in dash["districts"] if d["district_code"] == "07")
     assert (row04["used"], row04["target_used"]) == (1, 3000)
     assert (row07["issued"], row07["claimed"], row07["used"]) == (2, 9, 0)
 

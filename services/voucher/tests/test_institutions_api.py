@@ -8,9 +8,9 @@ import httpx
 import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
+from voucher_testdata import Scenario, holder_id, institution_payload
 
 from skills_shared.testing import auth_headers
-from voucher.testdata import Scenario, holder_id, institution_payload
 
 
 async def _count(engine: AsyncEngine, table: str) -> int:
@@ -93,8 +93,9 @@ async def test_scopes(client: httpx.AsyncClient, scenario: Scenario) -> None:
     )
     assert other.status_code == 403
     listed = await client.get("/v1/institutions", headers=scenario.district("05"))
-    assert listed.status_code == 200 and listed.json() == []
-    assert len((await client.get("/v1/institutions", headers=scenario.district("04"))).json()) == 1
+    assert listed.status_code == 200 and listed.json()["items"] == []
+    own = (await client.get("/v1/institutions", headers=scenario.district("04"))).json()
+    assert len(own["items"]) == own["total"] == 1
     citizen = await client.get(f"/v1/institutions/{inst.code}", headers=scenario.citizen(holder_id(1)))
     assert citizen.status_code == 403
 
@@ -116,7 +117,7 @@ async def test_designated_admin_grants_and_withdraws_with_audit(
     )
     assert staff.status_code == 403
     listed = await client.get(f"/v1/institutions/{inst.code}/redeemers", headers=inst.admin)
-    assert [p["staff_subject"] for p in listed.json()] == ["scanner-7"]
+    assert [p["staff_subject"] for p in listed.json()["items"]] == ["scanner-7"]
     gone = await client.delete(f"/v1/institutions/{inst.code}/redeemers/scanner-7", headers=inst.admin)
     assert gone.status_code == 204
     missing = await client.delete(f"/v1/institutions/{inst.code}/redeemers/scanner-7", headers=inst.admin)

@@ -9,11 +9,11 @@ import httpx
 import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
+from voucher_testdata import Institution, Scenario, holder_id
 
-from voucher.clock import SHANGHAI, FixedClock
+from skills_shared.clock import SHANGHAI, FixedClock
 from voucher.redeem.rules import sign_token
 from voucher.settings import VoucherSettings
-from voucher.testdata import Institution, Scenario, holder_id
 
 
 class Setting:
@@ -128,7 +128,10 @@ async def test_institution_not_active(
     )
     assert suspended.status_code == 200
     r = await _redeem(client, setting, token)
-    assert r.status_code == 409 and r.json()["code"] == "institution_not_active" and r.json()["rule"] == "V-6"
+    assert (
+        r.status_code == 403 and r.json()["code"] == "redeem_permission_missing" and r.json()["rule"] == "V-6"
+    )
+    assert r.json()["reason"] == "institution_not_active" and r.json()["institution_status"] == "suspended"
 
 
 async def test_class_of_another_type_or_institution(

@@ -12,18 +12,18 @@ import asyncpg
 import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
+from voucher_testdata import Scenario, holder_ids
 
 from skills_shared.auth import Principal, Role
+from skills_shared.clock import FixedClock
 from skills_shared.db import to_asyncpg_dsn
 from skills_shared.db.lean import LeanTx
 from skills_shared.problems import Problem
-from voucher.clock import FixedClock
-from voucher.errors import RuleViolation
+from skills_shared.refusals import Refusal
 from voucher.redeem.rules import sign_token
 from voucher.redeem.schemas import RedeemRequest
 from voucher.redeem.service import RedeemService
 from voucher.settings import VoucherSettings
-from voucher.testdata import Scenario, holder_ids
 
 SCANNERS = 50
 ROUNDS = int(os.environ.get("VOUCHER_RACE_ROUNDS", "200"))
@@ -60,7 +60,7 @@ async def redeem_once(
     await transaction.start()
     try:
         await service.redeem(LeanTx(conn), principal, request)
-    except (RuleViolation, Problem) as exc:
+    except (Refusal, Problem) as exc:
         await transaction.rollback()
         return exc.code
     await transaction.commit()

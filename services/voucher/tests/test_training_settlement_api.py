@@ -11,10 +11,10 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
+from voucher_testdata import CHAOTIANMEN, Institution, Scenario, holder_id, holder_ids
 
-from voucher.clock import SHANGHAI, FixedClock
+from skills_shared.clock import SHANGHAI, FixedClock
 from voucher.lapse.schedule import ACTOR, ROUND_LOCK, lapse_forever, lapse_once
-from voucher.testdata import CHAOTIANMEN, Institution, Scenario, holder_id, holder_ids
 
 
 class Enrolled:
@@ -128,13 +128,13 @@ async def test_completion_lapse_and_counting(
     assert other_inst.status_code == 403
 
     dash = (await client.get("/v1/targets?year=2026", headers=scenario.city)).json()
-    row04 = next(d for d in dash["districts"] if d["code"] == "04")
+    row04 = next(d for d in dash["districts"] if d["district_code"] == "04")
     assert row04["used"] == 3  # h0 completed, h2 and h3 still in training; h1 lapsed is not used
 
     # After the class ended without completion, h2 and h3 are no longer counted, even before the lapse run.
     clock.at = datetime(2026, 7, 1, 9, 0, tzinfo=SHANGHAI)
     dash = (await client.get("/v1/targets?year=2026", headers=scenario.city)).json()
-    assert next(d for d in dash["districts"] if d["code"] == "04")["used"] == 1
+    assert next(d for d in dash["districts"] if d["district_code"] == "04")["used"] == 1
     run = await client.post("/v1/lapse-runs", json={}, headers=scenario.city)
     assert run.json() == {"as_of": "2026-07-01", "lapsed_not_used": 0, "lapsed_not_completed": 2}
     again = await client.post("/v1/lapse-runs", json={}, headers=scenario.city)
@@ -143,10 +143,10 @@ async def test_completion_lapse_and_counting(
     assert future.status_code == 422 and future.json()["code"] == "as_of_in_future"
     dash = (await client.get("/v1/targets?year=2026", headers=scenario.city)).json()
     assert (dash["issued"], dash["claimed"], dash["used"]) == (4, 4, 1)
-    row07 = next(d for d in dash["districts"] if d["code"] == "07")
+    row07 = next(d for d in dash["districts"] if d["district_code"] == "07")
     assert (row07["issued"], row07["claimed"], row07["used"]) == (4, 4, 0)
     own = (await client.get("/v1/targets?year=2026", headers=scenario.district("04"))).json()
-    assert [d["code"] for d in own["districts"]] == ["04"] and own["used"] == 1
+    assert [d["district_code"] for d in own["districts"]] == ["04"] and own["used"] == 1
     assert (await client.get("/v1/targets", headers=scenario.citizen(h0))).status_code == 403
 
 
@@ -221,9 +221,9 @@ async def test_settlement_pays_the_audited_amount(
     )
     assert again.status_code == 409
     listed = await client.get("/v1/settlements", headers=scenario.district("05"))
-    assert listed.json() == []
+    assert listed.json()["items"] == [] and listed.json()["total"] == 0
     mine = await client.get("/v1/settlements", headers=enrolled.inst.admin)
-    assert [x["payable_fen"] for x in mine.json()] == [90_000]
+    assert [x["payable_fen"] for x in mine.json()["items"]] == [90_000]
     async with engine.connect() as conn:
         statuses = (
             await conn.execute(text("SELECT status, count(*) FROM vouchers GROUP BY status ORDER BY 1"))

@@ -9,9 +9,9 @@ from datetime import datetime
 import httpx
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
+from voucher_testdata import Scenario, holder_id, holder_ids
 
-from voucher.clock import SHANGHAI, FixedClock
-from voucher.testdata import Scenario, holder_id, holder_ids
+from skills_shared.clock import SHANGHAI, FixedClock
 
 
 async def _scalar(engine: AsyncEngine, sql: str) -> int:
@@ -20,8 +20,9 @@ async def _scalar(engine: AsyncEngine, sql: str) -> int:
 
 
 async def test_face_values_are_set_by_the_city(client: httpx.AsyncClient, scenario: Scenario) -> None:
-    types = (await client.get("/v1/voucher-types")).json()
-    assert len(types) == 9 and {t["name"] for t in types} >= {"就业技能培训", "以工代训"}
+    page = (await client.get("/v1/voucher-types")).json()
+    types = page["items"]
+    assert len(types) == page["total"] == 9 and {t["name"] for t in types} >= {"就业技能培训", "以工代训"}
     r = await client.put(
         "/v1/voucher-types/entrepreneurship", json={"face_value_fen": 150_000}, headers=scenario.city
     )
@@ -57,7 +58,7 @@ async def test_one_annual_issue_then_supplements(client: httpx.AsyncClient, scen
     )
     assert late.status_code == 422 and late.json()["rule"] == "V-4"
     supplement = await scenario.campaign(2026, "supplementary", valid_until="2026-10-31")
-    listed = (await client.get("/v1/campaigns?year=2026", headers=scenario.city)).json()
+    listed = (await client.get("/v1/campaigns?year=2026", headers=scenario.city)).json()["items"]
     assert [(c["id"], c["kind"], c["valid_until"]) for c in listed] == [
         (annual, "annual", "2026-11-30"),
         (supplement, "supplementary", "2026-10-31"),
@@ -95,7 +96,8 @@ async def test_bulk_issue_counts_and_skips_holders_issued_this_year(
     }
     assert await _scalar(engine, "SELECT count(*) FROM grants") == 20_000
     assert await _scalar(engine, "SELECT count(*) FROM grants WHERE district_code = '08'") == 5_000
-    listed = {c["id"]: c["issued"] for c in (await client.get("/v1/campaigns", headers=scenario.city)).json()}
+    page = (await client.get("/v1/campaigns", headers=scenario.city)).json()
+    listed = {c["id"]: c["issued"] for c in page["items"]}
     assert listed == {annual: 15_000, supplement: 5_000}
 
 
@@ -107,7 +109,7 @@ async def test_bad_issue_list_is_refused_whole(
     bad_checksum = good[1][:-1] + ("0" if good[1][-1] != "0" else "1")
     for holders, loc in (
         ([good[0], bad_checksum, good[2]], ["body", "holders", 1, "id_number"]),
-        ([good[0], good[0]], ["body", "holders"]),
+        ([good[0], good[0]], ["body", "holders", 1, "id_number"]),
     ):
         r = await client.post(
             f"/v1/campaigns/{campaign}/issues",
@@ -143,7 +145,7 @@ async def test_claim_all_then_once_per_type(
     nothing = await client.post("/v1/me/vouchers/claims", json={}, headers=scenario.citizen(holder))
     assert nothing.status_code == 409 and nothing.json()["code"] == "nothing_to_claim"
     mine = (await client.get("/v1/me/vouchers", headers=scenario.citizen(holder))).json()
-    assert len(mine) == 9 and all(v["usable"] for v in mine)
+    assert mine["total"] == 9 and all(v["usable"] for v in mine["items"])
     assert await _scalar(engine, "SELECT count(*) FROM vouchers") == 9
 
 
@@ -173,7 +175,7 @@ async def test_claim_refusals(client: httpx.AsyncClient, scenario: Scenario, clo
     expired = await client.post("/v1/me/vouchers/claims", json={}, headers=scenario.citizen(holder_id(4)))
     assert expired.status_code == 409 and expired.json()["code"] == "campaign_expired"
     mine = (await client.get("/v1/me/vouchers", headers=scenario.citizen(holder))).json()
-    assert mine == []  # the whole refused claim stored nothing
+    assert mine["items"] == [] and mine["total"] == 0  # the whole refused claim stored nothing
 
 
 async def test_from_1_december_the_next_years_issued_campaign_is_claimed(

@@ -71,7 +71,7 @@ class Scenario:
         return auth_headers("citizen", id_number)
 
     async def price_all_types(self, face_value_fen: int = DEFAULT_FACE_VALUE_FEN) -> list[str]:
-        types = (await self.client.get("/v1/voucher-types")).json()
+        types = (await self.client.get("/v1/voucher-types", params={"page_size": 200})).json()["items"]
         for t in types:
             r = await self.client.put(
                 f"/v1/voucher-types/{t['code']}", json={"face_value_fen": face_value_fen}, headers=self.city

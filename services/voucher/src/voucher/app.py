@@ -11,12 +11,10 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from skills_shared.app import create_service_app
-from voucher.clock import Clock, SystemClock
-from voucher.errors import RuleViolation
+from skills_shared.clock import SYSTEM_CLOCK, Clock
 from voucher.institutions.api import router as institutions_router
 from voucher.lapse.api import router as lapse_router
 from voucher.lapse.schedule import lapse_forever
-from voucher.problems import rule_violation_handler
 from voucher.redeem.api import router as redeem_router
 from voucher.settings import VoucherSettings
 from voucher.settlement.api import router as settlement_router
@@ -40,7 +38,7 @@ def create_app(settings: VoucherSettings | None = None) -> FastAPI:
 
             def clock() -> Clock:
                 current: Clock | None = getattr(app.state, "clock", None)
-                return current if current is not None else SystemClock()
+                return current if current is not None else SYSTEM_CLOCK
 
             task = asyncio.create_task(lapse_forever(app.state.db.sessionmaker, clock, interval))
         try:
@@ -70,5 +68,4 @@ def create_app(settings: VoucherSettings | None = None) -> FastAPI:
         migrations_dir=MIGRATIONS_DIR,
         lifespan=lifespan,
     )
-    app.add_exception_handler(RuleViolation, rule_violation_handler)
     return app

@@ -1,17 +1,19 @@
-"""V-6: institution status, the designated admin, redeem permission, phone numbers."""
+"""V-6: institution status (a state machine), the designated admin, the wording of a refused redeem, phones."""
 
 from __future__ import annotations
 
 import pytest
 
-from voucher.errors import RuleViolation
+from skills_shared.contracts.v1.voucher import InstitutionStatus
+from skills_shared.refusals import Refusal
+from skills_shared.transitions import IllegalTransition
 from voucher.institutions.rules import (
-    InstitutionStatus,
+    REDEEM_REFUSED,
     check_institution_active,
     check_is_designated_admin,
-    check_may_redeem,
-    check_status_change,
     is_valid_phone,
+    next_status,
+    redeem_refusal,
 )
 
 S = InstitutionStatus
@@ -39,6 +41,7 @@ def test_invalid_phones(phone: str) -> None:
         (S.ACTIVE, S.CLOSED, True),
         (S.SUSPENDED, S.ACTIVE, True),
         (S.SUSPENDED, S.CLOSED, True),
+        (S.SUSPENDED, S.SUSPENDED, True),
         (S.CLOSED, S.ACTIVE, False),
         (S.CLOSED, S.SUSPENDED, False),
         (S.CLOSED, S.CLOSED, True),
@@ -46,29 +49,45 @@ def test_invalid_phones(phone: str) -> None:
 )
 def test_status_changes(current: InstitutionStatus, target: InstitutionStatus, ok: bool) -> None:
     if ok:
-        check_status_change(current, target)
+        assert next_status(current, target) is target
     else:
-        with pytest.raises(RuleViolation) as err:
-            check_status_change(current, target)
-        assert err.value.rule == "V-6"
+        with pytest.raises(IllegalTransition) as err:
+            next_status(current, target)
+        assert err.value.rule == "V-6" and err.value.status == 409 and err.value.code == "illegal_state"
+        assert err.value.extra["current_state"] == current.value
 
 
 @pytest.mark.parametrize("status", list(InstitutionStatus))
-def test_only_active_institutions_redeem(status: InstitutionStatus) -> None:
+def test_only_active_institutions_open_classes(status: InstitutionStatus) -> None:
     if status is S.ACTIVE:
         check_institution_active(status)
     else:
-        with pytest.raises(RuleViolation) as err:
+        with pytest.raises(Refusal) as err:
             check_institution_active(status)
-        assert err.value.code == "institution_not_active"
+        assert err.value.code == "institution_not_active" and err.value.rule == "V-6"
 
 
-def test_designated_admin_and_permission() -> None:
+def test_designated_admin() -> None:
     check_is_designated_admin("11010519491231002X", "11010519491231002X")
-    with pytest.raises(RuleViolation) as err:
+    with pytest.raises(Refusal) as err:
         check_is_designated_admin("someone-else", "11010519491231002X")
     assert err.value.status == 403
-    check_may_redeem(True)
-    with pytest.raises(RuleViolation) as err:
-        check_may_redeem(False)
-    assert err.value.code == "redeem_permission_missing"
+
+
+@pytest.mark.parametrize(
+    ("institution_status", "has_permission", "reason"),
+    [
+        (None, False, "institution_not_registered"),
+        ("suspended", True, "institution_not_active"),
+        ("closed", False, "institution_not_active"),
+        ("active", False, "staff_not_permitted"),
+    ],
+)
+def test_a_refused_redeem_has_one_code_whatever_the_reason(
+    institution_status: str | None, has_permission: bool, reason: str
+) -> None:
+    refusal = redeem_refusal("5000001", institution_status, has_permission)
+    assert (refusal.status, refusal.code, refusal.rule) == (403, REDEEM_REFUSED, "V-6")
+    assert refusal.code == "redeem_permission_missing"
+    assert refusal.extra["reason"] == reason
+    assert "后" in refusal.detail  # it says what would make the scan pass

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from voucher.errors import RuleViolation
+from skills_shared.refusals import Refusal
 from voucher.redeem.rules import (
     MAX_USES_PER_YEAR,
     ClassState,
@@ -36,7 +36,7 @@ def test_token_round_trip_names_voucher_and_holder() -> None:
 
 def test_token_expires() -> None:
     token = sign_token(KEY, 42, HOLDER, now_s=1_000, ttl_s=120)
-    with pytest.raises(RuleViolation) as err:
+    with pytest.raises(Refusal) as err:
         verify_token(KEY, token, now_s=1_121)
     assert err.value.code == "qr_token_expired" and err.value.rule == "V-5"
 
@@ -53,14 +53,14 @@ def test_token_expires() -> None:
 )
 def test_tampered_token_is_refused(mangle) -> None:  # type: ignore[no-untyped-def]
     token = sign_token(KEY, 42, HOLDER, now_s=1_000)
-    with pytest.raises(RuleViolation) as err:
+    with pytest.raises(Refusal) as err:
         verify_token(KEY, mangle(token), now_s=1_000)
     assert err.value.code == "qr_token_invalid"
 
 
 def test_token_from_another_key_is_refused() -> None:
     token = sign_token(b"other" * 8, 42, HOLDER, now_s=1_000)
-    with pytest.raises(RuleViolation):
+    with pytest.raises(Refusal):
         verify_token(KEY, token, now_s=1_000)
 
 
@@ -89,7 +89,7 @@ def test_redeemable(status: VoucherStatus, valid_until: date, code: str | None) 
     if code is None:
         check_voucher_redeemable(state, TODAY)
     else:
-        with pytest.raises(RuleViolation) as err:
+        with pytest.raises(Refusal) as err:
             check_voucher_redeemable(state, TODAY)
         assert err.value.code == code
 
@@ -108,7 +108,7 @@ def test_class_accepts(klass: ClassState, code: str | None) -> None:
     if code is None:
         check_class_accepts(voucher, klass, "5000001", TODAY)
     else:
-        with pytest.raises(RuleViolation) as err:
+        with pytest.raises(Refusal) as err:
             check_class_accepts(voucher, klass, "5000001", TODAY)
         assert err.value.code == code
 
@@ -118,7 +118,7 @@ def test_yearly_cap_is_three(uses: int) -> None:
     if uses < MAX_USES_PER_YEAR:
         check_yearly_cap(uses)
     else:
-        with pytest.raises(RuleViolation) as err:
+        with pytest.raises(Refusal) as err:
             check_yearly_cap(uses)
         assert err.value.code == "yearly_use_limit_reached" and err.value.rule == "V-5"
     assert MAX_USES_PER_YEAR == 3

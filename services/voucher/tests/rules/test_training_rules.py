@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from voucher.errors import RuleViolation
+from skills_shared.refusals import Refusal
 from voucher.training.rules import (
     Site,
     check_class_dates,
@@ -56,7 +56,7 @@ def test_check_in_radius(radius: float, ok: bool) -> None:
     if ok:
         assert check_in_site(*JIEFANGBEI, sites, radius).site_id == 7
     else:
-        with pytest.raises(RuleViolation) as err:
+        with pytest.raises(Refusal) as err:
             check_in_site(*JIEFANGBEI, sites, radius)
         assert err.value.code == "check_in_out_of_range" and err.value.rule == "V-7"
 
@@ -67,7 +67,7 @@ def test_check_in_at_any_of_several_sites() -> None:
 
 
 def test_class_without_site() -> None:
-    with pytest.raises(RuleViolation) as err:
+    with pytest.raises(Refusal) as err:
         check_in_site(0, 0, [], 100)
     assert err.value.code == "class_has_no_site"
 
@@ -81,8 +81,8 @@ def test_session_dates() -> None:
     check_class_in_session(date(2026, 6, 1), date(2026, 6, 30), date(2026, 6, 1))
     check_class_in_session(date(2026, 6, 1), date(2026, 6, 30), date(2026, 6, 30))
     for day in (date(2026, 5, 31), date(2026, 7, 1)):
-        with pytest.raises(RuleViolation):
+        with pytest.raises(Refusal):
             check_class_in_session(date(2026, 6, 1), date(2026, 6, 30), day)
     check_class_dates(date(2026, 6, 1), date(2026, 6, 1))
-    with pytest.raises(RuleViolation):
+    with pytest.raises(Refusal):
         check_class_dates(date(2026, 6, 2), date(2026, 6, 1))

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from voucher.errors import RuleViolation
+from skills_shared.refusals import Refusal
 from voucher.vouchers.rules import (
     CampaignKind,
     LapseReason,
@@ -17,6 +17,7 @@ from voucher.vouchers.rules import (
     campaign_valid_until,
     check_campaign_kind,
     check_campaign_open,
+    check_campaign_opens,
     check_face_value,
     count_used,
     is_counted_as_used,
@@ -56,9 +57,9 @@ def test_open_campaign_year_turns_after_30_november(today: date, year: int) -> N
 
 @pytest.mark.parametrize("requested", [date(2026, 12, 1), date(2027, 1, 1), date(2025, 11, 30)])
 def test_validity_cannot_pass_30_november_or_leave_its_year(requested: date) -> None:
-    with pytest.raises(RuleViolation) as err:
+    with pytest.raises(Refusal) as err:
         campaign_valid_until(2026, requested)
-    assert err.value.rule == "V-4" and err.value.field == "valid_until"
+    assert err.value.rule == "V-4" and err.value.field == ("body", "valid_until")
 
 
 @pytest.mark.parametrize(
@@ -74,14 +75,14 @@ def test_one_annual_issue_then_supplements(kind: CampaignKind, annual_exists: bo
     if code is None:
         check_campaign_kind(kind, annual_exists)
     else:
-        with pytest.raises(RuleViolation) as err:
+        with pytest.raises(Refusal) as err:
             check_campaign_kind(kind, annual_exists)
         assert err.value.code == code and err.value.rule == "V-3"
 
 
 def test_campaign_open_until_its_last_day() -> None:
     check_campaign_open(date(2026, 11, 30), date(2026, 11, 30))
-    with pytest.raises(RuleViolation) as err:
+    with pytest.raises(Refusal) as err:
         check_campaign_open(date(2026, 11, 30), date(2026, 12, 1))
     assert err.value.code == "campaign_expired"
 
@@ -89,7 +90,7 @@ def test_campaign_open_until_its_last_day() -> None:
 def test_claim_all_takes_every_priced_active_unclaimed_type() -> None:
     assert types_to_claim(None, TYPES, []) == ["a", "b"]
     assert types_to_claim(None, TYPES, ["a"]) == ["b"]
-    with pytest.raises(RuleViolation) as err:
+    with pytest.raises(Refusal) as err:
         types_to_claim(None, TYPES, ["a", "b"])
     assert err.value.code == "nothing_to_claim"
 
@@ -100,7 +101,6 @@ def test_claim_all_takes_every_priced_active_unclaimed_type() -> None:
         (["a"], [], None),
         (["a", "b"], [], None),
         ([], [], "types_empty"),
-        (["a", "a"], [], "type_repeated"),
         (["x"], [], "unknown_voucher_type"),
         (["d"], [], "unknown_voucher_type"),
         (["c"], [], "voucher_type_not_priced"),
@@ -111,7 +111,7 @@ def test_claim_explicit_types(requested: list[str], claimed: list[str], code: st
     if code is None:
         assert types_to_claim(requested, TYPES, claimed) == sorted(requested)
     else:
-        with pytest.raises(RuleViolation) as err:
+        with pytest.raises(Refusal) as err:
             types_to_claim(requested, TYPES, claimed)
         assert err.value.code == code
 
@@ -122,7 +122,7 @@ def test_claim_explicit_types(requested: list[str], claimed: list[str], code: st
 def test_claim_all_never_repeats_a_claimed_type(claimed: list[str]) -> None:
     try:
         chosen = types_to_claim(None, TYPES, claimed)
-    except RuleViolation as exc:
+    except Refusal as exc:
         assert exc.code == "nothing_to_claim"
         assert {"a", "b"} <= set(claimed)
         return
@@ -132,7 +132,7 @@ def test_claim_all_never_repeats_a_claimed_type(claimed: list[str]) -> None:
 
 @pytest.mark.parametrize("value", [0, -1])
 def test_face_value_must_be_positive(value: int) -> None:
-    with pytest.raises(RuleViolation) as err:
+    with pytest.raises(Refusal) as err:
         check_face_value(value)
     assert err.value.rule == "V-2"
     check_face_value(1)
@@ -178,3 +178,54 @@ def test_a_lapsed_voucher_is_never_counted_as_used(status: VoucherStatus, offset
         assert status in (VoucherStatus.CLAIMED, VoucherStatus.REDEEMED)
         assert today > VALID
         assert not is_counted_as_used(VoucherStatus.LAPSED)
+
+
+@pytest.mark.parametrize(
+    ("year", "valid_until", "given", "today", "field", "open_year", "latest"),
+    [
+        # issue 16 item 12: the 2026 campaign opened on 7 December 2026 has ended → open 2027's instead
+        (2026, date(2026, 11, 30), False, date(2026, 12, 7), "year", 2027, None),
+        (2025, date(2025, 11, 30), False, date(2026, 6, 1), "year", 2026, None),
+        # an explicit validity already over while the year's 30 November is ahead → a later validity passes
+        (2026, date(2026, 5, 31), True, date(2026, 6, 1), "valid_until", 2026, date(2026, 11, 30)),
+        (2026, date(2026, 10, 31), True, date(2026, 12, 1), "valid_until", 2027, None),
+    ],
+)
+def test_an_ended_campaign_is_not_opened(
+    year: int,
+    valid_until: date,
+    given: bool,
+    today: date,
+    field: str,
+    open_year: int,
+    latest: date | None,
+) -> None:
+    with pytest.raises(Refusal) as err:
+        check_campaign_opens(year, valid_until, today, valid_until_given=given)
+    refusal = err.value
+    assert (refusal.status, refusal.code, refusal.rule) == (422, "campaign_expired", "V-4")
+    assert refusal.field == ("body", field)
+    assert refusal.extra["last_opening_date"] == valid_until.isoformat()
+    assert refusal.extra["open_year"] == open_year
+    assert refusal.extra["latest_valid_until"] == (latest.isoformat() if latest else None)
+    assert str(open_year) in refusal.detail or (latest is not None and latest.isoformat() in refusal.detail)
+
+
+@pytest.mark.parametrize(
+    ("year", "valid_until", "today"),
+    [
+        (2026, date(2026, 11, 30), date(2026, 11, 30)),  # the last day still opens (and still issues)
+        (2026, date(2026, 11, 30), date(2026, 1, 1)),
+        (2027, date(2027, 11, 30), date(2026, 12, 7)),  # next year's campaign prepared in December
+        (2026, date(2026, 6, 1), date(2026, 6, 1)),
+    ],
+)
+def test_a_campaign_still_valid_opens(year: int, valid_until: date, today: date) -> None:
+    check_campaign_opens(year, valid_until, today, valid_until_given=True)
+
+
+@given(st.dates(min_value=date(2021, 1, 1), max_value=date(2099, 12, 31)))
+def test_the_open_year_named_by_the_refusal_would_be_accepted(today: date) -> None:
+    """Whatever the day, the campaign the refusal points to opens that day."""
+    open_year = open_campaign_year(today)
+    check_campaign_opens(open_year, year_end_validity(open_year), today, valid_until_given=False)

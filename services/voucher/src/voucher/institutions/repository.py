@@ -8,6 +8,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from voucher.db import page_of
 from voucher.institutions.models import Institution, InstitutionSite, RedeemPermission
 
 
@@ -33,11 +34,13 @@ class InstitutionRepository:
         )
         return result.scalar_one_or_none() is not None
 
-    async def search(self, district_code: str | None, limit: int, offset: int) -> Sequence[Institution]:
-        stmt = select(Institution).order_by(Institution.code).limit(limit).offset(offset)
+    async def search(
+        self, district_code: str | None, offset: int, limit: int
+    ) -> tuple[Sequence[Institution], int]:
+        stmt = select(Institution).order_by(Institution.code)
         if district_code is not None:
             stmt = stmt.where(Institution.district_code == district_code)
-        return (await self.session.execute(stmt)).scalars().all()
+        return await page_of(self.session, stmt, offset, limit)
 
     async def sites(self, codes: Sequence[str]) -> dict[str, list[InstitutionSite]]:
         out: dict[str, list[InstitutionSite]] = {c: [] for c in codes}
@@ -62,18 +65,13 @@ class InstitutionRepository:
     async def permission(self, code: str, staff_subject: str) -> RedeemPermission | None:
         return await self.session.get(RedeemPermission, (code, staff_subject))
 
-    async def permissions(self, code: str) -> Sequence[RedeemPermission]:
-        return (
-            (
-                await self.session.execute(
-                    select(RedeemPermission)
-                    .where(RedeemPermission.institution_code == code)
-                    .order_by(RedeemPermission.granted_at, RedeemPermission.staff_subject)
-                )
-            )
-            .scalars()
-            .all()
+    async def permissions(self, code: str, offset: int, limit: int) -> tuple[Sequence[RedeemPermission], int]:
+        stmt = (
+            select(RedeemPermission)
+            .where(RedeemPermission.institution_code == code)
+            .order_by(RedeemPermission.granted_at, RedeemPermission.staff_subject)
         )
+        return await page_of(self.session, stmt, offset, limit)
 
     async def grant(self, code: str, staff_subject: str, granted_by: str) -> RedeemPermission | None:
         """Insert a permission; None when it already existed (granting twice changes nothing)."""

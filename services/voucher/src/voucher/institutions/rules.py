@@ -1,35 +1,60 @@
-"""V-6: training institutions — who may redeem, and whether an institution may take vouchers at all."""
+"""V-6: training institutions — their standing, the designated 专员, and the phone format of 附件2.
+
+Whether a scan may redeem (V-6: the institution is registered and active, and the scanning staff member was
+granted redeem permission by its 专员) is decided in one place only: the guarded redeem statement in
+``voucher.redeem.repository``, which takes that decision in the same statement that flips the voucher, so no
+withdrawal or suspension can slip between a check and the flip. :func:`redeem_refusal` only words the refusal
+for the answer; it decides nothing.
+"""
 
 from __future__ import annotations
 
 import re
-from enum import StrEnum
 
-from voucher.errors import RuleViolation
+from skills_shared.contracts.v1.voucher import InstitutionStatus
+from skills_shared.refusals import Refusal
+from skills_shared.transitions import StateMachine
 
 RULE_INSTITUTION = "V-6"
+REDEEM_REFUSED = "redeem_permission_missing"
+"""The one code of a refused V-6 redeem permission, whatever the reason (see :func:`redeem_refusal`)."""
 
 # 附件2 asks for "手机或座机号码": an 11-digit mobile number, or a landline with an optional area code
 # (023 for Chongqing) and an optional extension.
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _LANDLINE = re.compile(r"^(0\d{2,3}-?)?\d{7,8}(-\d{1,6})?$")
 
-
-class InstitutionStatus(StrEnum):
-    """Only an active institution may redeem vouchers or open classes."""
-
-    ACTIVE = "active"
-    SUSPENDED = "suspended"
-    CLOSED = "closed"
-
-
-# Which status moves an officer may make. A closed institution stays closed: its code stays on record
-# for tracing, and a re-opening is a new registration.
-_TRANSITIONS: dict[InstitutionStatus, frozenset[InstitutionStatus]] = {
-    InstitutionStatus.ACTIVE: frozenset({InstitutionStatus.SUSPENDED, InstitutionStatus.CLOSED}),
-    InstitutionStatus.SUSPENDED: frozenset({InstitutionStatus.ACTIVE, InstitutionStatus.CLOSED}),
-    InstitutionStatus.CLOSED: frozenset(),
+_STATUS_ZH = {
+    InstitutionStatus.ACTIVE: "正常",
+    InstitutionStatus.SUSPENDED: "暂停",
+    InstitutionStatus.CLOSED: "关闭",
 }
+
+# Which status moves an officer may make. A closed institution stays closed: its code stays on record for
+# tracing, and a re-opening is a new registration.
+INSTITUTION_MACHINE: StateMachine[InstitutionStatus] = StateMachine(
+    entity_zh="培训机构",
+    moves={
+        "activate": (frozenset({InstitutionStatus.SUSPENDED}), InstitutionStatus.ACTIVE),
+        "suspend": (frozenset({InstitutionStatus.ACTIVE}), InstitutionStatus.SUSPENDED),
+        "close": (
+            frozenset({InstitutionStatus.ACTIVE, InstitutionStatus.SUSPENDED}),
+            InstitutionStatus.CLOSED,
+        ),
+    },
+    actions_zh={"activate": "恢复为正常", "suspend": "暂停", "close": "关闭"},
+    rule=RULE_INSTITUTION,
+)
+_ACTION_TO = {
+    InstitutionStatus.ACTIVE: "activate",
+    InstitutionStatus.SUSPENDED: "suspend",
+    InstitutionStatus.CLOSED: "close",
+}
+
+
+def status_zh(status: InstitutionStatus | str) -> str:
+    """The status as an office reads it."""
+    return _STATUS_ZH.get(InstitutionStatus(status), str(status))
 
 
 def is_valid_phone(phone: str) -> bool:
@@ -37,28 +62,22 @@ def is_valid_phone(phone: str) -> bool:
     return bool(_MOBILE.match(phone) or _LANDLINE.match(phone))
 
 
-def check_status_change(current: InstitutionStatus, target: InstitutionStatus) -> None:
-    """V-6: an officer suspends, re-activates or closes an institution; closed is final."""
+def next_status(current: InstitutionStatus, target: InstitutionStatus) -> InstitutionStatus:
+    """V-6: an officer suspends, re-activates or closes an institution; closed is final; same status is a no-op."""
     if current == target:
-        return
-    if target not in _TRANSITIONS[current]:
-        raise RuleViolation(
-            409,
-            "institution_status_change_not_allowed",
-            f"培训机构状态不能从“{current.value}”变更为“{target.value}”。",
-            RULE_INSTITUTION,
-            "status",
-        )
+        return current
+    return INSTITUTION_MACHINE.next(current, _ACTION_TO[target])
 
 
 def check_institution_active(status: InstitutionStatus) -> None:
-    """V-6: vouchers are redeemed only at an institution that is currently active."""
+    """V-6: only an active institution opens classes (the redeem decides its own standing in SQL)."""
     if status != InstitutionStatus.ACTIVE:
-        raise RuleViolation(
-            409,
-            "institution_not_active",
-            "该培训机构当前不可核销培训券（机构状态非正常）。",
+        raise Refusal(
             RULE_INSTITUTION,
+            "institution_not_active",
+            f"该培训机构当前状态为“{status_zh(status)}”，不能开设培训班；请联系所在区县恢复为正常状态后再开设。",
+            status=409,
+            extra={"institution_status": status.value},
         )
 
 
@@ -69,20 +88,42 @@ def check_is_designated_admin(principal_subject: str, admin_id_number: str) -> N
     the registered 专员's ID number, so a change of 专员 (reported to the district) takes effect at once.
     """
     if principal_subject != admin_id_number:
-        raise RuleViolation(
-            403,
+        raise Refusal(
+            RULE_INSTITUTION,
             "not_institution_designated_admin",
             "只有本机构登记的培训券专员可以管理核券人员权限。",
-            RULE_INSTITUTION,
+            status=403,
         )
 
 
-def check_may_redeem(has_permission: bool) -> None:
-    """V-6: only staff the 专员 has granted redeem permission may scan vouchers."""
-    if not has_permission:
-        raise RuleViolation(
-            403,
-            "redeem_permission_missing",
-            "您没有本机构的培训券核销权限，请联系机构专员授权。",
-            RULE_INSTITUTION,
+def redeem_refusal(institution_code: str, institution_status: str | None, has_permission: bool) -> Refusal:
+    """The answer to a scan the redeem statement did not permit (V-6), with why and what would make it pass.
+
+    One code (``redeem_permission_missing``, 403, rule V-6) for every reason; ``reason`` tells them apart for a
+    program: ``institution_not_registered``, ``institution_not_active`` or ``staff_not_permitted``.
+    """
+    if institution_status is None:
+        reason = "institution_not_registered"
+        detail = f"机构编码{institution_code}未登记为培训券定点培训机构，不能核销培训券；所在区县登记该机构后即可核销。"
+    elif institution_status != InstitutionStatus.ACTIVE:
+        reason = "institution_not_active"
+        detail = (
+            f"本机构当前状态为“{status_zh(institution_status)}”，不能核销培训券；"
+            "所在区县将机构恢复为正常状态后即可核销。"
         )
+    else:
+        reason = "staff_not_permitted"
+        detail = "您没有本机构的培训券核销权限，请联系机构专员授权后再扫码核销。"
+    return Refusal(
+        RULE_INSTITUTION,
+        REDEEM_REFUSED,
+        detail,
+        status=403,
+        title="Redeem not permitted",
+        extra={
+            "reason": reason,
+            "institution_code": institution_code,
+            "institution_status": institution_status,
+            "staff_permitted": has_permission,
+        },
+    )

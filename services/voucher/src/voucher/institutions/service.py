@@ -9,20 +9,22 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from skills_shared import audit
 from skills_shared.auth import Principal, Role
+from skills_shared.contracts.v1.pagination import Page, PageParams
+from skills_shared.contracts.v1.voucher import InstitutionStatus
 from skills_shared.problems import Problem, forbidden
 from skills_shared.reference import CQ_DISTRICTS, InstitutionType
 from skills_shared.validators import mask_resident_id, validate_resident_id
-from voucher.institutions.models import Institution, InstitutionSite
+from voucher.access import require_institution_viewer, require_officer_of
+from voucher.duplicates import refuse_repeats
+from voucher.institutions.models import Institution, InstitutionSite, RedeemPermission
 from voucher.institutions.repository import InstitutionRepository
-from voucher.institutions.rules import (
-    InstitutionStatus,
-    check_is_designated_admin,
-    check_status_change,
-)
+from voucher.institutions.rules import check_is_designated_admin, next_status
 from voucher.institutions.schemas import (
     InstitutionCreate,
     InstitutionOut,
     InstitutionUpdate,
+    RedeemerGrants,
+    RedeemerGrantsOut,
     RedeemerOut,
     SiteIn,
     SiteOut,
@@ -76,21 +78,13 @@ def not_found() -> Problem:
     return Problem(404, "institution_not_found", "培训机构不存在")
 
 
-def require_officer_of(principal: Principal, district_code: str) -> None:
-    """Officers act on institutions of their own district; the city office on all."""
-    if principal.role not in (Role.DISTRICT_OFFICER, Role.CITY_OFFICER, Role.SERVICE):
-        raise forbidden("只有区县或市级经办人员可以执行此操作", code="forbidden_role")
-    principal.require_district(district_code)
-
-
-def require_can_view(principal: Principal, inst: Institution) -> None:
-    """Staff of the institution, officers of its district, the city office, inspectors."""
-    if principal.role in (Role.INSTITUTION_STAFF, Role.INSTITUTION_ADMIN):
-        principal.require_institution(inst.code)
-        return
-    if principal.role in (Role.INSPECTOR, Role.CITY_OFFICER, Role.SERVICE):
-        return
-    principal.require_district(inst.district_code)
+def redeemer_out(p: RedeemPermission) -> RedeemerOut:
+    return RedeemerOut(
+        institution_code=p.institution_code,
+        staff_subject=mask_subject(p.staff_subject),
+        granted_by=mask_subject(p.granted_by),
+        granted_at=p.granted_at,
+    )
 
 
 class InstitutionService:
@@ -110,6 +104,14 @@ class InstitutionService:
 
     async def create(self, principal: Principal, data: InstitutionCreate) -> InstitutionOut:
         require_officer_of(principal, data.district_code)
+        refuse_repeats(
+            data.sites,
+            lambda site: site.name,
+            field="sites",
+            member="name",
+            what_zh="培训地点名称",
+            list_zh="培训地点",
+        )
         inst = Institution(
             code=data.code,
             name=data.name,
@@ -146,27 +148,26 @@ class InstitutionService:
 
     async def get(self, principal: Principal, code: str) -> InstitutionOut:
         inst = await self._get(code)
-        require_can_view(principal, inst)
+        require_institution_viewer(principal, inst.code, inst.district_code)
         return await self._out(inst)
 
     async def search(
-        self, principal: Principal, district_code: str | None, limit: int, offset: int
-    ) -> list[InstitutionOut]:
+        self, principal: Principal, district_code: str | None, page: PageParams
+    ) -> Page[InstitutionOut]:
         if principal.role == Role.DISTRICT_OFFICER:
             if district_code is not None and district_code != principal.district:
                 raise forbidden("无权处理其他区县的业务", code="forbidden_district")
             district_code = principal.district
-        rows = await self.repo.search(district_code, limit, offset)
+        rows, total = await self.repo.search(district_code, page.offset, page.limit)
         sites = await self.repo.sites([r.code for r in rows])
-        return [institution_out(r, sites[r.code]) for r in rows]
+        return page.wrap([institution_out(r, sites[r.code]) for r in rows], total)
 
     async def update(self, principal: Principal, code: str, data: InstitutionUpdate) -> InstitutionOut:
         inst = await self._get(code, for_update=True)
         require_officer_of(principal, inst.district_code)
         before = _audit_view(inst)
         if data.status is not None:
-            check_status_change(InstitutionStatus(inst.status), data.status)
-            inst.status = data.status.value
+            inst.status = next_status(InstitutionStatus(inst.status), data.status).value
         for name in ("name", "address", "phone", "admin_name", "admin_id_number"):
             value = getattr(data, name)
             if value is not None:
@@ -219,18 +220,11 @@ class InstitutionService:
         check_is_designated_admin(principal.sub, inst.admin_id_number)
         return inst
 
-    async def redeemers(self, principal: Principal, code: str) -> list[RedeemerOut]:
+    async def redeemers(self, principal: Principal, code: str, page: PageParams) -> Page[RedeemerOut]:
         inst = await self._get(code)
-        require_can_view(principal, inst)
-        return [
-            RedeemerOut(
-                institution_code=p.institution_code,
-                staff_subject=mask_subject(p.staff_subject),
-                granted_by=mask_subject(p.granted_by),
-                granted_at=p.granted_at,
-            )
-            for p in await self.repo.permissions(code)
-        ]
+        require_institution_viewer(principal, inst.code, inst.district_code)
+        rows, total = await self.repo.permissions(code, page.offset, page.limit)
+        return page.wrap([redeemer_out(p) for p in rows], total)
 
     async def grant(self, principal: Principal, code: str, staff_subject: str) -> tuple[RedeemerOut, bool]:
         """V-6: the 专员 grants redeem permission; returns (permission, newly granted)."""
@@ -249,15 +243,37 @@ class InstitutionService:
                 entity_id=f"{code}:{mask_subject(staff_subject)}",
                 after={"institution_code": code, "staff_subject": mask_subject(staff_subject)},
             )
-        return (
-            RedeemerOut(
-                institution_code=code,
-                staff_subject=mask_subject(row.staff_subject),
-                granted_by=mask_subject(row.granted_by),
-                granted_at=row.granted_at,
-            ),
-            created,
+        return redeemer_out(row), created
+
+    async def grant_many(self, principal: Principal, code: str, data: RedeemerGrants) -> RedeemerGrantsOut:
+        """V-6: the 专员 grants several staff members at once; a name given twice refuses the whole list."""
+        refuse_repeats(
+            data.staff_subjects,
+            lambda subject: subject,
+            field="staff_subjects",
+            member=None,
+            what_zh="人员标识",
+            list_zh="核券人员名单",
         )
+        await self._require_designated_admin(principal, code)
+        granted: list[RedeemerOut] = []
+        already = 0
+        for subject in data.staff_subjects:
+            row = await self.repo.grant(code, subject, principal.sub)
+            if row is None:
+                already += 1
+                continue
+            granted.append(redeemer_out(row))
+        if granted:
+            await audit.record(
+                self.session,
+                actor=principal,
+                action="institution.redeemer.grant",
+                entity_type="redeem_permission",
+                entity_id=f"{code}:{len(granted)}",
+                after={"institution_code": code, "staff_subjects": [g.staff_subject for g in granted]},
+            )
+        return RedeemerGrantsOut(granted=granted, already_granted=already)
 
     async def withdraw(self, principal: Principal, code: str, staff_subject: str) -> None:
         """V-6: the 专员 withdraws redeem permission; takes effect for the very next scan."""

@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends
 
 from skills_shared.auth import Principal, Role, require
+from skills_shared.clock import ClockDep
 from skills_shared.db import SessionDep
 from skills_shared.problems import problem_responses
-from voucher.clock import ClockDep
 from voucher.lapse.service import LapseRunOut, LapseRunRequest, LapseService
 
 router = APIRouter(tags=["lapse"])
@@ -16,6 +16,7 @@ router = APIRouter(tags=["lapse"])
 @router.post(
     "/v1/lapse-runs",
     response_model=LapseRunOut,
+    operation_id="lapse.run",
     summary="V-4: lapse unused vouchers past their validity and vouchers whose training was not completed",
     responses=problem_responses(401, 403, 422),
 )

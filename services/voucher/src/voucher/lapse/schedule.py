@@ -14,7 +14,7 @@ import structlog
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from voucher.clock import Clock
+from skills_shared.clock import Clock
 from voucher.lapse.service import LapseRunOut, LapseService
 
 ACTOR = "lapse-scheduler"

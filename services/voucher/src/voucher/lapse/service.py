@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from datetime import date
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from skills_shared import audit
 from skills_shared.auth import Principal
-from voucher.clock import Clock, today_of
-from voucher.errors import RuleViolation
+from skills_shared.clock import Clock, today_of
+from skills_shared.refusals import Refusal
+from skills_shared.validators import IsoDate
 from voucher.vouchers.rules import RULE_CLAIM
 
-# Both statements mirror voucher.vouchers.rules.lapse_reason, set-wise.
+# Both statements mirror voucher.vouchers.rules.lapse_reason, set-wise: they move only vouchers in a source
+# state of the voucher machine's "lapse" move (claimed, redeemed).
 _NOT_USED = text(
     """
     UPDATE vouchers SET status = 'lapsed', lapsed_at = :now, lapse_reason = 'not_used'
@@ -31,9 +33,11 @@ _NOT_COMPLETED = text(
 
 
 class LapseRunRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """Lapse as of a day (default today); never a day after today. ``{"as_of": 0}`` is not a date."""
 
-    as_of: date | None = None
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{}, {"as_of": "2026-12-01"}]})
+
+    as_of: IsoDate | None = Field(default=None, description="失效处理的基准日（YYYY-MM-DD），默认为今天")
 
 
 class LapseRunOut(BaseModel):
@@ -51,7 +55,9 @@ class LapseService:
         today = today_of(self.clock)
         day = as_of or today
         if day > today:
-            raise RuleViolation(422, "as_of_in_future", "失效处理的基准日不能晚于今天。", RULE_CLAIM, "as_of")
+            raise Refusal(
+                RULE_CLAIM, "as_of_in_future", "失效处理的基准日不能晚于今天。", field=("body", "as_of")
+            )
         now = self.clock.now()
         not_used = await self.session.execute(_NOT_USED, {"now": now, "as_of": day})
         not_completed = await self.session.execute(_NOT_COMPLETED, {"now": now, "as_of": day})

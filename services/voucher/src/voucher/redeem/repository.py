@@ -16,15 +16,29 @@ from skills_shared.db.lean import LeanTx
 # part waits for a concurrent scan's row lock and re-checks `status = 'claimed'` after it commits, so of any
 # number of simultaneous scans exactly one gets `redeemed_at` back. The service then applies the pure rules to
 # the context and rolls the whole unit of work back on any refusal.
+#
+# V-6 is decided here and only here: `may_redeem` (the institution is registered and active, and the scanning
+# staff member holds a redeem permission granted by its 专员) is computed once, guards the flip, and is returned
+# so the service can word the refusal (`institution_status`, `has_permission` say why). No Python rule repeats it.
 _SCAN = """
-    WITH flip AS (
+    WITH may AS (
+        SELECT i.status AS institution_status,
+               EXISTS (SELECT 1 FROM redeem_permissions p
+                       WHERE p.institution_code = $1::text AND p.staff_subject = $2::text) AS has_permission
+          FROM (SELECT 1) AS one
+          LEFT JOIN institutions i ON i.code = $1::text
+    ),
+    decided AS (
+        SELECT institution_status, has_permission,
+               coalesce(institution_status = 'active', false) AND has_permission AS may_redeem
+          FROM may
+    ),
+    flip AS (
         UPDATE vouchers v
            SET status = 'redeemed', institution_code = $1::text, class_id = $3::bigint,
                redeemed_by = $2::text, redeemed_at = $5::timestamptz
          WHERE v.id = $4::bigint AND v.status = 'claimed' AND v.valid_until >= $6::date
-           AND EXISTS (SELECT 1 FROM institutions i WHERE i.code = $1::text AND i.status = 'active')
-           AND EXISTS (SELECT 1 FROM redeem_permissions p
-                       WHERE p.institution_code = $1::text AND p.staff_subject = $2::text)
+           AND (SELECT may_redeem FROM decided)
            AND EXISTS (SELECT 1 FROM training_classes c
                        WHERE c.id = $3::bigint AND c.institution_code = $1::text
                          AND c.project_type = v.type_code AND c.ends_on >= $6::date)
@@ -39,15 +53,12 @@ _SCAN = """
         ON CONFLICT (holder_id, year) DO UPDATE SET uses = u.uses + 1 WHERE u.uses < $7::int
         RETURNING u.uses
     )
-    SELECT i.status AS institution_status,
-           EXISTS (SELECT 1 FROM redeem_permissions p
-                   WHERE p.institution_code = $1::text AND p.staff_subject = $2::text) AS has_permission,
+    SELECT d.may_redeem, d.institution_status, d.has_permission,
            c.institution_code AS class_institution, c.project_type, c.ends_on,
            v.holder_id, v.status AS voucher_status, v.valid_until, v.type_code, v.year, v.face_value_fen,
            (SELECT redeemed_at FROM flip) AS redeemed_at,
            (SELECT uses FROM take) AS uses
-    FROM (SELECT 1) AS one
-    LEFT JOIN institutions i ON i.code = $1::text
+    FROM decided AS d
     LEFT JOIN training_classes c ON c.id = $3::bigint
     LEFT JOIN vouchers v ON v.id = $4::bigint
     """
@@ -55,6 +66,8 @@ _SCAN = """
 
 @dataclass(frozen=True, slots=True)
 class ScanContext:
+    may_redeem: bool
+    """V-6 as the statement decided it (and guarded the flip with)."""
     institution_status: str | None
     has_permission: bool
     class_institution: str | None

@@ -8,8 +8,8 @@ import hmac
 from dataclasses import dataclass
 from datetime import date
 
-from voucher.errors import RuleViolation
-from voucher.vouchers.rules import VoucherStatus
+from skills_shared.refusals import Refusal
+from voucher.vouchers.rules import VOUCHER_MACHINE, VoucherStatus
 
 RULE_USE = "V-5"
 RULE_CLAIM = "V-4"
@@ -55,9 +55,9 @@ def sign_token(
     return f"{body}.{_signature(key, body)}"
 
 
-def _bad_token() -> RuleViolation:
-    return RuleViolation(
-        422, "qr_token_invalid", "培训券二维码无效，请让学员刷新后重新出示。", RULE_USE, "token"
+def bad_token() -> Refusal:
+    return Refusal(
+        RULE_USE, "qr_token_invalid", "培训券二维码无效，请让学员刷新后重新出示。", field=("body", "token")
     )
 
 
@@ -65,18 +65,21 @@ def verify_token(key: bytes, token: str, now_s: int) -> QrClaims:
     """V-5: accept only an untampered token that has not expired (the holder's app refreshes it)."""
     parts = token.strip().split(".")
     if len(parts) != 5 or parts[0] != TOKEN_PREFIX:
-        raise _bad_token()
+        raise bad_token()
     body = ".".join(parts[:4])
     if not hmac.compare_digest(_signature(key, body), parts[4]):
-        raise _bad_token()
+        raise bad_token()
     try:
         voucher_id = int(parts[1])
         expires_at = int(parts[3])
     except ValueError as exc:  # signed but malformed: only a key holder could make it; still refuse
-        raise _bad_token() from exc
+        raise bad_token() from exc
     if now_s > expires_at:
-        raise RuleViolation(
-            422, "qr_token_expired", "培训券二维码已过期，请让学员刷新后重新出示。", RULE_USE, "token"
+        raise Refusal(
+            RULE_USE,
+            "qr_token_expired",
+            "培训券二维码已过期，请让学员刷新后重新出示。",
+            field=("body", "token"),
         )
     return QrClaims(voucher_id, parts[2], expires_at)
 
@@ -100,40 +103,44 @@ class ClassState:
 def check_voucher_redeemable(voucher: VoucherState, today: date) -> None:
     """V-4/V-5: a voucher is redeemed once, while valid; lapsed or used ones are refused with the reason."""
     if voucher.status is VoucherStatus.LAPSED:
-        raise RuleViolation(409, "voucher_lapsed", "该培训券已失效，不能核销。", RULE_CLAIM)
-    if voucher.status is not VoucherStatus.CLAIMED:
-        raise RuleViolation(409, "voucher_already_used", "该培训券已核销，不能重复使用。", RULE_USE)
+        raise Refusal(RULE_CLAIM, "voucher_lapsed", "该培训券已失效，不能核销。", status=409)
+    if not VOUCHER_MACHINE.allows(voucher.status, "redeem"):
+        raise Refusal(RULE_USE, "voucher_already_used", "该培训券已核销，不能重复使用。", status=409)
     if today > voucher.valid_until:
-        raise RuleViolation(
-            409,
+        raise Refusal(
+            RULE_CLAIM,
             "voucher_expired",
             f"该培训券有效期至{voucher.valid_until.isoformat()}，已过期失效。",
-            RULE_CLAIM,
+            status=409,
         )
 
 
 def check_class_accepts(voucher: VoucherState, klass: ClassState, institution_code: str, today: date) -> None:
     """V-2/V-5: the voucher is redeemed for a class of the scanning institution, of the voucher's project type."""
     if klass.institution_code != institution_code:
-        raise RuleViolation(404, "class_not_found", "本机构不存在该培训班。", RULE_USE, "class_id")
+        raise Refusal(
+            RULE_USE, "class_not_found", "本机构不存在该培训班。", field=("body", "class_id"), status=404
+        )
     if klass.project_type != voucher.type_code:
-        raise RuleViolation(
-            409,
+        raise Refusal(
+            RULE_FACE_VALUE,
             "class_type_mismatch",
             "该培训券的培训项目与所报培训班的项目不一致。",
-            RULE_FACE_VALUE,
-            "class_id",
+            field=("body", "class_id"),
+            status=409,
         )
     if today > klass.ends_on:
-        raise RuleViolation(409, "class_ended", "该培训班已结束，不能报名核销。", RULE_USE, "class_id")
+        raise Refusal(
+            RULE_USE, "class_ended", "该培训班已结束，不能报名核销。", field=("body", "class_id"), status=409
+        )
 
 
 def check_yearly_cap(uses_so_far: int) -> None:
     """V-5: at most three redemptions per person per year."""
     if uses_so_far >= MAX_USES_PER_YEAR:
-        raise RuleViolation(
-            409,
+        raise Refusal(
+            RULE_USE,
             "yearly_use_limit_reached",
             f"本年度已使用培训券{MAX_USES_PER_YEAR}次，达到每人每年用券上限。",
-            RULE_USE,
+            status=409,
         )

@@ -1,33 +1,25 @@
-"""Wire shapes of QR tokens and redemptions (V-5)."""
+"""Wire shapes of QR tokens and redemptions (V-5); the answers are the v1 contracts the gateway relays."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from pydantic import BaseModel, ConfigDict, Field
 
+from skills_shared.contracts.v1.voucher import QrTokenV1, RedemptionV1
+from voucher.fields import RowId
 
-class QrTokenOut(BaseModel):
-    token: str = Field(description="二维码内容；有效期很短，过期后请刷新")
-    expires_at: datetime
+QrTokenOut = QrTokenV1
+RedemptionOut = RedemptionV1
 
 
 class RedeemRequest(BaseModel):
     """What the scanner app sends: the scanned QR text and the class the trainee enrols in."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"token": "VQ1.42.3f9a0c1b7e5d2a4c6b8e.1796112000.Qk3xv0aZ", "class_id": 7}]
+        },
+    )
 
-    token: str = Field(min_length=1, max_length=200)
-    class_id: int = Field(ge=1)
-
-
-class RedemptionOut(BaseModel):
-    voucher_id: int
-    holder_id_number: str = Field(description="持券人身份证号码（脱敏）")
-    type_code: str
-    type_name: str
-    face_value_fen: int
-    institution_code: str
-    class_id: int
-    redeemed_at: datetime
-    uses_this_year: int = Field(description="持券人本年度已用券次数（含本次）")
+    token: str = Field(min_length=1, max_length=200, description="扫描到的二维码内容")
+    class_id: RowId = Field(description="学员报名的培训班")

@@ -8,19 +8,22 @@ from datetime import UTC, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from skills_shared import audit
-from skills_shared.auth import Principal, Role
+from skills_shared.auth import Principal
+from skills_shared.clock import Clock, today_of
+from skills_shared.contracts.v1.voucher import VoucherStatus
 from skills_shared.db.lean import LeanTx
-from skills_shared.problems import Problem, forbidden
+from skills_shared.problems import Problem
+from skills_shared.refusals import Refusal
 from skills_shared.validators import mask_resident_id
-from voucher.clock import Clock, today_of
-from voucher.errors import RuleViolation
-from voucher.institutions.rules import InstitutionStatus, check_institution_active, check_may_redeem
+from voucher.access import citizen_id, redeeming_institution
+from voucher.institutions.rules import redeem_refusal
 from voucher.redeem.repository import RedeemRepository
 from voucher.redeem.rules import (
     MAX_USES_PER_YEAR,
     RULE_USE,
     ClassState,
     VoucherState,
+    bad_token,
     check_class_accepts,
     check_voucher_redeemable,
     check_yearly_cap,
@@ -30,8 +33,7 @@ from voucher.redeem.rules import (
 )
 from voucher.redeem.schemas import QrTokenOut, RedeemRequest, RedemptionOut
 from voucher.vouchers.repository import VoucherRepository
-from voucher.vouchers.rules import VoucherStatus
-from voucher.vouchers.service import citizen_id, type_name
+from voucher.vouchers.service import type_name
 
 
 class RedeemService:
@@ -62,12 +64,7 @@ class RedeemService:
         yearly counter row under its row lock, refusing a fourth use. Any refusal rolls the whole unit of work
         back.
         """
-        if (
-            principal.role not in (Role.INSTITUTION_STAFF, Role.INSTITUTION_ADMIN)
-            or not principal.institution
-        ):
-            raise forbidden("只有培训机构核券人员可以核销培训券", code="forbidden_role")
-        code = principal.institution
+        code = redeeming_institution(principal)
         now = self.clock.now()
         today = today_of(self.clock)
         claims = verify_token(self.key, data.token, int(now.timestamp()))
@@ -75,13 +72,10 @@ class RedeemService:
         ctx = await repo.scan(
             code, principal.sub, data.class_id, claims.voucher_id, now, today, MAX_USES_PER_YEAR
         )
-        # The rules judge the context as it was before the flip; any refusal rolls the flip back with the rest.
-        if ctx.institution_status is None:
-            raise RuleViolation(
-                403, "institution_not_registered", "本机构未登记为培训券定点培训机构。", "V-6"
-            )
-        check_institution_active(InstitutionStatus(ctx.institution_status))
-        check_may_redeem(ctx.has_permission)
+        # V-6 was decided by the statement itself (it guarded the flip); here it is only worded. The other rules
+        # judge the context as it was before the flip; any refusal rolls the flip back with the rest.
+        if not ctx.may_redeem:
+            raise redeem_refusal(code, ctx.institution_status, ctx.has_permission)
         if (
             ctx.holder_id is None
             or ctx.voucher_status is None
@@ -91,11 +85,11 @@ class RedeemService:
             or ctx.face_value_fen is None
             or not hmac.compare_digest(holder_digest(self.key, ctx.holder_id), claims.holder_digest)
         ):
-            raise RuleViolation(
-                422, "qr_token_invalid", "培训券二维码无效，请让学员刷新后重新出示。", RULE_USE, "token"
-            )
+            raise bad_token()
         if ctx.class_institution is None or ctx.project_type is None or ctx.ends_on is None:
-            raise RuleViolation(404, "class_not_found", "本机构不存在该培训班。", RULE_USE, "class_id")
+            raise Refusal(
+                RULE_USE, "class_not_found", "本机构不存在该培训班。", field=("body", "class_id"), status=404
+            )
         state = VoucherState(VoucherStatus(ctx.voucher_status), ctx.valid_until, ctx.type_code)
         check_voucher_redeemable(state, today)
         check_class_accepts(
@@ -105,7 +99,7 @@ class RedeemService:
         if redeemed_at is None:
             # Every rule passed on the row as it was, yet the guarded flip found it no longer claimed: another
             # scan redeemed it first.
-            raise RuleViolation(409, "voucher_already_used", "该培训券已核销，不能重复使用。", RULE_USE)
+            raise Refusal(RULE_USE, "voucher_already_used", "该培训券已核销，不能重复使用。", status=409)
         uses = ctx.uses
         if uses is None:
             check_yearly_cap(MAX_USES_PER_YEAR)

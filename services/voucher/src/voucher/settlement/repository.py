@@ -8,10 +8,11 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from voucher.db import page_of
 from voucher.settlement.models import Settlement, SettlementItem
 from voucher.settlement.rules import SettleableVoucher
 from voucher.vouchers.models import Voucher
-from voucher.vouchers.rules import VoucherStatus
+from voucher.vouchers.rules import VOUCHER_MACHINE, VoucherStatus
 
 
 class SettlementRepository:
@@ -64,17 +65,17 @@ class SettlementRepository:
         institution_code: str | None,
         district_code: str | None,
         status: str | None,
-        limit: int,
         offset: int,
-    ) -> Sequence[Settlement]:
-        stmt = select(Settlement).order_by(Settlement.id).limit(limit).offset(offset)
+        limit: int,
+    ) -> tuple[Sequence[Settlement], int]:
+        stmt = select(Settlement).order_by(Settlement.id)
         if institution_code is not None:
             stmt = stmt.where(Settlement.institution_code == institution_code)
         if district_code is not None:
             stmt = stmt.where(Settlement.district_code == district_code)
         if status is not None:
             stmt = stmt.where(Settlement.status == status)
-        return (await self.session.execute(stmt)).scalars().all()
+        return await page_of(self.session, stmt, offset, limit)
 
     async def mark_vouchers_settled(self, settlement_id: int) -> None:
         await self.session.execute(
@@ -82,9 +83,10 @@ class SettlementRepository:
             .where(
                 Voucher.id.in_(
                     select(SettlementItem.voucher_id).where(SettlementItem.settlement_id == settlement_id)
-                )
+                ),
+                Voucher.status.in_([s.value for s in VOUCHER_MACHINE.moves["settle"][0]]),
             )
-            .values(status="settled")
+            .values(status=VoucherStatus.SETTLED.value)
         )
 
     async def decide(

@@ -6,23 +6,44 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from voucher.settlement.rules import SettlementStatus
+from voucher.fields import Fen, Flag, PositiveFen, RowId
+from voucher.settlement.rules import MAX_VOUCHERS_PER_CLAIM, SettlementStatus
 
 
 class SettlementCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """The vouchers claimed for (each once: a voucher named twice is refused, ``duplicate_rows``)."""
 
-    voucher_ids: list[int] = Field(min_length=1, max_length=5000)
-    claimed_amount_fen: int | None = Field(
-        default=None, strict=True, gt=0, le=10**12, description="默认为面值合计"
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"voucher_ids": [41, 42, 57]}, {"voucher_ids": [41], "claimed_amount_fen": 60000}]
+        },
     )
+
+    voucher_ids: list[RowId] = Field(min_length=1, max_length=MAX_VOUCHERS_PER_CLAIM)
+    claimed_amount_fen: PositiveFen | None = Field(default=None, description="申请金额（分），默认为面值合计")
 
 
 class SettlementDecision(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """V-2: approve an amount (the payable), with a reason when it differs from the claim, or reject with one."""
 
-    approve: bool
-    approved_amount_fen: int | None = Field(default=None, strict=True, ge=0, le=10**12)
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"approve": True, "approved_amount_fen": 160000},
+                {
+                    "approve": True,
+                    "approved_amount_fen": 120000,
+                    "reason": "1名学员考勤不足，按实际培训课时核减",
+                },
+                {"approve": False, "reason": "培训记录与签到记录不符"},
+            ]
+        },
+    )
+
+    approve: Flag
+    approved_amount_fen: Fen | None = Field(default=None, description="审核金额（分）")
     reason: str | None = Field(default=None, max_length=500)
 
 

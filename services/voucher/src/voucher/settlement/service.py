@@ -6,8 +6,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from skills_shared import audit
 from skills_shared.auth import Principal, Role
+from skills_shared.clock import Clock
+from skills_shared.contracts.v1.pagination import Page, PageParams
 from skills_shared.problems import Problem, forbidden
-from voucher.clock import Clock
+from voucher.access import require_settlement_viewer
+from voucher.duplicates import refuse_repeats
 from voucher.institutions.models import Institution
 from voucher.settlement.models import Settlement
 from voucher.settlement.repository import SettlementRepository
@@ -53,6 +56,14 @@ class SettlementService:
         if principal.role != Role.INSTITUTION_ADMIN or not principal.institution:
             raise forbidden("只有培训机构管理员可以申请结算", code="forbidden_role")
         code = principal.institution
+        refuse_repeats(
+            data.voucher_ids,
+            lambda v: v,
+            field="voucher_ids",
+            member=None,
+            what_zh="培训券",
+            list_zh="结算培训券",
+        )
         inst = await self.session.get(Institution, code)
         if inst is None:
             raise Problem(404, "institution_not_found", "培训机构不存在")
@@ -81,31 +92,27 @@ class SettlementService:
         )
         return out
 
-    def _may_view(self, principal: Principal, s: Settlement) -> None:
-        if principal.role in (Role.INSTITUTION_ADMIN, Role.INSTITUTION_STAFF):
-            principal.require_institution(s.institution_code)
-        elif principal.role != Role.INSPECTOR:
-            principal.require_district(s.district_code)
-
     async def get(self, principal: Principal, settlement_id: int) -> SettlementOut:
         s = await self.repo.get(settlement_id)
         if s is None:
             raise not_found()
-        self._may_view(principal, s)
+        require_settlement_viewer(principal, s.institution_code, s.district_code)
         return settlement_out(s, (await self.repo.items([s.id]))[s.id])
 
     async def search(
-        self, principal: Principal, status: SettlementStatus | None, limit: int, offset: int
-    ) -> list[SettlementOut]:
+        self, principal: Principal, status: SettlementStatus | None, page: PageParams
+    ) -> Page[SettlementOut]:
         institution = (
             principal.institution
             if principal.role in (Role.INSTITUTION_ADMIN, Role.INSTITUTION_STAFF)
             else None
         )
         district = principal.district if principal.role == Role.DISTRICT_OFFICER else None
-        rows = await self.repo.search(institution, district, status.value if status else None, limit, offset)
+        rows, total = await self.repo.search(
+            institution, district, status.value if status else None, page.offset, page.limit
+        )
         items = await self.repo.items([r.id for r in rows])
-        return [settlement_out(r, items[r.id]) for r in rows]
+        return page.wrap([settlement_out(r, items[r.id]) for r in rows], total)
 
     async def decide(
         self, principal: Principal, settlement_id: int, data: SettlementDecision

@@ -8,9 +8,9 @@ from fastapi import APIRouter, Depends, Query, Response
 from starlette.concurrency import run_in_threadpool
 
 from skills_shared.auth import Principal, Role, require
+from skills_shared.clock import ClockDep
 from skills_shared.db import SessionDep
 from skills_shared.problems import problem_responses
-from voucher.clock import ClockDep
 from voucher.targets.chart import render_png
 from voucher.targets.schemas import DashboardOut
 from voucher.targets.service import TargetsService
@@ -23,6 +23,7 @@ Year = Annotated[int | None, Query(ge=2021, le=2100, description="默认为今�
 @router.get(
     "",
     response_model=DashboardOut,
+    operation_id="targets.dashboard",
     summary="V-8: per-district issued / claimed / used against 附件1 targets, and city totals against goals",
     responses=problem_responses(401, 403, 422),
 )
@@ -36,6 +37,7 @@ async def dashboard(
 @router.get(
     "/chart.png",
     response_class=Response,
+    operation_id="targets.chart",
     summary="V-8: the dashboard as a PNG chart (districts labelled by code)",
     responses={200: {"content": {"image/png": {}}}, **problem_responses(401, 403, 422)},
 )

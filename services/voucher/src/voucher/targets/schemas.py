@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 
 class DistrictProgressOut(BaseModel):
-    code: str
-    name: str
+    district_code: str = Field(description="区县编码（01–41）")
+    district_name: str
     target_used: int
     issued: int
     claimed: int

@@ -7,13 +7,13 @@ from dataclasses import asdict
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from skills_shared.auth import Principal, Role
+from skills_shared.clock import Clock, today_of
 from skills_shared.reference import (
     CQ_DISTRICTS,
     VOUCHER_CITY_ISSUE_TARGET,
     VOUCHER_CITY_USE_TARGET,
     VOUCHER_DISTRICT_TARGETS,
 )
-from voucher.clock import Clock, today_of
 from voucher.targets.repository import counts_by_district
 from voucher.targets.rules import Dashboard, build_dashboard
 from voucher.targets.schemas import DashboardOut, DistrictProgressOut
@@ -40,5 +40,8 @@ class TargetsService:
     @staticmethod
     def to_out(year: int, dash: Dashboard) -> DashboardOut:
         data = asdict(dash)
-        data["districts"] = [DistrictProgressOut(**d) for d in data["districts"]]
+        data["districts"] = [
+            DistrictProgressOut(district_code=d.pop("code"), district_name=d.pop("name"), **d)
+            for d in data["districts"]
+        ]
         return DashboardOut(year=year, **data)

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from skills_shared.contracts.v1.voucher import LapseReason, VoucherStatus
 from voucher.institutions.models import InstitutionSite
 from voucher.training.models import CheckIn, ClassSite, TrainingClass
 from voucher.vouchers.models import Voucher
@@ -72,10 +73,15 @@ class TrainingRepository:
     async def voucher_for_update(self, voucher_id: int) -> Voucher | None:
         return await self.session.get(Voucher, voucher_id, with_for_update=True)
 
-    async def set_completion(self, voucher_id: int, completed: bool, now: datetime) -> None:
+    async def set_completion(self, voucher_id: int, target: VoucherStatus, now: datetime) -> None:
+        """Completed, or lapsed as training not completed (the target the voucher machine gave)."""
         values = (
-            {"status": "completed", "completed_at": now}
-            if completed
-            else {"status": "lapsed", "lapsed_at": now, "lapse_reason": "training_not_completed"}
+            {"status": target.value, "completed_at": now}
+            if target is VoucherStatus.COMPLETED
+            else {
+                "status": target.value,
+                "lapsed_at": now,
+                "lapse_reason": LapseReason.TRAINING_NOT_COMPLETED.value,
+            }
         )
         await self.session.execute(update(Voucher).where(Voucher.id == voucher_id).values(**values))

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from voucher.errors import RuleViolation
+from skills_shared.refusals import Refusal
 
 RULE_CHECK_IN = "V-7"
 
@@ -53,14 +53,15 @@ def check_in_site(latitude: float, longitude: float, sites: Sequence[Site], radi
     """V-7: accept a check-in only within `radius_m` of one of the class's sites; name the site used."""
     match = nearest_site(latitude, longitude, sites)
     if match is None:
-        raise RuleViolation(409, "class_has_no_site", "该培训班未配置签到地点，无法打卡签到。", RULE_CHECK_IN)
+        raise Refusal(
+            RULE_CHECK_IN, "class_has_no_site", "该培训班未配置签到地点，无法打卡签到。", status=409
+        )
     if match.distance_m > radius_m:
-        raise RuleViolation(
-            422,
+        raise Refusal(
+            RULE_CHECK_IN,
             "check_in_out_of_range",
             f"当前位置距最近的培训地点约{round(match.distance_m)}米，超出{round(radius_m)}米签到范围。",
-            RULE_CHECK_IN,
-            "latitude",
+            field=("body", "latitude"),
         )
     return match
 
@@ -68,15 +69,17 @@ def check_in_site(latitude: float, longitude: float, sites: Sequence[Site], radi
 def check_class_in_session(starts_on: date, ends_on: date, today: date) -> None:
     """V-7: check-in is for training that is running: between the class's first and last day."""
     if today < starts_on or today > ends_on:
-        raise RuleViolation(
-            409,
+        raise Refusal(
+            RULE_CHECK_IN,
             "class_not_in_session",
             f"该培训班的培训时间为{starts_on.isoformat()}至{ends_on.isoformat()}，今日不可签到。",
-            RULE_CHECK_IN,
+            status=409,
         )
 
 
 def check_class_dates(starts_on: date, ends_on: date) -> None:
     """A class ends on or after the day it starts."""
     if ends_on < starts_on:
-        raise RuleViolation(422, "class_dates_inverted", "培训结束日期不能早于开始日期。", None, "ends_on")
+        raise Refusal(
+            None, "class_dates_inverted", "培训结束日期不能早于开始日期。", field=("body", "ends_on")
+        )

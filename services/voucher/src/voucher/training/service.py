@@ -6,12 +6,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from skills_shared import audit
 from skills_shared.auth import Principal, Role
+from skills_shared.clock import Clock, today_of
+from skills_shared.contracts.v1.voucher import InstitutionStatus
 from skills_shared.problems import Problem
+from skills_shared.refusals import Refusal
 from skills_shared.validators import mask_resident_id
-from voucher.clock import Clock, today_of
-from voucher.errors import RuleViolation
+from voucher.access import citizen_id
+from voucher.duplicates import refuse_repeats
 from voucher.institutions.models import Institution
-from voucher.institutions.rules import InstitutionStatus, check_institution_active
+from voucher.institutions.rules import check_institution_active
 from voucher.institutions.schemas import SiteOut
 from voucher.training.models import CheckIn, TrainingClass
 from voucher.training.repository import TrainingRepository
@@ -23,9 +26,9 @@ from voucher.training.rules import (
     check_in_site,
 )
 from voucher.training.schemas import CheckInOut, CheckInRequest, ClassCreate, ClassOut, CompletionRequest
-from voucher.vouchers.rules import RULE_CLAIM, VoucherStatus
+from voucher.vouchers.rules import RULE_CLAIM, VOUCHER_MACHINE, VoucherStatus
 from voucher.vouchers.schemas import VoucherOut
-from voucher.vouchers.service import citizen_id, voucher_out
+from voucher.vouchers.service import voucher_out
 
 
 def class_not_found() -> Problem:
@@ -54,16 +57,27 @@ class TrainingService:
 
     async def create_class(self, principal: Principal, code: str, data: ClassCreate) -> ClassOut:
         principal.require_institution(code)
+        refuse_repeats(
+            data.site_ids,
+            lambda site: site,
+            field="site_ids",
+            member=None,
+            what_zh="培训地点",
+            list_zh="培训地点",
+        )
         inst = await self.session.get(Institution, code)
         if inst is None:
             raise Problem(404, "institution_not_found", "培训机构不存在")
         check_institution_active(InstitutionStatus(inst.status))
         check_class_dates(data.starts_on, data.ends_on)
-        site_ids = sorted(set(data.site_ids))
+        site_ids = sorted(data.site_ids)
         found = await self.repo.sites_of_institution(code, site_ids)
         if len(found) != len(site_ids):
-            raise RuleViolation(
-                422, "site_not_of_institution", "培训地点须为本机构登记的培训地点。", "V-7", "site_ids"
+            raise Refusal(
+                "V-7",
+                "site_not_of_institution",
+                "培训地点须为本机构登记的培训地点。",
+                field=("body", "site_ids"),
             )
         klass = await self.repo.insert_class(
             TrainingClass(
@@ -106,8 +120,11 @@ class TrainingService:
             raise class_not_found()
         voucher = await self.repo.enrolled_voucher(class_id, holder)
         if voucher is None or voucher.status == VoucherStatus.LAPSED:
-            raise RuleViolation(
-                409, "not_enrolled", "您未使用培训券报名该培训班（或培训券已失效），无法签到。", RULE_CHECK_IN
+            raise Refusal(
+                RULE_CHECK_IN,
+                "not_enrolled",
+                "您未使用培训券报名该培训班（或培训券已失效），无法签到。",
+                status=409,
             )
         now = self.clock.now()
         check_class_in_session(klass.starts_on, klass.ends_on, today_of(self.clock))
@@ -152,19 +169,13 @@ class TrainingService:
         principal.require_institution(klass.institution_code)
         voucher = await self.repo.voucher_for_update(data.voucher_id)
         if voucher is None or voucher.class_id != class_id:
-            raise RuleViolation(
-                422, "voucher_not_in_class", "该培训券未在本培训班核销。", RULE_CLAIM, "voucher_id"
+            raise Refusal(
+                RULE_CLAIM, "voucher_not_in_class", "该培训券未在本培训班核销。", field=("body", "voucher_id")
             )
-        if voucher.status != VoucherStatus.REDEEMED:
-            raise RuleViolation(
-                409,
-                "completion_already_recorded",
-                "该培训券的培训结果已记录或已失效。",
-                RULE_CLAIM,
-                "voucher_id",
-            )
+        action = "complete" if data.completed else "record_not_completed"
+        target = VOUCHER_MACHINE.next(VoucherStatus(voucher.status), action)
         before = {"status": voucher.status}
-        await self.repo.set_completion(voucher.id, data.completed, self.clock.now())
+        await self.repo.set_completion(voucher.id, target, self.clock.now())
         await self.session.refresh(voucher)
         out = voucher_out(voucher, today_of(self.clock))
         await audit.record(

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi import APIRouter, Path, Query, Response
 
-from skills_shared.auth import Principal, Role, require
+from skills_shared.auth import Principal
+from skills_shared.clock import ClockDep
+from skills_shared.contracts.v1.pagination import Page, PageDep
 from skills_shared.db import SessionDep
 from skills_shared.idempotency import IdempotencyDep
 from skills_shared.problems import problem_responses
-from voucher.clock import ClockDep
+from voucher.access import Citizen, CityOfficer, Watchers
 from voucher.vouchers.schemas import (
     CampaignCreate,
     CampaignOut,
@@ -25,25 +27,32 @@ from voucher.vouchers.schemas import (
 from voucher.vouchers.service import VoucherService
 
 router = APIRouter(tags=["vouchers"])
-CityOfficer = Depends(require(Role.CITY_OFFICER))
-Citizen = Depends(require(Role.CITIZEN))
+YearFilter = Annotated[
+    int | None, Query(ge=2021, le=2100, description="只列出该年度的记录；不填列出全部年度")
+]
+CampaignId = Annotated[int, Path(ge=1, le=2**63 - 1, description="发券批次编号")]
 
 
 @router.get(
-    "/v1/voucher-types", response_model=list[VoucherTypeOut], summary="V-1 project types and face values"
+    "/v1/voucher-types",
+    response_model=Page[VoucherTypeOut],
+    operation_id="types.list",
+    summary="V-1 project types and face values",
+    responses=problem_responses(422),
 )
-async def list_types(session: SessionDep, clock: ClockDep) -> list[VoucherTypeOut]:
-    return await VoucherService(session, clock).types()
+async def list_types(session: SessionDep, clock: ClockDep, page: PageDep) -> Page[VoucherTypeOut]:
+    return await VoucherService(session, clock).types(page)
 
 
 @router.put(
     "/v1/voucher-types/{code}",
     response_model=VoucherTypeOut,
+    operation_id="types.price",
     summary="V-2: set a type's face value in fen (city office)",
     responses=problem_responses(401, 403, 404, 422),
 )
 async def set_type(
-    code: Annotated[str, Path(max_length=40)],
+    code: Annotated[str, Path(max_length=40, description="培训项目类型编码（V-1）")],
     data: VoucherTypeUpdate,
     session: SessionDep,
     clock: ClockDep,
@@ -56,7 +65,8 @@ async def set_type(
     "/v1/campaigns",
     response_model=CampaignOut,
     status_code=201,
-    summary="V-3: open the yearly issue or a supplementary issue (city office)",
+    operation_id="campaigns.open",
+    summary="V-3: open the yearly issue or a supplementary issue (city office); never one already ended (V-4)",
     responses=problem_responses(401, 403, 409, 422),
 )
 async def create_campaign(
@@ -73,30 +83,30 @@ async def create_campaign(
 
 @router.get(
     "/v1/campaigns",
-    response_model=list[CampaignOut],
-    summary="Campaigns with how many holders each issued to",
+    response_model=Page[CampaignOut],
+    operation_id="campaigns.list",
+    summary="Campaigns with how many holders each issued to, by year then opening order",
     responses=problem_responses(401, 403, 422),
 )
 async def list_campaigns(
     session: SessionDep,
     clock: ClockDep,
-    year: Annotated[int | None, Query(ge=2021, le=2100)] = None,
-    _: Principal = Depends(require(Role.CITY_OFFICER, Role.DISTRICT_OFFICER, Role.INSPECTOR, Role.SERVICE)),
-) -> list[CampaignOut]:
-    return await VoucherService(session, clock).campaigns(year)
+    page: PageDep,
+    year: YearFilter = None,
+    _: Principal = Watchers,
+) -> Page[CampaignOut]:
+    return await VoucherService(session, clock).campaigns(year, page)
 
 
 @router.get(
     "/v1/campaigns/{campaign_id}",
     response_model=CampaignOut,
+    operation_id="campaigns.get",
     summary="One campaign",
     responses=problem_responses(401, 403, 404, 422),
 )
 async def get_campaign(
-    campaign_id: int,
-    session: SessionDep,
-    clock: ClockDep,
-    _: Principal = Depends(require(Role.CITY_OFFICER, Role.DISTRICT_OFFICER, Role.INSPECTOR, Role.SERVICE)),
+    campaign_id: CampaignId, session: SessionDep, clock: ClockDep, _: Principal = Watchers
 ) -> CampaignOut:
     return await VoucherService(session, clock).campaign(campaign_id)
 
@@ -105,11 +115,12 @@ async def get_campaign(
     "/v1/campaigns/{campaign_id}/issues",
     response_model=IssueResult,
     status_code=201,
+    operation_id="campaigns.issue",
     summary="V-3: issue vouchers to a list of eligible holders (bulk; 300,000 per request is fine)",
     responses=problem_responses(401, 403, 404, 409, 413, 422),
 )
 async def issue(
-    campaign_id: int,
+    campaign_id: CampaignId,
     data: IssueRequest,
     session: SessionDep,
     clock: ClockDep,
@@ -125,6 +136,7 @@ async def issue(
     "/v1/me/vouchers/claims",
     response_model=ClaimResult,
     status_code=201,
+    operation_id="vouchers.claim",
     summary="V-4: the holder claims some or all voucher types at once; each type once per year",
     responses=problem_responses(401, 403, 409, 422),
 )
@@ -140,14 +152,16 @@ async def claim(
 
 @router.get(
     "/v1/me/vouchers",
-    response_model=list[VoucherOut],
-    summary="The holder's own vouchers",
+    response_model=Page[VoucherOut],
+    operation_id="vouchers.mine",
+    summary="The holder's own vouchers, by year then type",
     responses=problem_responses(401, 403, 422),
 )
 async def my_vouchers(
     session: SessionDep,
     clock: ClockDep,
-    year: Annotated[int | None, Query(ge=2021, le=2100)] = None,
+    page: PageDep,
+    year: YearFilter = None,
     principal: Principal = Citizen,
-) -> list[VoucherOut]:
-    return await VoucherService(session, clock).mine(principal, year)
+) -> Page[VoucherOut]:
+    return await VoucherService(session, clock).mine(principal, year, page)

@@ -10,6 +10,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from voucher.db import page_of
 from voucher.vouchers.models import Campaign, Grant, Voucher, VoucherType
 
 
@@ -40,11 +41,11 @@ class VoucherRepository:
     async def campaign(self, campaign_id: int) -> Campaign | None:
         return await self.session.get(Campaign, campaign_id)
 
-    async def campaigns(self, year: int | None) -> Sequence[Campaign]:
+    async def campaigns(self, year: int | None, offset: int, limit: int) -> tuple[Sequence[Campaign], int]:
         stmt = select(Campaign).order_by(Campaign.year, Campaign.id)
         if year is not None:
             stmt = stmt.where(Campaign.year == year)
-        return (await self.session.execute(stmt)).scalars().all()
+        return await page_of(self.session, stmt, offset, limit)
 
     async def issued_counts(self, campaign_ids: Sequence[int]) -> dict[int, int]:
         if not campaign_ids:
@@ -116,11 +117,13 @@ class VoucherRepository:
         )
         return (await self.session.execute(stmt)).scalars().all()
 
-    async def vouchers_of(self, holder_id: str, year: int | None) -> Sequence[Voucher]:
+    async def vouchers_of(
+        self, holder_id: str, year: int | None, offset: int, limit: int
+    ) -> tuple[Sequence[Voucher], int]:
         stmt = select(Voucher).where(Voucher.holder_id == holder_id).order_by(Voucher.year, Voucher.type_code)
         if year is not None:
             stmt = stmt.where(Voucher.year == year)
-        return (await self.session.execute(stmt)).scalars().all()
+        return await page_of(self.session, stmt, offset, limit)
 
     async def voucher(self, voucher_id: int) -> Voucher | None:
         return await self.session.get(Voucher, voucher_id)

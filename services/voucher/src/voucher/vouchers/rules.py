@@ -7,7 +7,10 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from voucher.errors import RuleViolation
+from skills_shared.contracts.v1.voucher import LapseReason as LapseReason
+from skills_shared.contracts.v1.voucher import VoucherStatus as VoucherStatus
+from skills_shared.refusals import Refusal
+from skills_shared.transitions import StateMachine
 
 RULE_TYPES = "V-1"
 RULE_FACE_VALUE = "V-2"
@@ -26,20 +29,6 @@ class CampaignKind(StrEnum):
     SUPPLEMENTARY = "supplementary"
 
 
-class VoucherStatus(StrEnum):
-    """Life of one claimed voucher.
-
-    claimed → redeemed (scanned at enrolment) → completed (training finished) → settled (institution paid);
-    claimed or redeemed → lapsed (not used by 30 November, or training not completed).
-    """
-
-    CLAIMED = "claimed"
-    REDEEMED = "redeemed"
-    COMPLETED = "completed"
-    SETTLED = "settled"
-    LAPSED = "lapsed"
-
-
 # V-4: "领券后未启用或未按规定完成补贴性培训的，职业培训券失效，不纳入用券统计" — a lapsed voucher is never
 # counted as used, even if it had been scanned.
 USED_STATUSES: frozenset[VoucherStatus] = frozenset(
@@ -47,9 +36,26 @@ USED_STATUSES: frozenset[VoucherStatus] = frozenset(
 )
 
 
-class LapseReason(StrEnum):
-    NOT_USED = "not_used"
-    TRAINING_NOT_COMPLETED = "training_not_completed"
+VOUCHER_MACHINE: StateMachine[VoucherStatus] = StateMachine(
+    entity_zh="培训券",
+    moves={
+        "redeem": (frozenset({VoucherStatus.CLAIMED}), VoucherStatus.REDEEMED),
+        "complete": (frozenset({VoucherStatus.REDEEMED}), VoucherStatus.COMPLETED),
+        "record_not_completed": (frozenset({VoucherStatus.REDEEMED}), VoucherStatus.LAPSED),
+        "settle": (frozenset({VoucherStatus.COMPLETED}), VoucherStatus.SETTLED),
+        "lapse": (frozenset({VoucherStatus.CLAIMED, VoucherStatus.REDEEMED}), VoucherStatus.LAPSED),
+    },
+    actions_zh={
+        "redeem": "核销",
+        "complete": "记录为完成培训",
+        "record_not_completed": "记录为未完成培训",
+        "settle": "结算",
+        "lapse": "作失效处理",
+    },
+    rule=RULE_CLAIM,
+)
+"""V-4/V-5: the life of a voucher. The guarded SQL updates (redeem, lapse, settle) move only rows in a source
+state of this table; every Python decision about a voucher's status asks this table."""
 
 
 def is_counted_as_used(status: VoucherStatus) -> bool:
@@ -78,12 +84,11 @@ def campaign_valid_until(year: int, requested: date | None) -> date:
     if requested is None:
         return limit
     if requested.year != year or requested > limit:
-        raise RuleViolation(
-            422,
+        raise Refusal(
+            RULE_CLAIM,
             "valid_until_beyond_limit",
             f"{year}年度培训券有效期最晚至{limit.isoformat()}。",
-            RULE_CLAIM,
-            "valid_until",
+            field=("body", "valid_until"),
         )
     return requested
 
@@ -91,28 +96,62 @@ def campaign_valid_until(year: int, requested: date | None) -> date:
 def check_campaign_kind(kind: CampaignKind, annual_exists: bool) -> None:
     """V-3: one yearly issue per year; supplementary issues follow the yearly one."""
     if kind is CampaignKind.ANNUAL and annual_exists:
-        raise RuleViolation(
-            409, "annual_campaign_exists", "该年度的培训券已一次性发放，请使用补发。", RULE_ISSUE, "kind"
+        raise Refusal(
+            RULE_ISSUE,
+            "annual_campaign_exists",
+            "该年度的培训券已一次性发放，请使用补发。",
+            field=("body", "kind"),
+            status=409,
         )
     if kind is CampaignKind.SUPPLEMENTARY and not annual_exists:
-        raise RuleViolation(
-            409,
+        raise Refusal(
+            RULE_ISSUE,
             "annual_campaign_missing",
             "该年度尚未进行一次性发放，不能补发。",
-            RULE_ISSUE,
-            "kind",
+            field=("body", "kind"),
+            status=409,
         )
 
 
 def check_campaign_open(valid_until: date, today: date) -> None:
     """V-4: nothing is issued or claimed once the campaign's validity has passed."""
     if today > valid_until:
-        raise RuleViolation(
-            409,
-            "campaign_expired",
-            f"培训券有效期已于{valid_until.isoformat()}截止。",
-            RULE_CLAIM,
+        raise Refusal(
+            RULE_CLAIM, "campaign_expired", f"培训券有效期已于{valid_until.isoformat()}截止。", status=409
         )
+
+
+def check_campaign_opens(year: int, valid_until: date, today: date, *, valid_until_given: bool) -> None:
+    """V-3/V-4: a campaign whose validity has already ended is not opened (it could never issue or be claimed).
+
+    The refusal says when it would be accepted: a campaign of ``year`` could be opened until its validity's last
+    day (``last_opening_date``); today the city can open ``open_year``'s campaign, or — when ``year``'s 30
+    November is still ahead — the same year with a validity from today to then.
+    """
+    if valid_until >= today:
+        return
+    limit = year_end_validity(year)
+    open_year = open_campaign_year(today)
+    if limit >= today:
+        hint = f"请将有效期设为{today.isoformat()}至{limit.isoformat()}之间的日期"
+        field = "valid_until"
+    else:
+        hint = f"现在可开设{open_year}年度的批次（有效期至{year_end_validity(open_year).isoformat()}）"
+        field = "valid_until" if valid_until_given else "year"
+    raise Refusal(
+        RULE_CLAIM,
+        "campaign_expired",
+        f"{year}年度批次的有效期至{valid_until.isoformat()}，已早于今天（{today.isoformat()}），"
+        f"开设后既不能发放也不能领取，最晚可在{valid_until.isoformat()}开设；{hint}。",
+        field=("body", field),
+        extra={
+            "valid_until": valid_until.isoformat(),
+            "last_opening_date": valid_until.isoformat(),
+            "open_year": open_year,
+            "earliest_valid_until": today.isoformat() if limit >= today else None,
+            "latest_valid_until": limit.isoformat() if limit >= today else None,
+        },
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,37 +180,42 @@ def types_to_claim(
             if t.active and t.face_value_fen is not None and code not in claimed
         )
         if not chosen:
-            raise RuleViolation(
-                409, "nothing_to_claim", "本年度可领取的培训券均已领取。", RULE_CLAIM, "types"
+            raise Refusal(
+                RULE_CLAIM,
+                "nothing_to_claim",
+                "本年度可领取的培训券均已领取。",
+                field=("body", "types"),
+                status=409,
             )
         return chosen
     if not requested:
-        raise RuleViolation(422, "types_empty", "请至少选择一种培训券。", RULE_CLAIM, "types")
+        raise Refusal(RULE_CLAIM, "types_empty", "请至少选择一种培训券。", field=("body", "types"))
     seen: set[str] = set()
     for code in requested:
-        if code in seen:
-            raise RuleViolation(422, "type_repeated", f"培训券类型“{code}”重复。", RULE_CLAIM, "types")
         seen.add(code)
         info = types.get(code)
         if info is None or not info.active:
-            raise RuleViolation(
-                422, "unknown_voucher_type", f"不存在可领取的培训券类型“{code}”。", RULE_TYPES, "types"
+            raise Refusal(
+                RULE_TYPES,
+                "unknown_voucher_type",
+                f"不存在可领取的培训券类型“{code}”。",
+                field=("body", "types"),
             )
         if info.face_value_fen is None:
-            raise RuleViolation(
-                409,
+            raise Refusal(
+                RULE_FACE_VALUE,
                 "voucher_type_not_priced",
                 f"培训券类型“{code}”尚未设定面值，暂不可领取。",
-                RULE_FACE_VALUE,
-                "types",
+                field=("body", "types"),
+                status=409,
             )
         if code in claimed:
-            raise RuleViolation(
-                409,
+            raise Refusal(
+                RULE_CLAIM,
                 "voucher_type_already_claimed",
                 f"本年度已领取过“{code}”类培训券，同一类型每人每年限领一次。",
-                RULE_CLAIM,
-                "types",
+                field=("body", "types"),
+                status=409,
             )
     return sorted(seen)
 
@@ -179,12 +223,11 @@ def types_to_claim(
 def check_face_value(face_value_fen: int) -> None:
     """V-2: a face value is a positive amount in fen (the reference amount for the institution's subsidy)."""
     if face_value_fen <= 0:
-        raise RuleViolation(
-            422,
+        raise Refusal(
+            RULE_FACE_VALUE,
             "face_value_not_positive",
             "培训券面值必须大于0（单位：分）。",
-            RULE_FACE_VALUE,
-            "face_value_fen",
+            field=("body", "face_value_fen"),
         )
 
 

@@ -1,16 +1,23 @@
-"""Wire shapes of voucher types, campaigns, issue lists and claimed vouchers."""
+"""Wire shapes of voucher types, campaigns, issue lists and claimed vouchers.
+
+The holder's vouchers and a claim's answer are what the gateway relays: their models are the v1 contracts in
+``skills_shared.contracts.v1.voucher``, used here as the routes' response models.
+"""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
-from pydantic_core import PydanticCustomError
+from pydantic import BaseModel, ConfigDict, Field
 
+from skills_shared.contracts.v1.voucher import VoucherClaimV1, VoucherV1
 from skills_shared.reference import VoucherProjectType
-from skills_shared.validators import ResidentId
-from voucher.fields import DistrictCode, Text200
-from voucher.vouchers.rules import CampaignKind, LapseReason, VoucherStatus
+from skills_shared.validators import IsoDate, ResidentId
+from voucher.fields import DistrictCode, Flag, PositiveFen, Text200, Year
+from voucher.vouchers.rules import CampaignKind
+
+VoucherOut = VoucherV1
+ClaimResult = VoucherClaimV1
 
 
 class VoucherTypeOut(BaseModel):
@@ -23,19 +30,36 @@ class VoucherTypeOut(BaseModel):
 class VoucherTypeUpdate(BaseModel):
     """V-2: the city office sets a type's face value (fen) and whether it is offered."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"face_value_fen": 80000, "active": True}]}
+    )
 
-    face_value_fen: int = Field(strict=True, gt=0, le=100_000_000, description="面值，单位：分（整数）")
-    active: bool = True
+    face_value_fen: PositiveFen = Field(le=100_000_000, description="面值，单位：分（整数）")
+    active: Flag = True
 
 
 class CampaignCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """V-3: the yearly issue or a supplementary one; V-4: valid until 30 November of its year at the latest."""
 
-    year: int = Field(ge=2021, le=2100)
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"year": 2027, "kind": "annual", "name": "2027年职业培训券"},
+                {
+                    "year": 2027,
+                    "kind": "supplementary",
+                    "name": "2027年职业培训券补发",
+                    "valid_until": "2027-10-31",
+                },
+            ]
+        },
+    )
+
+    year: Year
     kind: CampaignKind
     name: Text200
-    valid_until: date | None = Field(default=None, description="默认且最晚为当年11月30日（V-4）")
+    valid_until: IsoDate | None = Field(default=None, description="默认且最晚为当年11月30日（V-4）")
 
 
 class CampaignOut(BaseModel):
@@ -58,25 +82,26 @@ class HolderIn(BaseModel):
 
 
 class IssueRequest(BaseModel):
-    """V-3: the list of eligible holders a campaign issues to (300,000 in one request is expected)."""
+    """V-3: the list of eligible holders a campaign issues to (300,000 in one request is expected).
 
-    model_config = ConfigDict(extra="forbid")
+    A holder named twice is refused with both rows named (``duplicate_rows``), before anything is issued.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "holders": [
+                        {"id_number": "11010519491231002X", "district_code": "04"},
+                        {"id_number": "500103198503120274", "district_code": "05"},
+                    ]
+                }
+            ]
+        },
+    )
 
     holders: list[HolderIn] = Field(min_length=1)
-
-    @field_validator("holders")
-    @classmethod
-    def _no_repeats(cls, holders: list[HolderIn]) -> list[HolderIn]:
-        seen: dict[str, int] = {}
-        for i, h in enumerate(holders):
-            first = seen.setdefault(h.id_number, i)
-            if first != i:
-                raise PydanticCustomError(
-                    "holder_repeated",
-                    "发放名单第{index}项与第{first}项身份证号重复",
-                    {"index": i, "first": first},
-                )
-        return holders
 
 
 class IssueResult(BaseModel):
@@ -87,31 +112,13 @@ class IssueResult(BaseModel):
 
 
 class ClaimRequest(BaseModel):
-    """V-4: claim some types, or all at once (``types`` left out or null)."""
+    """V-4: claim some types, or all at once (``types`` left out or null); a type named twice is refused."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"types": ["employment_skills", "entrepreneurship"]}, {}]},
+    )
 
-    types: list[VoucherProjectType] | None = Field(default=None, description="不填表示领取全部可领类型")
-
-
-class VoucherOut(BaseModel):
-    id: int
-    year: int
-    type_code: str
-    type_name: str
-    face_value_fen: int
-    valid_until: date
-    status: VoucherStatus
-    usable: bool = Field(description="现在能否出示核销")
-    holder_id_number: str = Field(description="持券人身份证号码（脱敏）")
-    institution_code: str | None = None
-    class_id: int | None = None
-    claimed_at: datetime
-    redeemed_at: datetime | None = None
-    completed_at: datetime | None = None
-    lapsed_at: datetime | None = None
-    lapse_reason: LapseReason | None = None
-
-
-class ClaimResult(BaseModel):
-    vouchers: list[VoucherOut]
+    types: list[VoucherProjectType] | None = Field(
+        default=None, max_length=100, description="不填表示领取全部可领类型"
+    )

@@ -8,12 +8,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from skills_shared import audit
-from skills_shared.auth import Principal, Role
-from skills_shared.problems import Problem, forbidden
+from skills_shared.auth import Principal
+from skills_shared.clock import Clock, today_of
+from skills_shared.contracts.v1.pagination import Page, PageParams
+from skills_shared.problems import Problem
 from skills_shared.reference import VoucherProjectType
-from skills_shared.validators import InvalidValue, mask_resident_id, validate_resident_id
-from voucher.clock import Clock, today_of
-from voucher.errors import RuleViolation
+from skills_shared.refusals import Refusal
+from skills_shared.validators import mask_resident_id
+from voucher.access import citizen_id
+from voucher.duplicates import refuse_repeats
 from voucher.vouchers.models import Campaign, Voucher, VoucherType
 from voucher.vouchers.repository import VoucherRepository
 from voucher.vouchers.rules import (
@@ -26,6 +29,7 @@ from voucher.vouchers.rules import (
     campaign_valid_until,
     check_campaign_kind,
     check_campaign_open,
+    check_campaign_opens,
     check_face_value,
     open_campaign_year,
     types_to_claim,
@@ -71,16 +75,6 @@ def voucher_out(v: Voucher, today: date) -> VoucherOut:
     )
 
 
-def citizen_id(principal: Principal) -> str:
-    """A citizen's subject is their ID number (DESIGN.md); anything else cannot hold vouchers."""
-    if principal.role != Role.CITIZEN:
-        raise forbidden("只有持券人本人可以执行此操作", code="forbidden_role")
-    try:
-        return validate_resident_id(principal.sub)
-    except InvalidValue as exc:
-        raise forbidden("令牌主体不是有效的身份证号码", code="citizen_subject_invalid") from exc
-
-
 def _type_out(t: VoucherType) -> VoucherTypeOut:
     return VoucherTypeOut(code=t.code, name=t.name, face_value_fen=t.face_value_fen, active=t.active)
 
@@ -92,8 +86,9 @@ class VoucherService:
         self.repo = VoucherRepository(session)
 
     # -- V-1/V-2 types ----------------------------------------------------------------------------------
-    async def types(self) -> list[VoucherTypeOut]:
-        return [_type_out(t) for t in await self.repo.types()]
+    async def types(self, page: PageParams) -> Page[VoucherTypeOut]:
+        rows = await self.repo.types()
+        return page.wrap([_type_out(t) for t in rows[page.offset : page.offset + page.limit]], len(rows))
 
     async def set_type(self, principal: Principal, code: str, data: VoucherTypeUpdate) -> VoucherTypeOut:
         t = await self.repo.type(code)
@@ -130,6 +125,9 @@ class VoucherService:
 
     async def create_campaign(self, principal: Principal, data: CampaignCreate) -> CampaignOut:
         valid_until = campaign_valid_until(data.year, data.valid_until)
+        check_campaign_opens(
+            data.year, valid_until, today_of(self.clock), valid_until_given=data.valid_until is not None
+        )
         check_campaign_kind(data.kind, await self.repo.annual_exists(data.year))
         campaign = Campaign(
             year=data.year,
@@ -142,8 +140,12 @@ class VoucherService:
             async with self.session.begin_nested():
                 await self.repo.insert_campaign(campaign)
         except IntegrityError as exc:  # a concurrent yearly issue won the one-per-year index
-            raise RuleViolation(
-                409, "annual_campaign_exists", "该年度的培训券已一次性发放，请使用补发。", RULE_ISSUE, "kind"
+            raise Refusal(
+                RULE_ISSUE,
+                "annual_campaign_exists",
+                "该年度的培训券已一次性发放，请使用补发。",
+                field=("body", "kind"),
+                status=409,
             ) from exc
         out = self._campaign_out(campaign, 0)
         await audit.record(
@@ -156,10 +158,10 @@ class VoucherService:
         )
         return out
 
-    async def campaigns(self, year: int | None) -> list[CampaignOut]:
-        rows = await self.repo.campaigns(year)
+    async def campaigns(self, year: int | None, page: PageParams) -> Page[CampaignOut]:
+        rows, total = await self.repo.campaigns(year, page.offset, page.limit)
         counts = await self.repo.issued_counts([c.id for c in rows])
-        return [self._campaign_out(c, counts.get(c.id, 0)) for c in rows]
+        return page.wrap([self._campaign_out(c, counts.get(c.id, 0)) for c in rows], total)
 
     async def campaign(self, campaign_id: int) -> CampaignOut:
         c = await self.repo.campaign(campaign_id)
@@ -170,6 +172,14 @@ class VoucherService:
 
     async def issue(self, principal: Principal, campaign_id: int, data: IssueRequest) -> IssueResult:
         """V-3: issue the campaign to a list of eligible holders; holders issued earlier this year are skipped."""
+        refuse_repeats(
+            data.holders,
+            lambda h: h.id_number,
+            field="holders",
+            member="id_number",
+            what_zh="身份证号",
+            list_zh="发放名单",
+        )
         c = await self.repo.campaign(campaign_id)
         if c is None:
             raise Problem(404, "campaign_not_found", "发券批次不存在")
@@ -197,6 +207,10 @@ class VoucherService:
     # -- V-4 claim ----------------------------------------------------------------------------------------
     async def claim(self, principal: Principal, data: ClaimRequest) -> ClaimResult:
         holder = citizen_id(principal)
+        if data.types is not None:
+            refuse_repeats(
+                data.types, lambda t: t, field="types", member=None, what_zh="培训券类型", list_zh="领取类型"
+            )
         today = today_of(self.clock)
         # V-4: the 年度 claimed is that of the campaign still open today — next year's from 1 December, when
         # one has been issued; without it, this year's grant answers that its campaign has closed.
@@ -205,8 +219,8 @@ class VoucherService:
         if found is None and year != today.year:
             found = await self.repo.grant_of(holder, today.year)
         if found is None:
-            raise RuleViolation(
-                409, "not_issued", f"您不在{year}年度培训券发放名单中，暂不能领取。", RULE_ISSUE
+            raise Refusal(
+                RULE_ISSUE, "not_issued", f"您不在{year}年度培训券发放名单中，暂不能领取。", status=409
             )
         grant, campaign = found
         check_campaign_open(campaign.valid_until, today)
@@ -229,12 +243,12 @@ class VoucherService:
         ]
         created = await self.repo.insert_vouchers(rows)
         if len(created) != len(rows):  # a simultaneous claim took some of these types first
-            raise RuleViolation(
-                409,
+            raise Refusal(
+                RULE_CLAIM,
                 "voucher_type_already_claimed",
                 "本年度已领取过所选类型的培训券，同一类型每人每年限领一次。",
-                RULE_CLAIM,
-                "types",
+                field=("body", "types"),
+                status=409,
             )
         out = ClaimResult(
             vouchers=[voucher_out(v, today) for v in sorted(created, key=lambda v: v.type_code)]
@@ -249,7 +263,8 @@ class VoucherService:
         )
         return out
 
-    async def mine(self, principal: Principal, year: int | None) -> list[VoucherOut]:
+    async def mine(self, principal: Principal, year: int | None, page: PageParams) -> Page[VoucherOut]:
         holder = citizen_id(principal)
         today = today_of(self.clock)
-        return [voucher_out(v, today) for v in await self.repo.vouchers_of(holder, year)]
+        rows, total = await self.repo.vouchers_of(holder, year, page.offset, page.limit)
+        return page.wrap([voucher_out(v, today) for v in rows], total)
