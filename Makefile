@@ -47,3 +47,17 @@ typecheck: install  ## mypy (strict for the shared package)
 	@$(UV) run --frozen mypy shared/src tools/src services/*/src
 
 check: lint typecheck test  ## everything CI runs
+
+.PHONY: images compose-up compose-down container-smoke
+
+images:  ## build the images (public bases, or Debian-package stand-ins when no registry answers): podman or Docker
+	@deploy/images/build.sh
+
+compose-up:  ## start the compose stack from those images (PostgreSQL, Redis, migrate, five services; gateway on :8000)
+	@deploy/images/compose.sh up
+
+compose-down:  ## stop and remove the compose stack (data stays in its volume; compose-down ARGS=-v drops it)
+	@deploy/images/compose.sh down $(ARGS)
+
+container-smoke:  ## build, start, probe through the gateway (health, look-up, a killed service), take down
+	@$(PYTHON) deploy/smoke.py

@@ -35,18 +35,39 @@ def _environment(service: dict[str, Any]) -> dict[str, str]:
     return {k: interpolate(str(v)) for k, v in env.items()}
 
 
-def test_the_services_are_the_suite_plus_database_and_migration(compose: dict[str, Any]) -> None:
-    assert set(compose["services"]) == {"postgres", "migrate", *(s.name for s in SERVICES)}
+def test_the_services_are_the_suite_plus_database_redis_and_migration(compose: dict[str, Any]) -> None:
+    ours = {"postgres", "redis", "migrate", *(s.name for s in SERVICES)}
+    assert ours <= set(compose["services"])
+    for name in set(compose["services"]) - ours:  # infrastructure others add (object storage, say)
+        assert "build" not in compose["services"][name], (
+            f"{name}: only the suite is built from deploy/Dockerfile"
+        )
 
 
-def test_postgres_16_keeps_its_data_in_a_volume(compose: dict[str, Any]) -> None:
+def test_postgres_keeps_its_data_in_a_volume(compose: dict[str, Any]) -> None:
     pg = compose["services"]["postgres"]
-    assert re.fullmatch(r"postgres:16(\.\d+)?(-[a-z0-9]+)?", pg["image"]), pg["image"]
+    assert re.fullmatch(r"postgres:16(\.\d+)?(-[a-z0-9]+)?", interpolate(pg["image"])), pg["image"]
+    stand_in = interpolate(pg["image"], {"SKILLS_POSTGRES_IMAGE": "localhost/skills-postgres:15-bookworm"})
+    assert stand_in == "localhost/skills-postgres:15-bookworm", (
+        "make images can name the Debian-package image"
+    )
     volume, _, path = pg["volumes"][0].partition(":")
     assert path == "/var/lib/postgresql/data"
     assert volume in compose["volumes"]
     assert "pg_isready" in " ".join(pg["healthcheck"]["test"])
     assert "ports" not in pg, "the database is not published"
+
+
+def test_redis_holds_the_gateway_rate_limits_unpublished(compose: dict[str, Any]) -> None:
+    redis = compose["services"]["redis"]
+    assert re.fullmatch(r"redis:7(\.\d+)*(-[a-z0-9]+)?", interpolate(redis["image"])), redis["image"]
+    assert "ports" not in redis
+    assert redis["healthcheck"]["test"] == ["CMD", "redis-cli", "ping"]
+    gateway = compose["services"]["gateway"]
+    assert _environment(gateway)["GATEWAY_REDIS_URL"] == "redis://redis:6379/0"
+    assert gateway["depends_on"]["redis"] == {"condition": "service_healthy"}
+    others = [s.name for s in SERVICES if s.name != "gateway"]
+    assert all("redis" not in compose["services"][name]["depends_on"] for name in others)
 
 
 def test_migrate_is_a_one_shot_skills_migrate_after_postgres(compose: dict[str, Any]) -> None:

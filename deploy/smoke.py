@@ -1,0 +1,231 @@
+"""Container smoke test (`make container-smoke`, a step of `.ci/run`): the suite as ops teams run it.
+
+Builds the images (`make images`: cached layers make a second run quick), starts the compose stack
+(`make compose-up`), then asks the published gateway, the only way in:
+
+1. ``/healthz`` and ``/readyz`` answer 200 (every upstream reachable through the compose network);
+2. a public certificate look-up (CR-6) travels gateway → registry → PostgreSQL and back as the registry's own
+   problem+json 404 for an unknown number, in Chinese;
+3. the registry's container is killed (SIGKILL, as a crash or the OOM killer does): the same look-up is a 503
+   problem naming ``certificate-registry``; the engine's restart policy brings the container back and the look-up
+   answers again;
+4. the certificate image carries the font the certificate PDF embeds.
+
+The stack is taken down (volumes too) whatever happens. When the container engine itself cannot run a container on
+this machine (deploy/images/probe.sh), one line says so and the step exits 0: that is not the suite's failure. Any
+other failure exits 1.
+
+Standard library only, so it runs before and without the workspace's environment.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+IMAGES = REPO / "deploy" / "images"
+GATEWAY = "http://" + os.environ.get("GATEWAY_PUBLISH", "127.0.0.1:8000")
+UNKNOWN_NUMBER = "S" + "0" * 21
+"""A well-formed certificate number (CR-1 shape) no registry issues: the look-up must reach the database."""
+FONT = "/usr/share/fonts/truetype/lxgw/LXGWWenKai-Regular.ttf"
+"""Installed by Debian's fonts-lxgw-wenkai (deploy/Dockerfile)."""
+WAIT_S = 180.0
+"""Upper bound on any single wait: an outage the smoke test cannot see the end of is a failure."""
+
+
+class SmokeFailure(Exception):
+    """A check failed: the message says which and what was seen."""
+
+
+@dataclass
+class Figures:
+    """Seconds each stage took, printed at the end for the CI log and the operations guide."""
+
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def timed(self, name: str, argv: list[str]) -> None:
+        started = time.monotonic()
+        run(argv)
+        self.seconds[name] = round(time.monotonic() - started, 1)
+
+    def show(self) -> str:
+        return ", ".join(f"{name} {value} s" for name, value in self.seconds.items())
+
+
+def run(argv: list[str], *, capture: bool = False) -> str:
+    """Run a command from the repository root; a non-zero exit is a failure naming the command."""
+    done = subprocess.run(argv, cwd=REPO, text=True, capture_output=capture, check=False)  # noqa: S603
+    if done.returncode != 0:
+        detail = (done.stderr or done.stdout or "").strip().splitlines()[-5:] if capture else []
+        raise SmokeFailure(f"{' '.join(argv)} exited {done.returncode} {' | '.join(detail)}".strip())
+    return done.stdout if capture else ""
+
+
+def engine() -> str:
+    """The engine the scripts chose (deploy/images/engine.sh): docker when a daemon answers, else podman."""
+    return run(
+        ["bash", "-c", f"source {IMAGES / 'engine.sh'} >/dev/null && echo $ENGINE"], capture=True
+    ).strip()
+
+
+def engine_command(name: str, *args: str) -> list[str]:
+    """An engine command with the suite's podman settings (runc, cgroupfs, ulimits)."""
+    if name == "podman":
+        os.environ.setdefault("CONTAINERS_CONF", str(IMAGES / "containers.conf"))
+    return [name, *args]
+
+
+def container_of(name: str, service: str) -> str:
+    """The container compose made for a service (both compose implementations label it so)."""
+    out = run(
+        engine_command(
+            name,
+            "ps",
+            "-a",
+            "--filter",
+            "label=com.docker.compose.project=skills",
+            "--filter",
+            f"label=com.docker.compose.service={service}",
+            "--format",
+            "{{.Names}}",
+        ),
+        capture=True,
+    )
+    names = out.split()
+    if not names:
+        raise SmokeFailure(f"no container for {service}")
+    return names[0]
+
+
+def get(path: str) -> tuple[int, str, dict[str, object]]:
+    """GET through the gateway: status, content type, parsed JSON body (empty when not JSON)."""
+    request = urllib.request.Request(GATEWAY + path, headers={"Accept": "application/json"})  # noqa: S310
+    try:
+        with urllib.request.urlopen(request, timeout=10) as answer:  # noqa: S310 - the local gateway
+            status, ctype, body = answer.status, answer.headers.get("content-type", ""), answer.read()
+    except urllib.error.HTTPError as error:
+        status, ctype, body = error.code, error.headers.get("content-type", ""), error.read()
+    try:
+        parsed = json.loads(body) if body else {}
+    except ValueError:
+        parsed = {}
+    return status, ctype, parsed if isinstance(parsed, dict) else {"items": parsed}
+
+
+def lookup() -> tuple[int, str, dict[str, object]]:
+    return get(f"/api/v1/certificates/{UNKNOWN_NUMBER}?name=%E5%BC%A0%E4%B8%89")
+
+
+def check_health() -> None:
+    for path in ("/healthz", "/readyz"):
+        status, _, body = get(path)
+        if status != 200:
+            raise SmokeFailure(f"gateway {path}: {status} {body}")
+    print("ok   gateway /healthz and /readyz answer 200")
+
+
+def check_lookup() -> None:
+    status, ctype, body = lookup()
+    if status != 404 or not ctype.startswith("application/problem+json"):
+        raise SmokeFailure(
+            f"look-up of an unknown number: expected the registry's 404 problem, got {status} {body}"
+        )
+    if not any("\u4e00" <= ch <= "\u9fff" for ch in str(body.get("title", "")) + str(body.get("detail", ""))):
+        raise SmokeFailure(f"look-up problem is not in Chinese: {body}")
+    print(
+        f"ok   certificate look-up through the gateway: 404 problem from the registry ({body.get('title')})"
+    )
+
+
+def check_outage_and_recovery(name: str) -> None:
+    """Kill the registry's container; the look-up is a 503 naming it; the restart policy brings it back."""
+    container = container_of(name, "certificate-registry")
+    restarts_before = restart_count(name, container)
+    run(engine_command(name, "kill", "--signal", "KILL", container), capture=True)
+    status, ctype, body = lookup()
+    if status != 503 or not ctype.startswith("application/problem+json"):
+        raise SmokeFailure(f"look-up with the registry killed: expected a 503 problem, got {status} {body}")
+    if "certificate-registry" not in json.dumps(body, ensure_ascii=False):
+        raise SmokeFailure(f"the 503 does not name certificate-registry: {body}")
+    print(
+        f"ok   registry killed: the look-up is a 503 problem naming it ({body.get('detail') or body.get('title')})"
+    )
+
+    deadline = time.monotonic() + WAIT_S
+    while True:
+        state = inspect(name, container, "{{.State.Status}}")
+        if state in ("exited", "stopped") and restart_count(name, container) == restarts_before:
+            # Docker does not restart a container an operator killed; podman does. Either way: start it.
+            run(engine_command(name, "start", container), capture=True)
+        status, _, body = lookup()
+        if status == 404:
+            break
+        if time.monotonic() > deadline:
+            raise SmokeFailure(f"no recovery after the kill within {WAIT_S:.0f} s: {status} {body}")
+        time.sleep(1)
+    print(f"ok   registry back (restarts: {restart_count(name, container)}): the look-up answers 404 again")
+
+
+def inspect(name: str, container: str, template: str) -> str:
+    return run(engine_command(name, "inspect", "--format", template, container), capture=True).strip()
+
+
+def restart_count(name: str, container: str) -> int:
+    return int(inspect(name, container, "{{.RestartCount}}") or 0)
+
+
+def check_font(name: str) -> None:
+    """The certificate PDF needs LXGW WenKai: its file is in the image and reportlab can load it there."""
+    code = f"from reportlab.pdfbase.ttfonts import TTFont; TTFont('LXGWWenKai', {FONT!r}); print('font ok')"
+    out = run(
+        engine_command(name, "run", "--rm", "skills/certificate-registry:local", "python", "-c", code),
+        capture=True,
+    )
+    if "font ok" not in out:
+        raise SmokeFailure(f"certificate image cannot load {FONT}: {out}")
+    print(f"ok   certificate image loads {FONT}")
+
+
+def main() -> int:
+    probe = subprocess.run(  # noqa: S603
+        [str(IMAGES / "probe.sh")], cwd=REPO, text=True, capture_output=True, check=False
+    )
+    if probe.returncode == 3:
+        print(f"container smoke test skipped: {probe.stdout.strip() or probe.stderr.strip()}")
+        return 0
+    if probe.returncode != 0:
+        print(f"container smoke test: the probe failed: {probe.stderr.strip()}", file=sys.stderr)
+        return 1
+    name = engine()
+    figures = Figures()
+    compose = str(IMAGES / "compose.sh")
+    started = time.monotonic()
+    try:
+        figures.timed("images", [str(IMAGES / "build.sh")])
+        run([compose, "down", "-v"], capture=True)  # a stack left by an interrupted run
+        figures.timed("stack start", [compose, "up"])
+        check_health()
+        check_lookup()
+        check_font(name)
+        check_outage_and_recovery(name)
+    except SmokeFailure as failure:
+        print(f"FAIL {failure}", file=sys.stderr)
+        subprocess.run([compose, "ps"], cwd=REPO, check=False)  # noqa: S603
+        return 1
+    finally:
+        subprocess.run([compose, "down", "-v"], cwd=REPO, capture_output=True, check=False)  # noqa: S603
+        figures.seconds["in all"] = round(time.monotonic() - started, 1)
+        print(f"container smoke test ({name}): {figures.show()}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
