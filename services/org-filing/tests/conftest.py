@@ -42,10 +42,12 @@ def settings(database_url: str) -> OrgFilingSettings:
 @pytest.fixture(scope="session")
 def app(settings: OrgFilingSettings) -> FastAPI:
     """The app with the business date pinned, so date rules are tested against a known calendar year."""
+    import of_factories
     from of_factories import TODAY
 
     application = create_app(settings)
     application.state.clock = FixedClock.on(TODAY)
+    of_factories.APP[:] = [application]
     return application
 
 

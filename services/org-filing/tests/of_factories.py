@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 from typing import Any
 
 import httpx
+from fastapi import FastAPI
 
+from skills_shared.clock import FixedClock
 from skills_shared.testing import auth_headers
 from skills_shared.validators import make_credit_code, make_resident_id
 
@@ -16,6 +20,24 @@ _seq = itertools.count(1)
 
 TODAY = date(2026, 9, 1)
 """The business date the test app runs on (see conftest): inside the working-day calendar's covered years."""
+
+SELECTED_ON = date(2026, 8, 3)
+"""The day the factories' applications are submitted, selected and published (OF-3 wants the publicity after
+the selection and not yet over), so that on TODAY the publicity is over and the body can be filed."""
+
+APP: list[FastAPI] = []
+"""The test app (set by conftest), whose business clock ``business_day`` moves."""
+
+
+@contextmanager
+def business_day(day: date) -> Iterator[None]:
+    """Run the enclosed requests on ``day``'s business date, then go back to TODAY."""
+    app = APP[0]
+    app.state.clock = FixedClock.on(day)
+    try:
+        yield
+    finally:
+        app.state.clock = FixedClock.on(TODAY)
 
 
 def credit_code(prefix: str = "91500000") -> str:
@@ -161,33 +183,35 @@ def district(d: str, sub: str | None = None) -> dict[str, str]:
 async def published_application(
     client: httpx.AsyncClient, *, level_scope: str = "city", place: str | None = None, **form_kw: Any
 ) -> tuple[int, str, dict[str, str]]:
-    """Create, submit, evaluate and publish an application; returns (id, credit code, officer headers)."""
+    """Create, submit, evaluate and publish an application on SELECTED_ON (publicity over before TODAY); returns
+    (id, credit code, officer headers)."""
     code = credit_code()
     form = full_form(code, level_scope=level_scope, district=place, **form_kw)
-    r = await client.post("/v1/applications", json=form, headers=applicant(code))
-    assert r.status_code == 201, r.text
-    app_id = r.json()["id"]
-    r = await client.post(f"/v1/applications/{app_id}/submit", headers=applicant(code))
-    assert r.status_code == 200, r.text
-    officer = city() if level_scope == "city" else district(place or "")
-    r = await client.post(
-        f"/v1/applications/{app_id}/evaluation",
-        json={
-            "selected": True,
-            "sound_finances": True,
-            "good_credit": True,
-            "no_violation_record": True,
-            "opinion": "符合条件",
-        },
-        headers=officer,
-    )
-    assert r.status_code == 200, r.text
-    r = await client.post(
-        f"/v1/applications/{app_id}/publication",
-        json={"publicity_from": "2026-01-05", "publicity_to": "2026-01-09"},
-        headers=officer,
-    )
-    assert r.status_code == 200, r.text
+    with business_day(SELECTED_ON):
+        r = await client.post("/v1/applications", json=form, headers=applicant(code))
+        assert r.status_code == 201, r.text
+        app_id = r.json()["id"]
+        r = await client.post(f"/v1/applications/{app_id}/submit", headers=applicant(code))
+        assert r.status_code == 200, r.text
+        officer = city() if level_scope == "city" else district(place or "")
+        r = await client.post(
+            f"/v1/applications/{app_id}/evaluation",
+            json={
+                "selected": True,
+                "sound_finances": True,
+                "good_credit": True,
+                "no_violation_record": True,
+                "opinion": "符合条件",
+            },
+            headers=officer,
+        )
+        assert r.status_code == 200, r.text
+        r = await client.post(
+            f"/v1/applications/{app_id}/publication",
+            json={"publicity_from": "2026-08-03", "publicity_to": "2026-08-07"},
+            headers=officer,
+        )
+        assert r.status_code == 200, r.text
     return app_id, code, officer
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import httpx
 from of_factories import (
+    TODAY,
     applicant,
     city,
     credit_code,
@@ -353,3 +354,43 @@ async def test_officer_routes_need_a_token_and_the_right_role(client: httpx.Asyn
         f"/v1/applications/{app_id}/filing", json={"valid_from": "2026-11-01"}, headers=district("05")
     )
     assert r.status_code == 403 and r.json()["code"] == "forbidden_place"
+
+
+async def test_a_publicity_already_over_or_before_the_selection_is_refused(client: httpx.AsyncClient) -> None:
+    code = credit_code()
+    app_id = (await client.post("/v1/applications", json=full_form(code), headers=applicant(code))).json()[
+        "id"
+    ]
+    assert (
+        await client.post(f"/v1/applications/{app_id}/submit", headers=applicant(code))
+    ).status_code == 200
+    evaluation = {
+        "selected": True,
+        "sound_finances": True,
+        "good_credit": True,
+        "no_violation_record": True,
+        "opinion": "同意",
+    }
+    r = await client.post(f"/v1/applications/{app_id}/evaluation", json=evaluation, headers=city())
+    assert r.status_code == 200, r.text
+    # the period of the old factories: it ended months before the application was even submitted
+    r = await client.post(
+        f"/v1/applications/{app_id}/publication",
+        json={"publicity_from": "2026-01-05", "publicity_to": "2026-01-09"},
+        headers=city(),
+    )
+    assert r.status_code == 422
+    p = r.json()
+    assert (p["rule"], p["code"]) == ("OF-3", "publicity_before_selection")
+    assert [e["type"] for e in p["errors"]] == ["publicity_before_selection", "publicity_already_over"]
+    assert (
+        p["earliest_publicity_from"] == TODAY.isoformat() and p["earliest_publicity_to"] == TODAY.isoformat()
+    )
+    got = await client.get(f"/v1/applications/{app_id}", headers=city())
+    assert got.json()["status"] == "evaluated" and got.json()["publicity_to"] is None
+    r = await client.post(
+        f"/v1/applications/{app_id}/publication",
+        json={"publicity_from": TODAY.isoformat(), "publicity_to": "2026-09-07"},
+        headers=city(),
+    )
+    assert r.status_code == 200 and r.json()["status"] == "published"

@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from org_filing.bodies.scope import in_scope
+from org_filing.combine import combined
 from org_filing.plans.rules import (
     BATCH_FIELDS,
     BatchView,
@@ -19,7 +20,6 @@ from org_filing.plans.rules import (
     ScopeLine,
     batch_refusals,
     body_active,
-    combined,
     guantong_name,
     guantong_registered,
     guantong_specialties,

@@ -24,7 +24,7 @@ from org_filing.applications.service import ApplicationService, to_out
 from org_filing.common_schemas import PlaceCode
 from skills_shared.audit import record
 from skills_shared.auth import Principal, Role, require
-from skills_shared.clock import TodayDep
+from skills_shared.clock import ClockDep, TodayDep
 from skills_shared.db import SessionDep
 from skills_shared.idempotency import IdempotencyDep
 from skills_shared.problems import not_found, problem_responses
@@ -74,10 +74,10 @@ async def patch_application(
     responses=problem_responses(401, 403, 404, 409, 422),
 )
 async def submit_application(
-    today: TodayDep, app_id: int, session: SessionDep, principal: Applicant, idem: IdempotencyDep
+    clock: ClockDep, app_id: int, session: SessionDep, principal: Applicant, idem: IdempotencyDep
 ) -> Response:
     async def call() -> ApplicationOut:
-        return to_out(await ApplicationService(session).submit(principal, app_id, today=today))
+        return to_out(await ApplicationService(session).submit(principal, app_id, now=clock.now()))
 
     return await idem.run(call)
 
@@ -168,10 +168,15 @@ async def reject_application(
     responses=problem_responses(401, 403, 404, 409, 422),
 )
 async def publish_application(
-    app_id: int, body: PublishIn, session: SessionDep, principal: Officer, idem: IdempotencyDep
+    today: TodayDep,
+    app_id: int,
+    body: PublishIn,
+    session: SessionDep,
+    principal: Officer,
+    idem: IdempotencyDep,
 ) -> Response:
     async def call() -> ApplicationOut:
-        return to_out(await ApplicationService(session).publish(principal, app_id, body))
+        return to_out(await ApplicationService(session).publish(principal, app_id, body, today=today))
 
     return await idem.run(call)
 

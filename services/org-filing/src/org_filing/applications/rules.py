@@ -9,7 +9,7 @@ from enum import StrEnum
 from typing import Literal
 
 from org_filing.bodies.scope import CR_3, beyond_reach
-from skills_shared.refusals import Verdict
+from skills_shared.refusals import Refusal, Verdict
 from skills_shared.transitions import StateMachine
 
 OF_1 = "OF-1"
@@ -240,3 +240,36 @@ APPLICATION_MACHINE: StateMachine[ApplicationStatus] = StateMachine(
     rule=OF_3,
 )
 """OF-3: apply → accept and evaluate → publish the selection → file; a refused move is a 409 naming the state."""
+
+
+def selection_publicity(
+    publicity_from: date, publicity_to: date, *, selected_on: date, today: date
+) -> list[Refusal]:
+    """OF-3 (seed 001 二(二) "择优遴选并公示"): the selection is published after it is made, and the period
+    recorded is one the public can still see — it cannot start before the selection nor be over already.
+
+    The seed sets no length for this publicity, so any period of at least one day that has not ended is accepted.
+    """
+    out: list[Refusal] = []
+    if publicity_from < selected_on:
+        out.append(
+            Refusal(
+                OF_3,
+                "publicity_before_selection",
+                f"遴选结果须在遴选后公示：公示开始日期不得早于评估遴选日期 {selected_on.isoformat()}",
+                field=("body", "publicity_from"),
+                extra={"earliest_publicity_from": selected_on.isoformat()},
+            )
+        )
+    if publicity_to < today:
+        out.append(
+            Refusal(
+                OF_3,
+                "publicity_already_over",
+                f"所录公示期已于 {publicity_to.isoformat()} 结束，公众无从知悉；请录入今日（{today.isoformat()}）"
+                "或之后结束的公示期",
+                field=("body", "publicity_to"),
+                extra={"earliest_publicity_to": today.isoformat()},
+            )
+        )
+    return out

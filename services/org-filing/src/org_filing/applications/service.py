@@ -21,6 +21,7 @@ from org_filing.applications.rules import (
     Thresholds,
     accepting_place,
     eligibility,
+    selection_publicity,
 )
 from org_filing.applications.schemas import (
     ApplicationDraft,
@@ -34,9 +35,11 @@ from org_filing.applications.schemas import (
 from org_filing.bodies.schemas import ScopeIn
 from org_filing.bodies.scope import CR_3, OUTSIDE_SCOPE
 from org_filing.bodies.service import BodyService, NewBody
+from org_filing.combine import combined
 from org_filing.common_schemas import VerdictOut
 from skills_shared.audit import record
 from skills_shared.auth import Principal, Role
+from skills_shared.clock import FixedClock, today_of
 from skills_shared.errors import validation_errors
 from skills_shared.problems import FieldError, Problem, forbidden, not_found
 from skills_shared.refusals import Refusal, Verdict, refuse_verdicts
@@ -97,6 +100,15 @@ def _verdict_dicts(vs: list[Verdict]) -> list[dict[str, str]]:
 
 def _audit_view(app: Application) -> dict[str, Any]:
     return {"status": app.status, "accepting_place": app.accepting_place, "credit_code": app.credit_code}
+
+
+def selected_on(app: Application) -> date:
+    """The day the accepting department made its selection (its evaluation), or the submission day before it."""
+    recorded = (app.evaluation or {}).get("on")
+    if recorded:
+        return date.fromisoformat(recorded)
+    assert app.submitted_at is not None
+    return today_of(FixedClock(app.submitted_at))
 
 
 def not_eligible(verdicts: list[Verdict]) -> Refusal:
@@ -197,7 +209,7 @@ class ApplicationService:
         app.credit_code = basic.get("credit_code")
         app.level_scope = app.form.get("level_scope")
 
-    async def submit(self, principal: Principal, app_id: int, *, today: date) -> Application:
+    async def submit(self, principal: Principal, app_id: int, *, now: datetime) -> Application:
         """Whole-form validation (one 422 listing every bad field), then every OF-2/CR-3 verdict."""
         self._require_applicant(principal)
         app = await self._own(principal, app_id, for_update=True)
@@ -221,13 +233,13 @@ class ApplicationService:
                 rule="OF-1",
                 errors=errors,
             )
-        verdicts = await self._eligibility(form, today, None)
+        verdicts = await self._eligibility(form, today_of(FixedClock(now)), None)
         if any(v.failed for v in verdicts):
             raise not_eligible(verdicts)
         self._move(app, "submit")
         app.accepting_place = accepting_place(form.level_scope, form.district)
         app.eligibility = _verdict_dicts(verdicts)
-        app.submitted_at = datetime.now(UTC)
+        app.submitted_at = now
         await record(
             self.session,
             actor=principal,
@@ -349,11 +361,17 @@ class ApplicationService:
         )
         return app
 
-    async def publish(self, principal: Principal, app_id: int, p: PublishIn) -> Application:
-        """The selection is published (公示) for the period recorded here before the body can be filed."""
+    async def publish(self, principal: Principal, app_id: int, p: PublishIn, *, today: date) -> Application:
+        """The selection is published (公示) for the period recorded here before the body can be filed; the
+        period starts on or after the selection and has not ended (OF-3)."""
         app = await self._officer_app(principal, app_id)
         before = _audit_view(app)
         self._move(app, "publish")
+        refusals = selection_publicity(
+            p.publicity_from, p.publicity_to, selected_on=selected_on(app), today=today
+        )
+        if refusals:
+            raise combined(refusals)
         app.publicity_from, app.publicity_to = p.publicity_from, p.publicity_to
         await record(
             self.session,

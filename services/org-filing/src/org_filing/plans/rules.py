@@ -4,7 +4,8 @@ The same functions judge a plan when a body files it and a batch when the regist
 (``POST /v1/plans/{id}/batch-check``), so the 10-working-day lead (OF-5, P-2), the body's standing (OF-6, CR-2),
 its filed scope (CR-3) and its 贯通 registration (OF-8) each have one home in the suite. Each function returns
 ``None`` when its rule holds and a :class:`~skills_shared.refusals.Refusal` naming the rule, a stable code, the
-request field and what would be accepted when it does not; :func:`combined` turns several into one answer.
+request field and what would be accepted when it does not; ``org_filing.combine.combined`` makes one answer of
+several.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from datetime import date
 from enum import StrEnum
 
 from org_filing.bodies.scope import LEVEL_ZH, ScopeLine, in_scope, scope_line
-from skills_shared.problems import FieldError
 from skills_shared.refusals import Refusal
 from skills_shared.transitions import StateMachine
 from skills_shared.workdays import (
@@ -401,19 +401,3 @@ def batch_refusals(plan: PlanView, body: BodyView, batch: BatchView) -> list[Ref
             guantong_registered(body, batch.occupation_code, levels, batch.work_type, fields=BATCH_FIELDS)
         )
     return [r for r in found if r is not None]
-
-
-def combined(refusals: Sequence[Refusal]) -> Refusal:
-    """One answer for several refusals: rule, code, status and detail of the first; every one as a field error,
-    and the machine-readable facts of all of them (``latest_filing_date``…) as fields of the answer."""
-    if not refusals:
-        raise ValueError("combined needs at least one refusal")
-    first = refusals[0]
-    errors: list[FieldError] = []
-    extra: dict[str, object] = {}
-    for r in refusals:
-        errors.extend(r.errors)
-        for k, v in r.extra.items():
-            extra.setdefault(k, v)
-    extra["refusals"] = [{"rule": r.rule, "code": r.code, "detail": r.detail} for r in refusals]
-    return Refusal(first.rule, first.code, first.detail, status=first.status, errors=errors, extra=extra)

@@ -12,6 +12,7 @@ from org_filing.access import require_place_officer
 from org_filing.bodies.models import Body
 from org_filing.bodies.repository import BodyRepository
 from org_filing.bodies.scope import ScopeLine, in_scope
+from org_filing.combine import combined
 from org_filing.guantong.repository import GuantongRepository
 from org_filing.plans import rules
 from org_filing.plans.models import Plan
@@ -142,7 +143,7 @@ class PlanService:
             )
         refusals = [r for r in found if r is not None]
         if refusals:
-            raise rules.combined(refusals)
+            raise combined(refusals)
         plan = Plan(
             body_id=body.id,
             body_code=body.code,
@@ -220,7 +221,7 @@ class PlanService:
         )
         refusals = rules.batch_refusals(plan_view(plan), view, batch)
         if refusals:
-            raise rules.combined(refusals)
+            raise combined(refusals)
         return BatchPlanClearance(
             plan_id=plan.id,
             body_code=plan.body_code,
