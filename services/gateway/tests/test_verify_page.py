@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import re
 import shutil
 import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urlencode
 
 import httpx
@@ -103,7 +106,71 @@ async def test_browser_qr_landing_shows_the_certificate_with_a_valid_signature(s
     assert "电子签名有效" in dom
     assert "500***********1234" in dom and ID_NUMBER not in dom
     assert 'data-status="valid"' in dom and "有效" in dom
-    assert "重庆市某某职业技能评价中心" in dom and "2025-10-20" in dom
+    assert "重庆市某某职业技能评价中心" in dom and "2025年10月20日" in dom
+    assert 'id="c-authority">重庆市大渡口区人力社保部门<' in dom, "the office that filed the body"
+    assert "12333" in dom.split('id="contact"')[1], "a contact line"
+    assert "中式烹调师" in dom and "4-01-02-01" not in dom, "occupation by name, not code"
+
+
+def visible_text(dom: str) -> str:
+    """What a reader sees: the body's text without tags, styles or attribute values."""
+    body = dom.split("<body>", 1)[1]
+    return re.sub(r"<[^>]+>", " ", body)
+
+
+async def test_nothing_a_citizen_reads_names_a_rule_or_an_english_word(served: Served) -> None:
+    token = served.suite.registry.qr_token(NUMBER)
+    pages = [
+        await dump_dom(f"{served.base}/verify"),
+        await dump_dom(f"{served.base}/verify?{urlencode({'n': NUMBER, 't': token})}"),
+        await dump_dom(f"{served.base}/verify?{urlencode({'n': NUMBER, 'name': '李四'})}"),
+        await dump_dom(f"{served.base}/verify?{urlencode({'n': 'bad', 'name': '张三'})}"),
+    ]
+    for dom in pages:
+        text = visible_text(dom)
+        assert not re.search(r"\b(CR|OF|CQ|SH|V|P)-\d+", dom), "no internal rule ID anywhere on the page"
+        assert not re.search(r"[A-Za-z]{2,}", text.replace(NUMBER, "")), re.findall(r"[A-Za-z]{2,}", text)
+
+
+async def test_browser_revoked_certificate_shows_date_and_reason(served: Served) -> None:
+    cert = served.suite.registry.certificates[NUMBER]
+    cert.status, cert.revoked_on, cert.revoked_reason = "revoked", "2026-03-02", "考试作弊，经查属实"
+    dom = await dump_dom(
+        f"{served.base}/verify?{urlencode({'n': NUMBER, 't': served.suite.registry.qr_token(NUMBER)})}"
+    )
+    assert 'data-status="revoked"' in dom and "已撤销（2026年3月2日撤销，原因：考试作弊，经查属实）" in dom
+
+
+async def test_screenshot_of_the_qr_landing(served: Served, tmp_path: Path) -> None:
+    """The page as a citizen's phone shows it, captured by chromium (also how the README's screenshot is made)."""
+    token = served.suite.registry.qr_token(NUMBER)
+    shot = tmp_path / "verify.png"
+    proc = await asyncio.create_subprocess_exec(
+        chromium(),
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-dev-shm-usage",
+        "--hide-scrollbars",
+        "--window-size=480,1100",
+        f"--screenshot={shot}",
+        f"{served.base}/verify?{urlencode({'n': NUMBER, 't': token})}",
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    await asyncio.wait_for(proc.wait(), timeout=60)
+    assert proc.returncode == 0 and shot.read_bytes().startswith(b"\x89PNG")
+    keep_copy(shot)
+
+
+def keep_copy(shot: Path) -> None:
+    """With SKILLS_SCREENSHOT_DIR set, the figure is kept for a person to look at (see the registry's README)."""
+    keep = os.environ.get("SKILLS_SCREENSHOT_DIR")
+    if keep:
+        Path(keep).mkdir(parents=True, exist_ok=True)
+        shutil.copy(shot, Path(keep) / "verify-page.png")
 
 
 async def test_browser_form_escapes_hostile_input_and_stored_values(served: Served) -> None:

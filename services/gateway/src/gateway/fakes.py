@@ -143,6 +143,7 @@ class Certificate:
             "revoked_reason": self.revoked_reason,
             "revoked_on": self.revoked_on,
             "query_address": "http://gateway/verify",
+            "filing_authority": "重庆市大渡口区人力社保部门",
         }
 
 
@@ -197,6 +198,18 @@ class FakeRegistry:
                 return problem(404, "certificate_not_found", "未查询到与所填信息相符的证书", rule="CR-6")
             return cert.public()
 
+        @app.get("/v1/credentials/jwks")
+        async def jwks() -> dict[str, Any]:
+            self.key_fetches += 1
+            jwk = {
+                "kty": "OKP",
+                "crv": "Ed25519",
+                "x": b64url(self.public_raw()),
+                "kid": "k1",
+                "alg": "EdDSA",
+            }
+            return {"keys": [jwk]}
+
         @app.get("/v1/certificates/{number}/document")
         async def document(number: str, request: Request) -> Any:
             if claims_of(request).get("role") != "service":
@@ -204,11 +217,31 @@ class FakeRegistry:
             cert = self.certificates.get(number)
             if cert is None:
                 return problem(404, "certificate_not_found", "未查询到")
-            doc = cert.document()
-            signature = b64url(self.key.sign(canonical(doc)))
+            vc: dict[str, Any] = {
+                "@context": ["https://www.w3.org/ns/credentials/v2"],
+                "type": ["VerifiableCredential", "SkillLevelCertificate"],
+                "credentialSubject": cert.document(),
+            }
+            header = b64url(canonical({"alg": "EdDSA", "typ": "vc+jwt", "kid": "k1"}))
+            payload = b64url(canonical(vc))
+            signature = b64url(self.key.sign(f"{header}.{payload}".encode("ascii")))
             if self.tamper:
-                doc = {**doc, "level": 1}
-            return {"document": doc, "signature": signature, "key_id": "k1", "algorithm": "Ed25519"}
+                vc["credentialSubject"] = {
+                    **vc["credentialSubject"],
+                    "level": 1,
+                    "level_name": "一级/高级技师",
+                }
+                payload = b64url(canonical(vc))
+            return {
+                "credential": f"{header}.{payload}.{signature}",
+                "media_type": "application/vc+jwt",
+                "key_id": "k1",
+                "algorithm": "EdDSA",
+                "document": vc,
+                "status": cert.status,
+                "revoked_reason": cert.revoked_reason,
+                "revoked_on": cert.revoked_on,
+            }
 
         @app.post("/v1/batches", status_code=201)
         async def create_batch(request: Request) -> Response:

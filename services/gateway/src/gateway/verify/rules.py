@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 from typing import Any
 
@@ -62,21 +63,45 @@ def read_query(number: str | None, name: str | None, token: str | None) -> Query
     return Query(Mode.BY_NAME, number, name=name)
 
 
+CONTACT_HOTLINE = "12333"
+"""人力资源社会保障服务热线, the public line of every HR-and-social-security office."""
+
+
+def chinese_date(value: object) -> str:
+    """ "2025-10-20" → "2025年10月20日"; anything else is shown as it came."""
+    try:
+        day = date.fromisoformat(str(value))
+    except ValueError:
+        return str(value or "")
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def live_status(signed: dict[str, Any]) -> dict[str, Any]:
+    """The certificate's status now, as the registry answers it beside the credential."""
+    return {key: signed.get(key) for key in ("status", "revoked_reason", "revoked_on")}
+
+
 def public_card(document: dict[str, Any]) -> dict[str, str]:
-    """What the page shows of a signed document (CR-6): the ID number masked, nothing else personal."""
+    """What the page shows (CR-6): the ID number masked, names rather than codes, dates in Chinese, and who issued
+    the certificate, who filed that body and whom to ask."""
     work_type = document.get("work_type") or NO_WORK_TYPE
     status = str(document.get("status", ""))
+    body_name = str(document.get("body_name", ""))
+    authority = str(document.get("filing_authority") or "人力社保部门")
     return {
         "number": str(document.get("number", "")),
         "holder_name": str(document.get("holder_name", "")),
         "id_number_masked": mask_resident_id(str(document.get("id_number", ""))),
-        "occupation": f"{document.get('occupation_name', '')}（{document.get('occupation_code', '')}）",
+        "occupation": str(document.get("occupation_name", "")),
         "work_type": str(work_type),
-        "level": str(document.get("level_name", document.get("level", ""))),
-        "issue_date": str(document.get("issue_date", "")),
-        "body_name": str(document.get("body_name", "")),
+        "level": str(document.get("level_name", "")),
+        "issue_date": chinese_date(document.get("issue_date", "")),
+        "body_name": body_name,
+        "authority": authority,
+        "contact": f"如对证书信息有疑问，请联系发证的{body_name or '评价机构'}或{authority}，"
+        f"也可拨打人力资源社会保障服务热线 {CONTACT_HOTLINE}。",
         "status": status,
-        "status_zh": STATUS_ZH.get(status, status),
-        "revoked_on": str(document.get("revoked_on") or ""),
+        "status_zh": STATUS_ZH.get(status, "未知"),
+        "revoked_on": chinese_date(document.get("revoked_on")) if document.get("revoked_on") else "",
         "revoked_reason": str(document.get("revoked_reason") or ""),
     }

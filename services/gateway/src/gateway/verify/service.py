@@ -1,4 +1,4 @@
-"""Verify a certificate for the public page: look it up, fetch its signed document, check both signatures."""
+"""Verify a certificate for the public page: look it up, fetch its credential, check both signatures here."""
 
 from __future__ import annotations
 
@@ -14,44 +14,47 @@ from gateway.verify.rules import Mode, Query
 from skills_shared.auth import ServiceTokens
 from skills_shared.problems import Problem
 
+REGISTRY_JWKS = "/v1/credentials/jwks"
+"""Every key the registry has signed with, by kid (retired keys stay)."""
 KEY_TTL_S = 300.0
-"""How long the registry's published key is trusted before it is fetched again (a rotation shows within it)."""
+"""How long the registry's published keys are trusted before they are fetched again."""
 MIN_REFETCH_S = 10.0
-"""A key that does not fit is fetched again at most this often, so forged tokens cannot drive registry calls."""
+"""Keys that do not fit are fetched again at most this often, so forged tokens cannot drive registry calls."""
 
 
 @dataclass
-class PublishedKey:
-    """The registry's Ed25519 public key as last fetched."""
+class PublishedKeys:
+    """The registry's JWKS as last fetched: kid → raw Ed25519 public key."""
 
-    key_id: str
-    public_raw: bytes
+    keys: dict[str, bytes]
     fetched_at: float
 
 
 class KeyCache:
-    """Fetches ``GET /v1/signing-key`` at most once per TTL, and again at once when a document names another key."""
+    """Fetches the registry's JWKS at most once per TTL, and again (at most every MIN_REFETCH_S) when a credential
+    names a kid it does not hold or no key fits a QR token: that is how a rotation reaches the page."""
 
     def __init__(self) -> None:
-        self._key: PublishedKey | None = None
+        self._keys: PublishedKeys | None = None
 
-    async def get(self, upstreams: Upstreams, *, key_id: str | None = None) -> PublishedKey:
-        key = self._key
-        age = time.monotonic() - key.fetched_at if key is not None else KEY_TTL_S
+    async def get(self, upstreams: Upstreams, *, missing: str | None = None) -> dict[str, bytes]:
+        """The published keys; `missing` = a kid (or "" for "none fitted") that asks for a fresh fetch."""
+        cached = self._keys
+        age = time.monotonic() - cached.fetched_at if cached is not None else KEY_TTL_S
         if (
-            key is not None
+            cached is not None
             and age < KEY_TTL_S
-            and (key_id is None or key_id == key.key_id or age < MIN_REFETCH_S)
+            and (missing is None or missing in cached.keys or age < MIN_REFETCH_S)
         ):
-            return key
-        body = json_or_problem(await upstreams.registry.request("GET", paths.REGISTRY_SIGNING_KEY))
-        key = PublishedKey(
-            key_id=str(body["key_id"]),
-            public_raw=signature.b64url_decode(str(body["public_key"])),
-            fetched_at=time.monotonic(),
-        )
-        self._key = key
-        return key
+            return cached.keys
+        body = json_or_problem(await upstreams.registry.request("GET", REGISTRY_JWKS))
+        keys = {
+            str(k["kid"]): signature.b64url_decode(str(k["x"]))
+            for k in body.get("keys", [])
+            if k.get("kty") == "OKP" and k.get("crv") == "Ed25519" and k.get("kid")
+        }
+        self._keys = PublishedKeys(keys, time.monotonic())
+        return keys
 
 
 @dataclass
@@ -74,7 +77,7 @@ class Verifier:
         self.tokens = tokens
 
     async def signed_document(self, number: str) -> dict[str, Any]:
-        """The registry's signed document, fetched with the gateway's own service token (oversight read)."""
+        """The registry's credential and live status, fetched with the gateway's own service token (oversight read)."""
         response = await self.upstreams.registry.request(
             "GET", paths.REGISTRY_DOCUMENT.format(number=number), token=self.tokens()
         )
@@ -82,12 +85,15 @@ class Verifier:
         return signed
 
     async def _card(self, number: str) -> Outcome:
+        """The card from the credential the registry hands out, its signature checked here against the JWKS."""
         signed = await self.signed_document(number)
-        key = await self.keys.get(self.upstreams, key_id=str(signed.get("key_id") or "") or None)
-        valid = signature.document_signature_valid(
-            key.public_raw, signed["document"], str(signed["signature"])
-        )
-        return Outcome(card=rules.public_card(signed["document"]), signature_valid=valid)
+        token = str(signed.get("credential") or "")
+        kid = signature.header_kid(token) or ""
+        keys = await self.keys.get(self.upstreams, missing=kid)
+        credential = signature.verified_credential(token, keys)
+        subject = (credential or signed.get("document", {})).get("credentialSubject", {})
+        card = rules.public_card({**subject, **rules.live_status(signed)})
+        return Outcome(card=card, signature_valid=credential is not None and subject.get("number") == number)
 
     async def run(self, query: Query) -> Outcome:
         """Answer the page's question; every failure is a message on the page, with the right status."""
@@ -97,10 +103,10 @@ class Verifier:
             return Outcome(status_code=422, message=query.error)
         try:
             if query.mode is Mode.BY_QR:
-                key = await self.keys.get(self.upstreams)
-                if not signature.qr_token_valid(key.public_raw, query.number, query.token):
-                    key = await self.keys.get(self.upstreams, key_id="")  # perhaps rotated: fetch once more
-                    if not signature.qr_token_valid(key.public_raw, query.number, query.token):
+                keys = await self.keys.get(self.upstreams)
+                if not signature.qr_token_valid(keys, query.number, query.token):
+                    keys = await self.keys.get(self.upstreams, missing="")  # perhaps rotated: fetch once more
+                    if not signature.qr_token_valid(keys, query.number, query.token):
                         return Outcome(
                             status_code=400, signature_valid=False, message="二维码签名无效，链接可能被篡改"
                         )
