@@ -74,7 +74,9 @@ class FastGet:
         async def attempt() -> Answer:
             try:
                 async with self.session.get(url, headers=sent, allow_redirects=False) as response:
-                    body = await response.content.read(MAX_BODY_BYTES + 1)
+                    if (response.content_length or 0) > MAX_BODY_BYTES:
+                        raise Failed("answer too large", retryable=False)
+                    body = await response.read()  # a body cut short raises ClientPayloadError
                     if len(body) > MAX_BODY_BYTES:
                         raise Failed("answer too large", retryable=False)
                     answer = Answer(
