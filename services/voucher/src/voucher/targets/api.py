@@ -17,7 +17,10 @@ from voucher.targets.service import TargetsService
 
 router = APIRouter(prefix="/v1/targets", tags=["targets"])
 Watchers = Depends(require(Role.CITY_OFFICER, Role.DISTRICT_OFFICER, Role.INSPECTOR, Role.SERVICE))
-Year = Annotated[int | None, Query(ge=2021, le=2100, description="默认为今年")]
+Year = Annotated[
+    int | None,
+    Query(ge=2021, le=2100, description="培训券年度；默认为当前开放的年度（12月1日起为次年，V-4）"),
+]
 
 
 @router.get(
@@ -38,7 +41,7 @@ async def dashboard(
     "/chart.png",
     response_class=Response,
     operation_id="targets.chart",
-    summary="V-8: the dashboard as a PNG chart (districts labelled by code)",
+    summary="V-8: the dashboard as a PNG chart in Chinese, districts by name",
     responses={200: {"content": {"image/png": {}}}, **problem_responses(401, 403, 422)},
 )
 async def chart(

@@ -72,17 +72,17 @@ def build_figure(dash: Dashboard, year: int) -> Figure:
         ax.barh(y, [d.used for d in rows], height=0.45, color="#2e86de", label=SERIES["used"])
         ax.plot([d.claimed for d in rows], y, "o", color="#ee5253", markersize=4, label=SERIES["claimed"])
         ax.set_yticks(y, names, fontsize=10)
-        ax.invert_yaxis()
+        ax.set_ylim(len(rows) - 0.5, -0.5)
         ax.set_title(DISTRICT_TITLE, fontsize=12)
         ax.set_xlabel(COUNT_AXIS)
         ax.xaxis.set_major_formatter(FuncFormatter(_thousands))
         widest = max([d.target_used for d in rows] + [d.used for d in rows] + [d.claimed for d in rows] + [1])
-        ax.set_xlim(0, widest * 1.2)
+        ax.set_xlim(0, widest * 1.25)
         for i, d in enumerate(rows):
             ax.text(
                 max(d.target_used, d.used, d.claimed) + widest * 0.01,
                 i,
-                f"{d.used_percent:g}%",
+                f"完成{d.used_percent:g}%",
                 va="center",
                 fontsize=8,
             )
@@ -103,7 +103,7 @@ def build_figure(dash: Dashboard, year: int) -> Figure:
         ax_city.set_title(CITY_TITLE, fontsize=12)
         ax_city.set_xlabel(COUNT_AXIS)
         ax_city.xaxis.set_major_formatter(FuncFormatter(_thousands))
-        ax_city.legend(loc="upper center", bbox_to_anchor=(0.5, -0.45), ncols=2, frameon=False)
+        ax_city.legend(loc="upper center", bbox_to_anchor=(0.5, -0.3), ncols=2, frameon=False)
     return fig
 
 

@@ -17,6 +17,7 @@ from skills_shared.reference import (
 from voucher.targets.repository import counts_by_district
 from voucher.targets.rules import Dashboard, build_dashboard
 from voucher.targets.schemas import DashboardOut, DistrictProgressOut
+from voucher.vouchers.rules import open_campaign_year
 
 
 class TargetsService:
@@ -26,7 +27,7 @@ class TargetsService:
 
     async def dashboard(self, principal: Principal, year: int | None) -> tuple[int, Dashboard]:
         today = today_of(self.clock)
-        y = year or today.year
+        y = year or open_campaign_year(today)  # V-4: from 1 December the open campaign is next year's
         counts = await counts_by_district(self.session, y, today)
         targets = {code: (CQ_DISTRICTS[code], n) for code, n in VOUCHER_DISTRICT_TARGETS.items()}
         dash = build_dashboard(targets, counts, VOUCHER_CITY_ISSUE_TARGET, VOUCHER_CITY_USE_TARGET)
