@@ -24,7 +24,7 @@ from subsidy_claims.claims.schemas import (
     FactVerification,
     MaterialRequest,
     MaterialResponse,
-    ObjectionResolution,
+    ObjectionRuling,
     PastSubsidiesRecorded,
     PastSubsidyReport,
     PublicityObjection,
@@ -258,7 +258,7 @@ async def object_to(
     responses=MOVE_ERRORS,
 )
 async def resolve_objection(
-    claim_id: uuid.UUID, objection_id: int, body: ObjectionResolution, svc: Svc, _: Principal = Officers
+    claim_id: uuid.UUID, objection_id: int, body: ObjectionRuling, svc: Svc, _: Principal = Officers
 ) -> SubsidyClaim:
     return await svc.resolve_objection(claim_id, objection_id, body.resolution, body.note)
 

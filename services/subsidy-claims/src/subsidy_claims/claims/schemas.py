@@ -32,7 +32,7 @@ __all__ = [
     "FactVerification",
     "MaterialRequest",
     "MaterialResponse",
-    "ObjectionResolution",
+    "ObjectionRuling",
     "PastSubsidiesRecorded",
     "PastSubsidyEntry",
     "PastSubsidyReport",
@@ -89,7 +89,7 @@ class PublicityObjection(BaseModel):
     reason: Text
 
 
-class ObjectionResolution(BaseModel):
+class ObjectionRuling(BaseModel):
     """Upholding an objection rejects the claim; dismissing it lets the claim go on."""
 
     model_config = _examples({"resolution": "dismissed", "note": "经核实，申请人身份属实"})
