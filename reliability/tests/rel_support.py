@@ -210,7 +210,7 @@ def cq_draft(holder_id: str, certificate_number: str) -> dict[str, Any]:
         },
         "cq": {
             "identity_category": {"value": "4"},
-            "evaluation_district": "05",
+            "district_code": "05",
             "applied_amount_fen": 150_000,
         },
         "payout": {

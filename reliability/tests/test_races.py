@@ -267,7 +267,7 @@ async def test_double_claim_submission_submits_once(suite: dict[str, Service]) -
             },
             "cq": {
                 "identity_category": {"value": "4"},
-                "evaluation_district": "07",
+                "district_code": "07",
                 "applied_amount_fen": 150_000,
             },
             "payout": {
