@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
+from pydantic import BaseModel, ConfigDict, Field
 
 from certificate_registry.certificates import lookup
 from certificate_registry.certificates.service import parse_number_or_422
@@ -17,25 +20,39 @@ from skills_shared.audit import record
 from skills_shared.auth import CurrentPrincipal, Principal, Role
 from skills_shared.db import SessionDep
 from skills_shared.problems import Problem, forbidden, problem_responses
+from skills_shared.refusals import Refusal
 
 router = APIRouter(tags=["photos"])
 
 NumberPath = Annotated[str, Path(description="22-character certificate number (CR-1)", max_length=64)]
-UPLOAD = {
-    "requestBody": {
-        "required": True,
-        "description": f"JPEG or PNG, at most {images.MAX_BYTES // 1_000_000} MB; the type is read from the bytes.",
-        "content": {
-            "image/jpeg": {"schema": {"type": "string", "format": "binary"}},
-            "image/png": {"schema": {"type": "string", "format": "binary"}},
-        },
-    }
-}
 
 
-async def _store(request: Request, session: SessionDep, principal: Principal, id_number: str) -> Response:
-    data = await request.body()
-    stored = await save_photo(store_of(request.app), id_number, data)
+class PhotoIn(BaseModel):
+    """The photo inside JSON, as every body the suite accepts is JSON (other types are a 415 at the door)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    content_base64: str = Field(
+        description=f"The JPEG or PNG file, base64; at most {images.MAX_BYTES // 1_000_000} MB once decoded. "
+        "The type is read from the bytes, never from a name."
+    )
+
+    def decoded(self) -> bytes:
+        try:
+            return base64.b64decode(self.content_base64, validate=True)
+        except binascii.Error as exc:
+            raise Refusal(
+                images.RULE_CONTENT,
+                "photo_encoding",
+                "照片内容应为 base64 编码",
+                field=("body", "content_base64"),
+            ) from exc
+
+
+async def _store(
+    request: Request, session: SessionDep, principal: Principal, id_number: str, payload: PhotoIn
+) -> Response:
+    stored = await save_photo(store_of(request.app), id_number, payload.decoded())
     await record(
         session,
         actor=principal,
@@ -52,12 +69,13 @@ async def _store(request: Request, session: SessionDep, principal: Principal, id
     status_code=204,
     summary="The citizen's own 2-inch photo (JPEG/PNG), printed on each of their certificates (CR-5)",
     responses=problem_responses(401, 403, 413, 422),
-    openapi_extra=UPLOAD,
 )
-async def put_my_photo(request: Request, session: SessionDep, principal: CurrentPrincipal) -> Response:
+async def put_my_photo(
+    request: Request, session: SessionDep, principal: CurrentPrincipal, payload: PhotoIn
+) -> Response:
     if principal.role is not Role.CITIZEN:
         raise forbidden("只有持证人本人可以上传本人照片", code="forbidden_role")
-    return await _store(request, session, principal, principal.sub)
+    return await _store(request, session, principal, principal.sub, payload)
 
 
 @router.put(
@@ -65,10 +83,9 @@ async def put_my_photo(request: Request, session: SessionDep, principal: Current
     status_code=204,
     summary="The holder's 2-inch photo, by the holder or by staff of the body that issued this certificate",
     responses=problem_responses(401, 403, 404, 413, 422),
-    openapi_extra=UPLOAD,
 )
 async def put_holder_photo(
-    request: Request, session: SessionDep, number: NumberPath, principal: CurrentPrincipal
+    request: Request, session: SessionDep, number: NumberPath, principal: CurrentPrincipal, payload: PhotoIn
 ) -> Response:
     parse_number_or_422(number)
     row = await lookup.fetch_by_number(lookup.pool_of(request), number)
@@ -80,7 +97,7 @@ async def put_holder_photo(
         principal.require_body(row["body_code"])
     else:
         raise forbidden("只有持证人或颁证的评价机构可以上传照片", code="forbidden_role")
-    return await _store(request, session, principal, row["id_number"])
+    return await _store(request, session, principal, row["id_number"], payload)
 
 
 @router.get(

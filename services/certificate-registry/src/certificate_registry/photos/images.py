@@ -23,7 +23,7 @@ ACCEPTED_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png"}
 STORED_SIZE = (413, 579)
 """二寸 (35×49 mm) at 300 dpi."""
 STORED_TYPE = "image/jpeg"
-FIELD = ("body",)
+FIELD = ("body", "content_base64")
 
 
 def _refuse(code: str, detail: str, status: int = 422) -> Refusal:
