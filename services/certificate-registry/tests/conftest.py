@@ -17,13 +17,13 @@ ORG_TESTS = HERE.parents[1] / "org-filing" / "tests"
 sys.path.insert(0, str(HERE))  # registry_testkit, registry_testdata: names unique to this package
 sys.path.insert(0, str(ORG_TESTS))  # of_factories: org-filing's own way of filing a body
 
+from registry_testkit import PUBLICITY_START, Registry  # noqa: E402
+
 from certificate_registry.app import MIGRATIONS_DIR, create_app  # noqa: E402
 from certificate_registry.settings import RegistrySettings  # noqa: E402
 from org_filing.app import MIGRATIONS_DIR as ORG_MIGRATIONS_DIR  # noqa: E402
 from org_filing.app import create_app as create_org_app  # noqa: E402
 from org_filing.settings import OrgFilingSettings  # noqa: E402
-from registry_testkit import PUBLICITY_START, Registry  # noqa: E402
-
 from skills_shared.clock import FixedClock  # noqa: E402
 from skills_shared.testing import fresh_database, running_app, truncate_all  # noqa: E402
 
@@ -46,6 +46,7 @@ def org_database_url() -> Iterator[str]:
 @pytest.fixture(scope="session")
 def org_app(org_database_url: str) -> FastAPI:
     """The real org-filing app on its own database, its business date pinned where its factories expect it."""
+    import of_factories
     from of_factories import TODAY
 
     app = create_org_app(
@@ -54,6 +55,7 @@ def org_app(org_database_url: str) -> FastAPI:
         )
     )
     app.state.clock = FixedClock.on(TODAY)
+    of_factories.APP[:] = [app]  # the factories move org-filing's clock while an application is selected
     return app
 
 

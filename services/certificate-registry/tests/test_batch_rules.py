@@ -8,22 +8,27 @@ from fractions import Fraction
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from registry_testdata import bad_checksum, check_id, make_id
 
 from certificate_registry.batches.rules import (
+    BATCHES,
     BatchStatus,
     CandidateRow,
     Method,
     Subject,
+    by_panel,
     check_batch_method,
-    may_approve,
-    may_move,
-    may_object,
+    check_evaluation_held,
+    check_issue_date,
+    check_may_approve,
+    check_may_object,
     panel_subject_passes,
     passes,
     required_subjects,
     validate_rows,
 )
-from certificate_registry.testdata import bad_checksum, check_id, make_id
+from skills_shared.refusals import Refusal
+from skills_shared.transitions import IllegalTransition
 
 ALL = frozenset(Subject)
 
@@ -105,7 +110,27 @@ def test_required_subjects(method: Method, level: int, guantong: bool, subjects:
     ],
 )
 def test_batch_method_combinations(method: Method, level: int, guantong: bool, allowed: bool) -> None:
-    assert (check_batch_method(method, level, guantong) is None) is allowed
+    if allowed:
+        check_batch_method(method, level, guantong)
+        return
+    with pytest.raises(Refusal) as refused:
+        check_batch_method(method, level, guantong)
+    assert (refused.value.rule, refused.value.code) == ("CR-9", "method_not_allowed")
+    assert refused.value.errors[0].loc == ["body", "method"]
+
+
+@pytest.mark.parametrize(
+    ("method", "guantong", "panel"),
+    [
+        (Method.ASSESSMENT, True, False),  # 贯通 高级工: assessors' skill-operation score (seed 002 六(三))
+        (Method.PANEL_REVIEW, True, True),
+        (Method.DIRECT_RECOGNITION, True, True),
+        (Method.EXAMINATION, False, False),
+        (Method.PANEL_REVIEW, False, False),
+    ],
+)
+def test_who_scores(method: Method, guantong: bool, panel: bool) -> None:
+    assert by_panel(method, guantong) is panel
 
 
 def _row(seq: int, **overrides: object) -> CandidateRow:
@@ -124,7 +149,7 @@ EXAM = frozenset({Subject.THEORY, Subject.SKILL})
 
 def test_valid_upload_has_no_errors() -> None:
     rows = [_row(i) for i in range(50)] + [_row(99, gender="女", id_number=make_id(99, male=False))]
-    assert validate_rows(rows, subjects=EXAM, guantong=False, check_id=check_id) == []
+    assert validate_rows(rows, subjects=EXAM, panel=False, check_id=check_id) == []
 
 
 def test_every_bad_row_is_listed_once_with_its_field() -> None:
@@ -142,7 +167,7 @@ def test_every_bad_row_is_listed_once_with_its_field() -> None:
         _row(10, panel={"skill": [60, 60, 60]}),
         _row(11, scores={"theory": True, "skill": 80}),
     ]
-    errors = validate_rows(rows, subjects=EXAM, guantong=False, check_id=check_id)
+    errors = validate_rows(rows, subjects=EXAM, panel=False, check_id=check_id)
     found = {(e.row, e.field) for e in errors}
     assert found == {
         (1, "id_number"),
@@ -165,7 +190,7 @@ def test_every_bad_row_is_listed_once_with_its_field() -> None:
 def test_lower_case_x_is_the_same_id_number() -> None:
     x_id = next(i for i in (make_id(n) for n in range(400)) if i.endswith("X"))
     rows = [_row(0, id_number=x_id), _row(1, id_number=x_id.lower())]
-    errors = validate_rows(rows, subjects=EXAM, guantong=False, check_id=check_id)
+    errors = validate_rows(rows, subjects=EXAM, panel=False, check_id=check_id)
     assert [(e.row, e.field) for e in errors] == [(1, "id_number")]
 
 
@@ -177,24 +202,24 @@ def test_guantong_rows_need_three_marks_per_subject() -> None:
         _row(2, scores={}, panel={**good, "theory": [70, 70, 170]}),
         _row(3, scores={"theory": 70}, panel=good),
     ]
-    errors = validate_rows(rows, subjects=ALL, guantong=True, check_id=check_id)
+    errors = validate_rows(rows, subjects=ALL, panel=True, check_id=check_id)
     assert [(e.row, e.field) for e in errors] == [(1, "panel.skill"), (2, "panel.theory"), (3, "scores")]
-    assert passes(rows[0], ALL, guantong=True)
+    assert passes(rows[0], ALL, panel=True)
 
 
 def test_pass_decisions() -> None:
-    assert passes(_row(0), EXAM, guantong=False)
-    assert not passes(_row(0, scores={"theory": 59, "skill": 100}), EXAM, guantong=False)
-    assert passes(_row(0, scores={}), frozenset(), guantong=False)
+    assert passes(_row(0), EXAM, panel=False)
+    assert not passes(_row(0, scores={"theory": 59, "skill": 100}), EXAM, panel=False)
+    assert passes(_row(0, scores={}), frozenset(), panel=False)
     panel = {"skill": [100, 100, 0]}
-    assert passes(_row(0, scores={}, panel=panel), frozenset({Subject.SKILL}), guantong=True)
+    assert passes(_row(0, scores={}, panel=panel), frozenset({Subject.SKILL}), panel=True)
     panel = {"skill": [59, 59, 100]}
-    assert not passes(_row(0, scores={}, panel=panel), frozenset({Subject.SKILL}), guantong=True)
+    assert not passes(_row(0, scores={}, panel=panel), frozenset({Subject.SKILL}), panel=True)
 
 
 def test_too_many_rows() -> None:
     rows = [_row(0)] * 10_001
-    errors = validate_rows(rows, subjects=EXAM, guantong=False, check_id=check_id)
+    errors = validate_rows(rows, subjects=EXAM, panel=False, check_id=check_id)
     assert [e.field for e in errors] == ["candidates"]
 
 
@@ -210,19 +235,67 @@ def test_too_many_rows() -> None:
 )
 def test_publicity_window(today: date, object_ok: bool, approve_ok: bool) -> None:
     starts, ends = date(2025, 9, 30), date(2025, 10, 14)  # P-1's example
-    assert may_object(today, starts, ends).allowed is object_ok
-    decision = may_approve(today, ends)
-    assert decision.allowed is approve_ok
-    assert decision.rule == "CR-4"
+    for check, ok in (
+        (lambda: check_may_object(today, starts, ends), object_ok),
+        (lambda: check_may_approve(today, ends), approve_ok),
+    ):
+        if ok:
+            check()
+            continue
+        with pytest.raises(Refusal) as refused:
+            check()
+        assert refused.value.rule == "CR-4" and refused.value.status == 409
     if not approve_ok:
-        assert "2025-10-14" in (decision.reason or "")
+        with pytest.raises(Refusal, match="2025-10-14") as refused:
+            check_may_approve(today, ends)
+        assert refused.value.extra["publicity_ends"] == "2025-10-14"
+
+
+@pytest.mark.parametrize(
+    ("today", "held"),
+    [(date(2026, 9, 16), False), (date(2026, 9, 17), True), (date(2026, 9, 18), True)],
+)
+def test_results_and_publicity_only_once_the_evaluation_took_place(today: date, held: bool) -> None:
+    evaluation = date(2026, 9, 17)
+    if held:
+        check_evaluation_held(today, evaluation, action_zh="上传成绩")
+        return
+    with pytest.raises(Refusal) as refused:
+        check_evaluation_held(today, evaluation, action_zh="上传成绩")
+    assert (refused.value.rule, refused.value.code) == ("CR-4", "evaluation_not_held")
+    assert refused.value.extra["earliest_date"] == "2026-09-17"
+    assert "2026-09-17" in refused.value.detail
+
+
+@pytest.mark.parametrize(
+    ("issued", "ok"), [(date(2026, 9, 16), False), (date(2026, 9, 17), True), (date(2027, 1, 4), True)]
+)
+def test_issue_date_never_before_the_evaluation(issued: date, ok: bool) -> None:
+    evaluation = date(2026, 9, 17)
+    if ok:
+        check_issue_date(issued, evaluation)
+        return
+    with pytest.raises(Refusal) as refused:
+        check_issue_date(issued, evaluation)
+    assert (refused.value.rule, refused.value.code) == ("CR-4", "issue_before_evaluation")
 
 
 def test_batch_state_machine() -> None:
     order = [BatchStatus.DRAFT, BatchStatus.PUBLICITY, BatchStatus.APPROVED, BatchStatus.ISSUED]
+    moves = {"publicise": BatchStatus.PUBLICITY, "approve": BatchStatus.APPROVED, "issue": BatchStatus.ISSUED}
     for i, current in enumerate(order):
-        for j, new in enumerate(order):
-            assert may_move(current, new) is (j == i + 1)
+        for action, target in moves.items():
+            j = order.index(target)
+            allowed = j == i + 1 or (current is BatchStatus.ISSUED and action == "issue")
+            if allowed:
+                assert BATCHES.next(current, action) is target
+            else:
+                with pytest.raises(IllegalTransition) as refused:
+                    BATCHES.next(current, action)
+                assert refused.value.code == "illegal_state" and refused.value.rule == "CR-4"
+                assert refused.value.extra == {"current_state": current.value, "action": action}
+    assert BATCHES.next(BatchStatus.DRAFT, "upload") is BatchStatus.DRAFT
+    assert not BATCHES.allows(BatchStatus.PUBLICITY, "upload")
 
 
 CORRUPTIONS = ("checksum", "duplicate", "gender", "score", "missing", "name")
@@ -252,5 +325,5 @@ def test_exactly_the_damaged_rows_are_reported(size: int, damage: dict[int, str]
         else:
             rows[index] = _row(index, name="")
         damaged.add(index)
-    errors = validate_rows(rows, subjects=EXAM, guantong=False, check_id=check_id)
+    errors = validate_rows(rows, subjects=EXAM, panel=False, check_id=check_id)
     assert {e.row for e in errors} == damaged

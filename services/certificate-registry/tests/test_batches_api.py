@@ -1,65 +1,21 @@
-"""Batch creation and result upload over HTTP: CR-3 scope, CR-8 panels, one 422 for every bad row, bulk speed."""
+"""Result upload over HTTP: one 422 for every bad row, CR-4 order, CR-8 panels, CR-9 titles once, bulk size."""
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import timedelta
 
 import httpx
+from registry_testdata import bad_checksum, random_ids
+from registry_testkit import CITY_BODY, EVALUATION_DAY, TITLE, YEAR, Registry, candidate
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from certificate_registry.testdata import bad_checksum, random_ids
-from certificate_registry.testkit import CITY_BODY, DISTRICT_BODY, OCCUPATION, Registry, candidate
 from skills_shared.validators import resident_id_gender
 
 
 async def _count(engine: AsyncEngine, table: str) -> int:
     async with engine.connect() as conn:
         return int((await conn.execute(text(f"SELECT count(*) FROM {table}"))).scalar_one())
-
-
-def _batch(**overrides: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "body_code": DISTRICT_BODY,
-        "plan_ref": "P-1",
-        **OCCUPATION,
-        "work_type": "维修电工",
-        "level": 4,
-        "evaluation_date": "2025-09-20",
-        "method": "examination",
-    }
-    body.update(overrides)
-    return body
-
-
-async def test_batch_creation_respects_scope(
-    registry: Registry, client: httpx.AsyncClient, engine: AsyncEngine
-) -> None:
-    await registry.put_issuer()
-    staff = registry.staff()
-    cases: list[tuple[dict[str, Any], str, str]] = [
-        (_batch(level=2), "level_out_of_scope", "CR-3"),
-        (_batch(occupation_code="4-01-01-02"), "occupation_out_of_scope", "CR-3"),
-        (_batch(work_type="高压电工"), "work_type_out_of_scope", "CR-3"),
-        (_batch(evaluation_date="2028-03-01"), "issuer_out_of_validity", "CR-3"),
-        (_batch(guantong=True, method="examination", level=3), "method_not_allowed", "CR-9"),
-    ]
-    for body, code, rule in cases:
-        response = await client.post("/v1/batches", json=body, headers=staff)
-        assert response.status_code == 422, response.text
-        assert response.json()["code"] == code and response.json()["rule"] == rule
-    unknown = await client.post(
-        "/v1/batches", json=_batch(body_code="S000050070009"), headers=registry.staff("S000050070009")
-    )
-    assert unknown.status_code == 422 and unknown.json()["errors"][0]["loc"] == ["body", "body_code"]
-    foreign = await client.post("/v1/batches", json=_batch(), headers=registry.staff("S000050070009"))
-    assert foreign.status_code == 403
-    absurd = await client.post("/v1/batches", json=_batch(evaluation_date="9999-12-31"), headers=staff)
-    assert absurd.status_code == 422 and absurd.json()["errors"][0]["loc"] == ["body", "evaluation_date"]
-    await registry.put_issuer(status="suspended")
-    suspended = await client.post("/v1/batches", json=_batch(), headers=staff)
-    assert suspended.status_code == 422 and suspended.json()["code"] == "issuer_not_active"
-    assert await _count(engine, "batches") == 0
 
 
 async def test_one_422_lists_every_bad_row_and_stores_nothing(
@@ -100,9 +56,42 @@ async def test_one_422_lists_every_bad_row_and_stores_nothing(
         headers=registry.staff("S000050070009"),
     )
     assert other_body.status_code == 403
+    registry.on(EVALUATION_DAY + timedelta(days=2))
     await client.post(f"/v1/batches/{batch_id}/publicity", headers=registry.staff())
     late = await registry.upload(batch_id, [good])
     assert late.status_code == 409 and late.json()["rule"] == "CR-4"
+    assert (late.json()["code"], late.json()["current_state"]) == ("illegal_state", "publicity")
+
+
+async def test_results_and_publicity_wait_for_the_evaluation(
+    registry: Registry, client: httpx.AsyncClient, engine: AsyncEngine
+) -> None:
+    """CR-4 (seed 001 二(四) 2→3): an evaluation dated in the future has no results and no publicity yet."""
+    await registry.put_issuer()
+    batch_id = await registry.create_batch()
+    registry.on(EVALUATION_DAY - timedelta(days=1))
+    early = await client.put(
+        f"/v1/batches/{batch_id}/results", json={"candidates": [candidate(1)]}, headers=registry.staff()
+    )
+    assert early.status_code == 409
+    problem = early.json()
+    assert (problem["rule"], problem["code"]) == ("CR-4", "evaluation_not_held")
+    assert problem["earliest_date"] == EVALUATION_DAY.isoformat()
+    assert EVALUATION_DAY.isoformat() in problem["detail"]
+    assert await _count(engine, "candidates") == 0
+    registry.on(EVALUATION_DAY)
+    on_the_day = await client.put(
+        f"/v1/batches/{batch_id}/results", json={"candidates": [candidate(1)]}, headers=registry.staff()
+    )
+    assert on_the_day.status_code == 200, on_the_day.text
+    registry.on(EVALUATION_DAY - timedelta(days=1))
+    publicity = await client.post(f"/v1/batches/{batch_id}/publicity", headers=registry.staff())
+    assert publicity.status_code == 409 and publicity.json()["code"] == "evaluation_not_held"
+    batch = await client.get(f"/v1/batches/{batch_id}", headers=registry.staff())
+    assert batch.json()["status"] == "draft" and batch.json()["publicity_starts"] is None
+
+
+INTERMEDIATE = {"level": "intermediate", "specialty": "电气工程", "related_work_years": 6}
 
 
 async def test_guantong_panel_is_judged_by_cr8(registry: Registry, client: httpx.AsyncClient) -> None:
@@ -112,7 +101,7 @@ async def test_guantong_panel_is_judged_by_cr8(registry: Registry, client: httpx
     panel_fail_share = {**panel_pass, "skill": [59, 59, 100]}
     panel_fail_mean = {**panel_pass, "theory": [60, 60, 0]}
     rows = [
-        {**candidate(i), "scores": {}, "panel": panel}
+        {**candidate(i), "scores": {}, "panel": panel, "title": INTERMEDIATE}
         for i, panel in enumerate([panel_pass, panel_fail_share, panel_fail_mean])
     ]
     response = await registry.upload(batch_id, rows, CITY_BODY)
@@ -121,10 +110,55 @@ async def test_guantong_panel_is_judged_by_cr8(registry: Registry, client: httpx
     await registry.publicise_and_approve(batch_id, CITY_BODY)
     issued = await registry.issue(batch_id, CITY_BODY)
     assert issued.status_code == 201 and issued.json()["issued_count"] == 1
-    assert issued.json()["first_number"] == f"{CITY_BODY}252000001"
-    assessment = await registry.create_batch(CITY_BODY, level=3, method="assessment", guantong=True)
-    skill_only = [{**candidate(9), "scores": {}, "panel": {"skill": [70, 70, 70]}}]
-    assert (await registry.upload(assessment, skill_only, CITY_BODY)).status_code == 200
+    assert issued.json()["first_number"] == f"{CITY_BODY}{YEAR}2000001"
+
+
+async def test_guantong_assessment_is_scored_by_assessors(registry: Registry) -> None:
+    """Seed 002 六(三): 高级工 by 考核评价 is a skill-operation score by assessors, not a 3-expert panel."""
+    await registry.put_issuer(CITY_BODY)
+    batch_id = await registry.create_batch(CITY_BODY, level=3, method="assessment", guantong=True)
+    skill_only = [
+        {**candidate(1), "scores": {"skill": 72}, "title": TITLE},
+        {**candidate(2), "scores": {"skill": 59}, "title": TITLE},
+    ]
+    uploaded = await registry.upload(batch_id, skill_only, CITY_BODY)
+    assert uploaded.status_code == 200, uploaded.text
+    assert uploaded.json()["passed_count"] == 1
+    panel = [{**candidate(3), "scores": {}, "panel": {"skill": [70, 70, 70]}, "title": TITLE}]
+    refused = await registry.upload(batch_id, panel, CITY_BODY)
+    assert refused.status_code == 422
+    assert {tuple(e["loc"][3:]) for e in refused.json()["errors"]} == {("panel",), ("scores", "skill")}
+
+
+async def test_a_guantong_row_carries_the_title_that_allows_its_level(
+    registry: Registry, engine: AsyncEngine
+) -> None:
+    """CR-9 (seed 002 二): the title held decides the level; the refusal cites CR-9 and says what would do."""
+    await registry.put_issuer(CITY_BODY)
+    batch_id = await registry.create_batch(CITY_BODY, level=2, method="panel_review", guantong=True)
+    panel = {"theory": [70, 70, 70], "skill": [70, 70, 70], "comprehensive": [70, 70, 70]}
+    promoted = {**TITLE, "skill_level_held": 3, "skill_level_years": 2, "related_work_years": 4}
+    rows = [
+        {**candidate(1), "scores": {}, "panel": panel, "title": INTERMEDIATE},
+        {**candidate(2), "scores": {}, "panel": panel, "title": TITLE},  # 助理级 → 高级工 only
+        {**candidate(3), "scores": {}, "panel": panel},  # no title at all
+        {**candidate(4), "scores": {}, "panel": panel, "title": promoted},  # 二(二) promotion → 技师
+    ]
+    refused = await registry.upload(batch_id, rows, CITY_BODY)
+    assert refused.status_code == 422
+    problem = refused.json()
+    assert (problem["rule"], problem["code"]) == ("CR-9", "invalid_results")
+    assert [e["loc"] for e in problem["errors"]] == [
+        ["body", "candidates", 1, "title"],
+        ["body", "candidates", 2, "title"],
+    ]
+    assert "满4年" in problem["errors"][0]["msg"]
+    assert await _count(engine, "candidates") == 0
+    ok = await registry.upload(batch_id, [rows[0], rows[3]], CITY_BODY)
+    assert ok.status_code == 200, ok.text
+    ordinary = await registry.create_batch(CITY_BODY, level=4)
+    stray = await registry.upload(ordinary, [{**candidate(5), "title": TITLE}], CITY_BODY)
+    assert stray.status_code == 422 and stray.json()["errors"][0]["loc"][-1] == "title"
 
 
 async def test_ten_thousand_candidates_in_one_upload(registry: Registry, engine: AsyncEngine) -> None:

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from certificate_registry.batches.rules import Method
 from certificate_registry.certificates.rules import (
+    CERTIFICATES,
     MAX_SERIAL,
     CandidateState,
     CertificateStatus,
@@ -15,12 +16,12 @@ from certificate_registry.certificates.rules import (
     ObtainedBy,
     SerialExhausted,
     allocate_serials,
-    check_revoke,
     is_eligible,
     lookup_matches,
     obtained_by,
     serials_are_gapless,
 )
+from skills_shared.transitions import IllegalTransition
 
 
 @pytest.mark.parametrize(
@@ -99,9 +100,10 @@ def test_lookup_matching(name: str | None, id_number: str | None, ok: bool) -> N
 
 
 def test_revocation_only_once() -> None:
-    assert check_revoke(CertificateStatus.VALID).allowed
-    refused = check_revoke(CertificateStatus.REVOKED)
-    assert not refused.allowed and refused.reason
+    assert CERTIFICATES.next(CertificateStatus.VALID, "revoke") is CertificateStatus.REVOKED
+    with pytest.raises(IllegalTransition) as refused:
+        CERTIFICATES.next(CertificateStatus.REVOKED, "revoke")
+    assert (refused.value.rule, refused.value.extra["current_state"]) == ("CR-7", "revoked")
 
 
 @pytest.mark.parametrize(

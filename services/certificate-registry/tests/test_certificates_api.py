@@ -7,10 +7,12 @@ import io
 
 import httpx
 import orjson
-from registry_testkit import DISTRICT_BODY, Registry, candidate
+from registry_testkit import APPROVAL_DAY, DISTRICT_BODY, OCCUPATION, Registry, candidate
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from skills_shared.contracts.v1.pagination import Page
+from skills_shared.contracts.v1.registry import CertificateRecord, PublicCertificate
 from skills_shared.testing import auth_headers
 
 
@@ -28,7 +30,7 @@ async def test_lookup_answers(registry: Registry, client: httpx.AsyncClient) -> 
     numbers, rows = await _issued(registry)
     bad = await client.get("/v1/certificates/S00005007000125400000X", params={"name": "考生0"})
     assert bad.status_code == 422 and bad.json()["errors"][0]["loc"] == ["path", "number"]
-    assert bad.json()["rule"] == "CR-1"
+    assert (bad.json()["rule"], bad.json()["code"]) == ("CR-1", "invalid_certificate_number")
     neither = await client.get(f"/v1/certificates/{numbers[0]}")
     both = await client.get(f"/v1/certificates/{numbers[0]}", params={"name": "考生0", "id_number": "x"})
     assert neither.status_code == both.status_code == 422
@@ -38,6 +40,13 @@ async def test_lookup_answers(registry: Registry, client: httpx.AsyncClient) -> 
     record = await client.get(f"/v1/certificates/{numbers[0]}/record", headers=auth_headers("partner"))
     assert record.status_code == 200
     assert record.json()["id_number"] == rows[0]["id_number"] and record.json()["obtained_by"] == "evaluation"
+    assert CertificateRecord.model_validate(record.json()).holder_name == "考生0"
+    assert (
+        PublicCertificate.model_validate(
+            (await client.get(f"/v1/certificates/{numbers[0]}", params={"name": "考生0"})).json()
+        ).number
+        == numbers[0]
+    )
     assert (await client.get(f"/v1/certificates/{numbers[0]}/record")).status_code == 401
     citizen_record = await client.get(
         f"/v1/certificates/{numbers[0]}/record",
@@ -50,12 +59,19 @@ async def test_lookup_answers(registry: Registry, client: httpx.AsyncClient) -> 
     mine = await client.get(
         "/v1/me/certificates", headers=auth_headers("citizen", sub=str(rows[1]["id_number"]))
     )
-    assert mine.status_code == 200 and [c["number"] for c in mine.json()] == [numbers[1]]
-    assert "*" in mine.json()[0]["id_number_masked"]
+    page = Page[PublicCertificate].model_validate(mine.json())
+    assert mine.status_code == 200 and [c.number for c in page.items] == [numbers[1]]
+    assert (page.total, page.page) == (1, 1) and "*" in page.items[0].id_number_masked
+    beyond = await client.get(
+        "/v1/me/certificates",
+        params={"page": 2},
+        headers=auth_headers("citizen", sub=str(rows[1]["id_number"])),
+    )
+    assert (beyond.json()["items"], beyond.json()["total"]) == ([], 1)
     nobody = await client.get(
         "/v1/me/certificates", headers=auth_headers("citizen", sub="11010519491231002X")
     )
-    assert nobody.json() == []
+    assert (nobody.json()["items"], nobody.json()["total"]) == ([], 0)
 
 
 async def test_revocation(registry: Registry, client: httpx.AsyncClient, engine: AsyncEngine) -> None:
@@ -76,10 +92,11 @@ async def test_revocation(registry: Registry, client: httpx.AsyncClient, engine:
     replay = await client.post(path, json=body, headers=admin)
     assert replay.status_code == 200 and replay.headers.get("idempotent-replayed") == "true"
     twice = await client.post(path, json=body, headers={**admin, "Idempotency-Key": "r2"})
-    assert twice.status_code == 409 and twice.json()["code"] == "already_revoked"
+    assert twice.status_code == 409 and twice.json()["code"] == "illegal_state"
+    assert (twice.json()["rule"], twice.json()["current_state"]) == ("CR-7", "revoked")
     public = await client.get(f"/v1/certificates/{number}", params={"name": "考生0"})
     assert public.json()["status"] == "revoked" and public.json()["revoked_reason"] == body["reason"]
-    assert public.json()["revoked_on"] == registry.today[0].isoformat()
+    assert public.json()["revoked_on"] == APPROVAL_DAY.isoformat()
     async with engine.connect() as conn:
         assert (await conn.execute(text("SELECT count(*) FROM certificates"))).scalar_one() == 2
         actions = (
@@ -90,7 +107,7 @@ async def test_revocation(registry: Registry, client: httpx.AsyncClient, engine:
 
 async def test_reporting(registry: Registry, client: httpx.AsyncClient) -> None:
     numbers, _ = await _issued(registry, 3)
-    day = registry.today[0].isoformat()
+    day = APPROVAL_DAY.isoformat()
     city = auth_headers("city_officer")
     exported = await client.get("/v1/reports/certificates", params={"from": day, "to": day}, headers=city)
     assert exported.status_code == 200, exported.text
@@ -109,18 +126,18 @@ async def test_reporting(registry: Registry, client: httpx.AsyncClient) -> None:
     )
     assert elsewhere.content == b""
     counts = await client.get("/v1/reports/counts", params={"from": day, "to": day}, headers=city)
-    assert counts.json() == [
+    assert counts.json()["items"] == [
         {
             "body_code": DISTRICT_BODY,
-            "body_name": counts.json()[0]["body_name"],
-            "occupation_code": "4-01-01-01",
-            "occupation_name": "电工",
+            "body_name": counts.json()["items"][0]["body_name"],
+            **OCCUPATION,
             "level": 4,
-            "year": 2025,
+            "year": APPROVAL_DAY.year,
             "issued": 3,
             "revoked": 0,
         }
     ]
+    assert (counts.json()["total"], counts.json()["page_size"]) == (1, 50)
     backwards = await client.get("/v1/reports/counts", params={"from": day, "to": "2020-01-01"}, headers=city)
     assert backwards.status_code == 422
     absurd = await client.get("/v1/reports/counts", params={"from": "0001-01-01", "to": day}, headers=city)

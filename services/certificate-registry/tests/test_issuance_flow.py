@@ -6,10 +6,18 @@ import csv
 import io
 
 import httpx
+from registry_testkit import (
+    APPROVAL_DAY,
+    DISTRICT_BODY,
+    PUBLICITY_END,
+    PUBLICITY_START,
+    YEAR,
+    Registry,
+    candidate,
+)
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from certificate_registry.testkit import APPROVAL_DAY, DISTRICT_BODY, PUBLICITY_END, Registry, candidate
 from skills_shared import certnumber
 
 
@@ -21,8 +29,8 @@ async def test_full_issuance(registry: Registry, client: httpx.AsyncClient, engi
     assert issued.status_code == 201, issued.text
     out = issued.json()
     assert out["issued_count"] == 5
-    assert out["first_number"] == f"{DISTRICT_BODY}254000001"
-    assert out["last_number"] == f"{DISTRICT_BODY}254000005"
+    assert out["first_number"] == f"{DISTRICT_BODY}{YEAR}4000001"
+    assert out["last_number"] == f"{DISTRICT_BODY}{YEAR}4000005"
     assert certnumber.decode(out["first_number"])["place"] == "07 沙坪坝区"
 
     roster = await client.get(f"/v1/batches/{batch_id}/roster", headers=registry.staff())
@@ -45,7 +53,7 @@ async def test_full_issuance(registry: Registry, client: httpx.AsyncClient, engi
     assert by_id.status_code == 200 and by_id.json() == body
 
     wrong_name = await client.get(f"/v1/certificates/{number}", params={"name": "考生1"})
-    unknown = await client.get(f"/v1/certificates/{DISTRICT_BODY}254999999", params={"name": "考生0"})
+    unknown = await client.get(f"/v1/certificates/{DISTRICT_BODY}{YEAR}4999999", params={"name": "考生0"})
     assert wrong_name.status_code == unknown.status_code == 404
     strip = lambda r: {k: v for k, v in r.json().items() if k != "request_id"}  # noqa: E731
     assert strip(wrong_name) == strip(unknown)
@@ -75,16 +83,19 @@ async def test_approval_waits_for_publicity_to_end(registry: Registry, client: h
     await registry.put_issuer()
     batch_id = await registry.create_batch()
     assert (await registry.upload(batch_id, [candidate(1)])).status_code == 200
+    registry.on(PUBLICITY_START)
     started = await client.post(f"/v1/batches/{batch_id}/publicity", headers=registry.staff())
     assert started.json()["publicity_ends"] == PUBLICITY_END.isoformat()
     registry.on(PUBLICITY_END)
     early = await client.post(f"/v1/batches/{batch_id}/approval", headers=registry.officer())
     assert early.status_code == 409
-    assert early.json()["rule"] == "CR-4" and "2025-10-14" in early.json()["detail"]
+    assert early.json()["rule"] == "CR-4" and PUBLICITY_END.isoformat() in early.json()["detail"]
+    assert early.json()["publicity_ends"] == PUBLICITY_END.isoformat()
     other_district = await client.post(f"/v1/batches/{batch_id}/approval", headers=registry.officer("08"))
     assert other_district.status_code == 403
     not_issued_yet = await registry.issue(batch_id)
     assert not_issued_yet.status_code == 409 and not_issued_yet.json()["rule"] == "CR-4"
+    assert not_issued_yet.json()["current_state"] == "publicity"
     registry.on(APPROVAL_DAY)
     assert (
         await client.post(f"/v1/batches/{batch_id}/approval", headers=registry.officer())
@@ -97,6 +108,7 @@ async def test_objection_holds_a_candidate_until_resolved(
     await registry.put_issuer()
     batch_id = await registry.create_batch()
     assert (await registry.upload(batch_id, [candidate(i) for i in range(3)])).status_code == 200
+    registry.on(PUBLICITY_START)
     await client.post(f"/v1/batches/{batch_id}/publicity", headers=registry.staff())
     public = await client.get(f"/v1/batches/{batch_id}/publicity")
     assert public.status_code == 200
@@ -123,7 +135,13 @@ async def test_objection_holds_a_candidate_until_resolved(
     first = await registry.issue(batch_id)
     assert first.status_code == 201 and first.json()["issued_count"] == 1
     listed = await client.get(f"/v1/batches/{batch_id}/objections", headers=registry.officer())
-    assert [o["id"] for o in listed.json()] == held and {o["status"] for o in listed.json()} == {"pending"}
+    page = listed.json()
+    assert (page["total"], page["page"]) == (2, 1)
+    assert [o["id"] for o in page["items"]] == held and {o["status"] for o in page["items"]} == {"pending"}
+    second_page = await client.get(
+        f"/v1/batches/{batch_id}/objections", params={"page": 2, "page_size": 1}, headers=registry.officer()
+    )
+    assert [o["id"] for o in second_page.json()["items"]] == held[1:]
     assert (
         await client.get(f"/v1/batches/{batch_id}/objections", headers=registry.officer("08"))
     ).status_code == 403
@@ -143,7 +161,8 @@ async def test_objection_holds_a_candidate_until_resolved(
         json={"outcome": "upheld", "note": "再议"},
         headers=registry.officer(),
     )
-    assert again.status_code == 409
+    assert again.status_code == 409 and again.json()["code"] == "illegal_state"
+    assert again.json()["current_state"] == "dismissed"
     second = await registry.issue(batch_id)
     assert second.status_code == 201, second.text
     assert second.json()["issued_count"] == 1 and second.json()["first_number"].endswith("000002")
@@ -168,6 +187,7 @@ async def test_issue_is_idempotent_per_key(
     assert replay.json() == first.json() and replay.headers.get("idempotent-replayed") == "true"
     other = await registry.create_batch()
     assert (await registry.upload(other, [candidate(3)])).status_code == 200
+    registry.on(PUBLICITY_START)
     reused = await client.post(
         f"/v1/batches/{other}/publicity", headers={**registry.staff(), "Idempotency-Key": "issue-1"}
     )
@@ -191,6 +211,21 @@ async def test_openapi_documents_every_error(client: httpx.AsyncClient) -> None:
         if path.startswith("/v1/")
     ]
     assert len(operations) >= 24
+    ids = [op["operationId"] for _, _, op in operations]
+    assert len(ids) == len(set(ids))
+    short = {
+        ("post", "/v1/batches"): "batches.open",
+        ("put", "/v1/batches/{batch_id}/results"): "batches.upload_results",
+        ("post", "/v1/batches/{batch_id}/issue"): "batches.issue",
+        ("get", "/v1/certificates/{number}"): "certificates.lookup",
+        ("get", "/v1/certificates/{number}/record"): "certificates.record",
+        ("get", "/v1/me/certificates"): "certificates.mine",
+        ("get", "/v1/certificate-numbers/{number}"): "numbers.decode",
+        ("put", "/v1/issuers/{code}"): "issuers.put",
+        ("get", "/v1/reports/counts"): "reports.counts",
+    }
+    for (method, path), operation_id in short.items():
+        assert schema["paths"][path][method]["operationId"] == operation_id
     undocumented = [
         (method, path)
         for path, method, op in operations

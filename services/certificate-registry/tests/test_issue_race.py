@@ -10,11 +10,11 @@ import sys
 from typing import Any
 
 import httpx
+from registry_testkit import APPROVAL_DAY, DISTRICT_BODY, PUBLICITY_START, YEAR, Registry, candidate
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from certificate_registry.certificates.rules import serials_are_gapless
-from certificate_registry.testkit import APPROVAL_DAY, DISTRICT_BODY, PUBLICITY_START, Registry, candidate
 from skills_shared.db import to_async_url
 from skills_shared.testing import auth_headers
 
@@ -73,18 +73,23 @@ async def _approved_batches(registry: Registry, count: int) -> list[str]:
     Set up eight at a time, within the app's connection pool: the concurrency under test is the issuing."""
     client = registry.client
     gate = asyncio.Semaphore(8)
-    registry.on(PUBLICITY_START)
 
     async def prepare(n: int) -> str:
         async with gate:
             batch_id = await registry.create_batch()
             uploaded = await registry.upload(batch_id, [candidate(1000 * n + k) for k in range(1 + n % 3)])
             assert uploaded.status_code == 200, uploaded.text
-            started = await client.post(f"/v1/batches/{batch_id}/publicity", headers=registry.staff())
-            assert started.status_code == 200, started.text
             return batch_id
 
     ids = list(await asyncio.gather(*(prepare(n) for n in range(count))))
+    registry.on(PUBLICITY_START)
+
+    async def publicise(batch_id: str) -> None:
+        async with gate:
+            started = await client.post(f"/v1/batches/{batch_id}/publicity", headers=registry.staff())
+            assert started.status_code == 200, started.text
+
+    await asyncio.gather(*(publicise(b) for b in ids))
     registry.on(APPROVAL_DAY)
 
     async def approve(batch_id: str) -> None:
@@ -101,10 +106,8 @@ async def _assert_gapless(engine: AsyncEngine, expected_total: int) -> list[int]
         serials = (
             (
                 await conn.execute(
-                    text(
-                        "SELECT serial FROM certificates WHERE body_code = :b AND year = 2025 AND level = 4"
-                    ),
-                    {"b": DISTRICT_BODY},
+                    text("SELECT serial FROM certificates WHERE body_code = :b AND year = :y AND level = 4"),
+                    {"b": DISTRICT_BODY, "y": APPROVAL_DAY.year},
                 )
             )
             .scalars()
@@ -113,9 +116,9 @@ async def _assert_gapless(engine: AsyncEngine, expected_total: int) -> list[int]
         counter = (
             await conn.execute(
                 text(
-                    "SELECT last_serial FROM serial_counters WHERE body_code = :b AND year = 2025 AND level = 4"
+                    "SELECT last_serial FROM serial_counters WHERE body_code = :b AND year = :y AND level = 4"
                 ),
-                {"b": DISTRICT_BODY},
+                {"b": DISTRICT_BODY, "y": APPROVAL_DAY.year},
             )
         ).scalar_one()
         unissued = (
@@ -222,7 +225,7 @@ async def test_running_past_999999_is_a_409_never_a_wrap(
         assert (await conn.execute(text("SELECT count(*) FROM certificates"))).scalar_one() == 1
     one = await registry.ready_batch([candidate(4)])
     last = await registry.issue(one)
-    assert last.status_code == 201 and last.json()["first_number"].endswith("254999999")
+    assert last.status_code == 201 and last.json()["first_number"].endswith(f"{YEAR}4999999")
     assert (await registry.issue(two)).status_code == 409
     async with engine.connect() as conn:
         numbers = (

@@ -1,25 +1,25 @@
-"""Table and property tests for the issuer rules (CR-1 body code, CR-2 retirement, CR-3 scope)."""
+"""Table and property tests for the issuer rules (CR-1 body code, CR-2 retirement).
+
+CR-3 scope is org-filing's check (asked when a batch opens); the registry has no copy of it.
+"""
 
 from __future__ import annotations
-
-from datetime import date
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from certificate_registry.issuers.rules import (
-    IssuerFacts,
+    ISSUERS,
     IssuerStatus,
     Jurisdiction,
-    ScopeEntry,
-    check_may_evaluate,
-    check_status_move,
+    check_retired_unchanged,
     default_jurisdiction,
     parse_body_code,
-    scope_levels_outside_jurisdiction,
 )
 from skills_shared.certnumber import CertificateNumberError
+from skills_shared.refusals import Refusal
+from skills_shared.transitions import IllegalTransition
 
 
 def test_parse_body_code_names_each_part() -> None:
@@ -82,59 +82,26 @@ def test_parse_round_trips_every_valid_chongqing_code(place: int, sequence: int)
 def test_retired_codes_never_come_back(
     current: IssuerStatus | None, new: IssuerStatus, allowed: bool
 ) -> None:
-    move = check_status_move(current, new)
-    assert move.allowed is allowed
-    assert (move.rule == "CR-2") is (not allowed)
+    if current is None or allowed:
+        if current is not None:
+            assert ISSUERS.next(current, new.value) is new
+        return
+    with pytest.raises(IllegalTransition) as refused:
+        ISSUERS.next(current, new.value)
+    assert refused.value.rule == "CR-2" and refused.value.status == 409
 
 
-def test_district_bodies_hold_only_levels_three_to_five() -> None:
-    assert scope_levels_outside_jurisdiction(Jurisdiction.DISTRICT, [1, 3, 2, 5]) == [1, 2]
-    assert scope_levels_outside_jurisdiction(Jurisdiction.CITY, [1, 2, 3, 4, 5]) == []
+@pytest.mark.parametrize("status", list(IssuerStatus))
+def test_a_retired_record_is_never_edited(status: IssuerStatus) -> None:
+    check_retired_unchanged(status, changed=False)
+    if status in (IssuerStatus.ACTIVE, IssuerStatus.SUSPENDED):
+        check_retired_unchanged(status, changed=True)
+        return
+    with pytest.raises(Refusal) as refused:
+        check_retired_unchanged(status, changed=True)
+    assert (refused.value.rule, refused.value.code) == ("CR-2", "issuer_retired")
 
 
-def _issuer(**overrides: object) -> IssuerFacts:
-    values: dict[str, object] = {
-        "code": "S000050000001",
-        "status": IssuerStatus.ACTIVE,
-        "jurisdiction": Jurisdiction.CITY,
-        "valid_from": date(2025, 1, 1),
-        "valid_to": date(2027, 12, 31),
-        "scope": (ScopeEntry("4-01-01-01", "电工", ("维修电工",), frozenset({1, 2, 3})),),
-    }
-    values.update(overrides)
-    return IssuerFacts(**values)  # type: ignore[arg-type]
-
-
-@pytest.mark.parametrize(
-    ("overrides", "kwargs", "codes"),
-    [
-        ({}, {}, []),
-        ({}, {"work_type": None}, []),
-        ({"status": IssuerStatus.SUSPENDED}, {}, ["issuer_not_active"]),
-        ({"status": IssuerStatus.CANCELLED}, {}, ["issuer_not_active"]),
-        ({}, {"on": date(2024, 12, 31)}, ["issuer_out_of_validity"]),
-        ({}, {"on": date(2028, 1, 1)}, ["issuer_out_of_validity"]),
-        ({}, {"occupation_code": "4-01-01-02"}, ["occupation_out_of_scope"]),
-        ({}, {"work_type": "高压电工"}, ["work_type_out_of_scope"]),
-        ({}, {"level": 4}, ["level_out_of_scope"]),
-        ({"jurisdiction": Jurisdiction.DISTRICT}, {"level": 2}, ["level_out_of_jurisdiction"]),
-        (
-            {"status": IssuerStatus.MERGED},
-            {"level": 5, "on": date(2030, 1, 1)},
-            ["issuer_not_active", "issuer_out_of_validity", "level_out_of_scope"],
-        ),
-    ],
-)
-def test_may_evaluate_table(
-    overrides: dict[str, object], kwargs: dict[str, object], codes: list[str]
-) -> None:
-    call: dict[str, object] = {
-        "occupation_code": "4-01-01-01",
-        "work_type": "维修电工",
-        "level": 2,
-        "on": date(2026, 6, 1),
-    }
-    call.update(kwargs)
-    refusals = check_may_evaluate(_issuer(**overrides), **call)  # type: ignore[arg-type]
-    assert [r.code for r in refusals] == codes
-    assert all(r.rule in ("CR-2", "CR-3") for r in refusals)
+def test_place_00_is_city_wide() -> None:
+    assert default_jurisdiction(parse_body_code("S000050000001")) is Jurisdiction.CITY
+    assert default_jurisdiction(parse_body_code("S000050070001")) is Jurisdiction.DISTRICT

@@ -1,4 +1,7 @@
-"""The issuer list over HTTP against real PostgreSQL: idempotent upsert, CR-2 retirement, CR-3 scope."""
+"""The issuer list over HTTP against real PostgreSQL: idempotent upsert of the v1 contract, CR-2 retirement.
+
+The scope org-filing sends is stored as sent: whether it fits the body's jurisdiction (CR-3) is org-filing's check.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ import httpx
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from skills_shared.contracts.v1.registry import IssuerRecord, IssuerSync, example_of
 from skills_shared.testing import auth_headers
 
 SERVICE = auth_headers("service", sub="org-filing")
@@ -45,14 +49,15 @@ async def test_put_creates_then_is_idempotent_and_audited(
     created = await client.put(f"/v1/issuers/{CODE}", json=issuer_body(), headers=SERVICE)
     assert created.status_code == 201, created.text
     out = created.json()
-    assert (out["category"], out["route"], out["province"], out["place"], out["sequence"]) == (
+    assert (out["category"], out["route"], out["province"], out["district_code"], out["sequence"]) == (
         "S",
         "0000",
         "50",
         "07",
         "0001",
     )
-    assert out["place_name"] == "沙坪坝区" and out["retired"] is False
+    assert out["district_name"] == "沙坪坝区" and out["retired"] is False
+    assert IssuerRecord.model_validate(out).code == CODE
     again = await client.put(f"/v1/issuers/{CODE}", json=issuer_body(), headers=SERVICE)
     assert again.status_code == 200 and again.json() == out
     changed = await client.put(f"/v1/issuers/{CODE}", json=issuer_body(status="suspended"), headers=SERVICE)
@@ -103,25 +108,22 @@ async def test_bad_input_names_the_field_and_stores_nothing(
         (
             CODE,
             issuer_body(
-                scope=[{"occupation_code": "4-01-01-01", "occupation_name": "电工", "levels": [2, 3]}]
+                scope=[{"occupation_code": "4-01-01-01", "occupation_name": "电工", "levels": [3, 3]}]
             ),
             ["body", "scope", 0, "levels"],
         ),
         (CODE, issuer_body(name="  "), ["body", "name"]),
+        (CODE, issuer_body(district="07"), ["body", "district"]),
     ]
     for code, body, loc in cases:
         response = await client.put(f"/v1/issuers/{code}", json=body, headers=SERVICE)
         assert response.status_code == 422, (code, body, response.text)
         assert response.headers["content-type"] == "application/problem+json"
         assert any(error["loc"][: len(loc)] == loc for error in response.json()["errors"]), response.json()
-    district_scope = await client.put(
-        f"/v1/issuers/{CODE}",
-        json=issuer_body(
-            scope=[{"occupation_code": "4-01-01-01", "occupation_name": "电工", "levels": [2, 3]}]
-        ),
-        headers=SERVICE,
-    )
-    assert district_scope.json()["rule"] == "CR-3"
+    malformed = await client.put("/v1/issuers/s00005007000X", json=issuer_body(), headers=SERVICE)
+    problem = malformed.json()
+    assert (problem["code"], problem["rule"]) == ("invalid_body_code", "CR-1")
+    assert [f["position"] for f in problem["faults"]] == [1, 13]
     nul = await client.put(f"/v1/issuers/{CODE}", json=issuer_body(name="电\u0000工"), headers=SERVICE)
     assert nul.status_code == 422
     assert await _count(engine, "SELECT count(*) FROM issuers") == 0
@@ -133,3 +135,9 @@ async def test_city_body_defaults_from_place_00(client: httpx.AsyncClient) -> No
     del body["level_scope"]
     response = await client.put("/v1/issuers/S000050000001", json=body, headers=SERVICE)
     assert response.status_code == 201 and response.json()["level_scope"] == "city"
+
+
+async def test_the_documented_example_is_accepted(client: httpx.AsyncClient) -> None:
+    example = example_of(IssuerSync)
+    response = await client.put(f"/v1/issuers/{CODE}", json=example, headers=SERVICE)
+    assert response.status_code == 201, response.text

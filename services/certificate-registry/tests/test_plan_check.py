@@ -84,7 +84,9 @@ async def test_an_occupation_outside_the_plan_or_the_filed_scope_is_refused(
     assert (other.json()["rule"], other.json()["code"]) == ("OF-5", "plan_occupation_mismatch")
     # the body's filed scope narrowed after the plan (CR-3 lives in org-filing alone: one code suite-wide)
     scope = [{**OCCUPATION, "work_types": [WORK_TYPE], "levels": [5]}]
-    narrowed = await registry.org.put(f"/v1/bodies/{DISTRICT_BODY}/scope", json={"scope": scope}, headers=city())
+    narrowed = await registry.org.put(
+        f"/v1/bodies/{DISTRICT_BODY}/scope", json={"scope": scope}, headers=city()
+    )
     assert narrowed.status_code == 200, narrowed.text
     outside = await registry.open_batch(plan_id=plan_id)
     assert outside.status_code == 422, outside.text
