@@ -4,9 +4,11 @@ registry (another service, so faking it is fair; our own database is always real
 from __future__ import annotations
 
 import itertools
+import sys
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -24,6 +26,10 @@ from skills_shared.testing import auth_headers, fresh_database, running_app, tru
 from skills_shared.validators import make_resident_id
 from subsidy_claims.app import MIGRATIONS_DIR, create_app
 from subsidy_claims.settings import SubsidySettings
+
+sys.path.insert(
+    0, str(Path(__file__).parent)
+)  # subsidy_fact_edits: test scaffolding, a name unique to this package
 
 KEEP_TABLES: tuple[str, ...] = ()
 """Reference-data tables loaded by migrations, kept between tests."""

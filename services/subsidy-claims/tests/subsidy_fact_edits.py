@@ -1,4 +1,4 @@
-"""Composable edits of claim facts: a policy table case reads as base facts plus the edits its clause is about."""
+"""Test scaffolding: a policy table case reads as base facts plus the edits its clause is about."""
 
 from __future__ import annotations
 

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from datetime import date
 
 import pytest
+from subsidy_fact_edits import Edit, both, cert, cq, facts, prior
 
 from subsidy_claims.policies import cq_eval
 from subsidy_claims.policies.decision import Outcome, RuleVerdict
-from subsidy_claims.policies.edits import Edit, both, cert, cq, facts, prior
 from subsidy_claims.policies.facts import (
     CertificateFacts,
     CertificateKind,

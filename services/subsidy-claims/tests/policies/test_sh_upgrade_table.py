@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from datetime import date
 
 import pytest
+from subsidy_fact_edits import Edit, both, cert, facts, prior, sh
 
 from subsidy_claims.policies import sh_upgrade
 from subsidy_claims.policies.decision import Outcome, RuleVerdict
-from subsidy_claims.policies.edits import Edit, both, cert, facts, prior, sh
 from subsidy_claims.policies.facts import (
     CatalogueClass,
     CertificateFacts,
