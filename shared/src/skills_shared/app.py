@@ -280,6 +280,7 @@ def create_service_app(
         bulk_paths=bulk_uploads[0] if bulk_uploads else None,
         bulk_body_bytes=bulk_uploads[1] if bulk_uploads else None,
         max_header_bytes=settings.max_header_bytes,
+        log_access=settings.access_log,
     )
     if settings.trusted_proxies.strip():
         # The one place X-Forwarded-For is believed: only from the configured proxies, outermost so every layer

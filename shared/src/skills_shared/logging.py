@@ -1,45 +1,175 @@
-"""structlog JSON logging, with the request id bound to every line and ID numbers scrubbed."""
+"""Every log line of a process as one JSON object, through one masking processor.
+
+structlog's `ProcessorFormatter` sits on the root handler, so our own structlog calls and every standard-library
+logger — uvicorn, SQLAlchemy, httpx, asyncpg, aiohttp — come out the same way: JSON with the time, level,
+logger, service, request ID, trace ID and route of the request being served. Before anything is rendered,
+`mask_personal_data` rewrites every string in the line (the message, every field, a formatted traceback):
+
+- 18-character resident ID numbers keep their first three and last four characters (GB 11643 shape);
+- mainland mobile numbers keep their first three and last four digits; landline numbers keep the area code;
+- bank-card and account numbers (16–19 digits, or 10–15 digits under an account-like key) keep the last four;
+- every value in a query string becomes ``***`` (look-ups carry names and ID numbers in the query).
+
+Personal data in a log is a reportable incident under PIPL (issue 19); one processor that every line passes is
+the only place that has to be right. The access log (`RequestContextMiddleware`) adds one line per request with
+method, route, status and duration.
+"""
 
 from __future__ import annotations
 
 import logging
 import re
 import sys
-from collections.abc import MutableMapping
+from collections.abc import Callable, MutableMapping
+from contextvars import ContextVar
 from typing import Any
 
 import structlog
 
-_ID_NUMBER = re.compile(r"(?<!\d)(\d{6})\d{8}(\d{3}[\dXx])(?!\d)")
+_ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(\d{3})\d{11}(\d{3}[\dXx])(?![0-9A-Za-z])")
+_MOBILE = re.compile(r"(?<![0-9A-Za-z])(\+?86[- ]?)?(1[3-9]\d)[- ]?\d{4}[- ]?(\d{4})(?![0-9A-Za-z])")
+_LANDLINE = re.compile(r"(?<![0-9A-Za-z])(0\d{2,3})-\d{7,8}(?![0-9A-Za-z])")
+_LONG_NUMBER = re.compile(r"(?<![0-9A-Za-z])\d{12,15}(\d{4})(?![0-9A-Za-z])")
+_QUERY_VALUE = re.compile(r"([?&][^=&#\s\"']{1,100}=)[^&#\s\"']+")
+_ACCOUNT_KEY = re.compile(r"(account|card|bank|账号|卡号)", re.IGNORECASE)
+_ACCOUNT_DIGITS = re.compile(r"\d{10,19}")
+
+NOISY_LOGGERS: dict[str, int] = {
+    "uvicorn": logging.INFO,
+    "uvicorn.error": logging.INFO,
+    "uvicorn.access": logging.INFO,
+    "sqlalchemy": logging.WARNING,
+    "sqlalchemy.engine": logging.WARNING,
+    "asyncpg": logging.WARNING,
+    "httpx": logging.WARNING,
+    "httpcore": logging.WARNING,
+    "aiohttp": logging.WARNING,
+    "alembic": logging.INFO,
+}
+"""Standard-library loggers routed through our handler (their own handlers removed), with a floor level: httpx
+logs every request at INFO, which the access lines already cover."""
+
+_scope: ContextVar[MutableMapping[str, Any] | None] = ContextVar("skills_log_scope", default=None)
+_service_default = "service"
 
 
-def _mask_id_numbers(_: Any, __: str, event_dict: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
-    """Logs never carry a full resident ID number (DESIGN: personal data); mask any 18-char ID found."""
+def mask_text(text: str) -> str:
+    """``text`` with ID numbers, phone numbers, long account numbers and query-string values masked."""
+    if len(text) < 7:
+        return text
+    text = _QUERY_VALUE.sub(r"\1***", text)
+    text = _ID_NUMBER.sub(lambda m: m.group(1) + "*" * 11 + m.group(2), text)
+    text = _MOBILE.sub(lambda m: (m.group(1) or "") + m.group(2) + "****" + m.group(3), text)
+    text = _LANDLINE.sub(lambda m: m.group(1) + "-********", text)
+    return _LONG_NUMBER.sub(lambda m: "*" * (len(m.group(0)) - 4) + m.group(1), text)
+
+
+def _mask_value(key: str, value: Any) -> Any:
+    if isinstance(value, str):
+        masked = mask_text(value)
+        if _ACCOUNT_KEY.search(key):
+            masked = _ACCOUNT_DIGITS.sub(lambda m: "*" * (len(m.group(0)) - 4) + m.group(0)[-4:], masked)
+        return masked
+    if isinstance(value, dict):
+        return {k: _mask_value(str(k), v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_mask_value(key, v) for v in value]
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 10**9:
+        return _mask_value(key, str(value))
+    return value
+
+
+def mask_personal_data(_: Any, __: str, event_dict: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+    """The one masking processor: every string anywhere in the line, after tracebacks are formatted."""
     for key, value in list(event_dict.items()):
-        if isinstance(value, str) and len(value) >= 18:
-            event_dict[key] = _ID_NUMBER.sub(lambda m: m.group(1)[:3] + "*" * 11 + m.group(2), value)
+        event_dict[key] = _mask_value(str(key), value)
     return event_dict
 
 
+def bind_request_scope(scope: MutableMapping[str, Any] | None) -> None:
+    """Remember the ASGI scope of the request being served, so lines name its route once it is routed."""
+    _scope.set(scope)
+
+
+def _add_request_fields(_: Any, __: str, event_dict: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+    """Service, route and trace ID on every line (the request ID comes from the bound context variables)."""
+    event_dict.setdefault("service", _service_default)
+    scope = _scope.get()
+    if scope is not None and "route" not in event_dict:
+        route = scope.get("route")
+        template = getattr(route, "path", None)
+        if template:
+            event_dict["route"] = template
+    if "trace_id" not in event_dict:
+        trace_id = _otel_trace_id()
+        if trace_id:
+            event_dict["trace_id"] = trace_id
+    return event_dict
+
+
+def _otel_trace_id() -> str | None:
+    """The current OpenTelemetry trace ID, when tracing is on and a span is active."""
+    module = sys.modules.get("opentelemetry.trace")
+    if module is None:
+        return None
+    context = module.get_current_span().get_span_context()
+    return f"{context.trace_id:032x}" if context.is_valid else None
+
+
+def _shared_processors() -> list[Callable[..., Any]]:
+    return [
+        structlog.contextvars.merge_contextvars,
+        structlog.stdlib.add_log_level,
+        structlog.stdlib.add_logger_name,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+        _add_request_fields,
+    ]
+
+
+class _OurHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Marks the handler this module installs, so configuring again replaces it instead of adding another."""
+
+
 def configure_logging(level: str = "INFO", *, json: bool = True, service: str = "service") -> None:
-    """Configure structlog and the stdlib root logger once per process."""
-    renderer: Any = structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer()
+    """Route structlog and the standard library through one JSON formatter with masking (idempotent)."""
+    global _service_default
+    _service_default = service
+    numeric = logging.getLevelName(level.upper())
+    renderer: Any = (
+        structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer(colors=False)
+    )
     structlog.configure(
         processors=[
-            structlog.contextvars.merge_contextvars,
-            structlog.processors.add_log_level,
-            structlog.processors.TimeStamper(fmt="iso", utc=True),
-            _mask_id_numbers,
-            renderer,
+            structlog.stdlib.filter_by_level,
+            *_shared_processors(),
+            structlog.stdlib.PositionalArgumentsFormatter(),
+            structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
         ],
-        wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
-        logger_factory=structlog.PrintLoggerFactory(sys.stdout),
+        wrapper_class=structlog.stdlib.BoundLogger,
+        logger_factory=structlog.stdlib.LoggerFactory(),
         cache_logger_on_first_use=True,
     )
-    structlog.contextvars.bind_contextvars(service=service)
-    logging.basicConfig(level=level.upper(), stream=sys.stdout, format="%(message)s")
-    for noisy in ("uvicorn.access",):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    formatter = structlog.stdlib.ProcessorFormatter(
+        foreign_pre_chain=[*_shared_processors(), structlog.stdlib.ExtraAdder()],
+        processors=[
+            structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+            structlog.processors.format_exc_info,
+            mask_personal_data,
+            renderer,
+        ],
+    )
+    handler = _OurHandler(sys.stdout)
+    handler.setFormatter(formatter)
+    root = logging.getLogger()
+    for old in [h for h in root.handlers if isinstance(h, _OurHandler)]:
+        root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(numeric)
+    for name, floor in NOISY_LOGGERS.items():
+        logger = logging.getLogger(name)
+        logger.handlers.clear()
+        logger.propagate = True
+        logger.setLevel(max(floor, numeric) if isinstance(numeric, int) else floor)
 
 
 def get_logger(name: str | None = None) -> Any:

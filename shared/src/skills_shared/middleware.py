@@ -13,6 +13,7 @@ from prometheus_client import Counter, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from skills_shared.auth import MAX_TOKEN_BYTES
+from skills_shared.logging import bind_request_scope
 from skills_shared.problems import PROBLEM_MEDIA_TYPE, Problem
 
 ACCEPTED_BODY_TYPES = ("application/json",)
@@ -20,6 +21,10 @@ ACCEPTED_BODY_TYPES = ("application/json",)
 
 REQUEST_ID_HEADER = "x-request-id"
 _REQUEST_ID_OK = re.compile(r"^[A-Za-z0-9._:-]{1,100}$")
+_TRACEPARENT = re.compile(rb"^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$")
+access_log = structlog.get_logger("skills.access")
+QUIET_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
+"""Probes and scrapes are not access-logged: thousands of lines a day that say nothing."""
 
 REQUESTS = Counter("http_requests_total", "HTTP requests", ["service", "method", "route", "status"])
 LATENCY = Histogram(
@@ -116,11 +121,13 @@ class RequestContextMiddleware:
         bulk_paths: re.Pattern[str] | None = None,
         bulk_body_bytes: int | None = None,
         max_header_bytes: int = 16_384,
+        log_access: bool = True,
     ) -> None:
         self.app = app
         self.service = service
         self.max_body_bytes = max_body_bytes
         self.max_header_bytes = max_header_bytes
+        self.log_access = log_access
         self.bulk_paths = bulk_paths
         self.bulk_body_bytes = bulk_body_bytes if bulk_body_bytes is not None else max_body_bytes
 
@@ -145,7 +152,10 @@ class RequestContextMiddleware:
         headers = dict(scope["headers"])
         incoming = headers.get(REQUEST_ID_HEADER.encode(), b"").decode("latin-1")
         request_id = incoming if _REQUEST_ID_OK.match(incoming) else uuid.uuid4().hex
-        structlog.contextvars.bind_contextvars(request_id=request_id)
+        traced = _TRACEPARENT.match(headers.get(b"traceparent", b""))
+        trace_id = traced.group(1).decode() if traced else request_id
+        structlog.contextvars.bind_contextvars(request_id=request_id, trace_id=trace_id, service=self.service)
+        bind_request_scope(scope)
         scope.setdefault("state", {})["request_id"] = request_id
         status_holder = [500]
 
@@ -191,9 +201,20 @@ class RequestContextMiddleware:
         finally:
             route = scope.get("route")
             template = getattr(route, "path", "unmatched")
+            elapsed = time.perf_counter() - started
             REQUESTS.labels(self.service, scope["method"], template, str(status_holder[0])).inc()
-            LATENCY.labels(self.service, scope["method"], template).observe(time.perf_counter() - started)
-            structlog.contextvars.unbind_contextvars("request_id")
+            LATENCY.labels(self.service, scope["method"], template).observe(elapsed)
+            if self.log_access and scope.get("path") not in QUIET_PATHS:
+                access_log.info(
+                    "request",
+                    method=scope["method"],
+                    path=scope.get("path", ""),
+                    route=template,
+                    status=status_holder[0],
+                    duration_ms=round(elapsed * 1000, 2),
+                )
+            bind_request_scope(None)
+            structlog.contextvars.unbind_contextvars("request_id", "trace_id", "service")
 
     async def _guard_body(
         self, scope: Scope, headers: dict[bytes, bytes], receive: Receive

@@ -50,6 +50,10 @@ class ServiceSettings(BaseSettings):
     service_token_ttl_s: int = Field(default=300, ge=30, le=3600)
     log_level: str = "INFO"
     log_json: bool = True
+    access_log: bool = Field(
+        default=True,
+        description="One JSON line per request: method, route, status, duration (masked like all).",
+    )
     request_timeout_s: float = Field(default=3.0, gt=0, le=60)
     max_body_bytes: int = Field(default=2_000_000, ge=1024, description="Requests larger than this get 413.")
     max_header_bytes: int = Field(

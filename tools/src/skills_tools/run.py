@@ -86,23 +86,48 @@ def service_env(spec: ServiceSpec, url: str, host: str) -> dict[str, str]:
     return env
 
 
-def start(spec: ServiceSpec, url: str, host: str, logs: Path) -> subprocess.Popen[bytes]:
-    """Start one uvicorn process, its output to .data/logs/<name>.log."""
+def uvicorn_argv(spec: ServiceSpec, host: str) -> list[str]:
+    """How every service process is started (here, and by the tests that start real processes).
+
+    - ``--no-proxy-headers``: uvicorn's default trusts ``X-Forwarded-For`` from 127.0.0.1, and under `make run`
+      every client is loopback, so any caller could pick its own address and its own rate-limit budget. The
+      app believes the header only from ``SKILLS_TRUSTED_PROXIES`` (`skills_shared.app`), the one place.
+    - ``--h11-max-incomplete-event-size``: with the h11 parser, a request head larger than this is refused
+      before it is buffered; the app's own header limit (431/401) covers the httptools parser too.
+    - ``--no-access-log``: the app writes its own access line (status, duration, route; masked) through the
+      same JSON formatter as everything else (`skills_shared.logging`), and uvicorn's own loggers go there too.
+    """
+    return [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        spec.app_factory,
+        "--factory",
+        "--host",
+        host,
+        "--port",
+        str(port_of(spec)),
+        "--no-proxy-headers",
+        "--h11-max-incomplete-event-size",
+        str(MAX_REQUEST_HEAD_BYTES),
+        "--no-access-log",
+    ]
+
+
+MAX_REQUEST_HEAD_BYTES = 65_536
+"""A request head (line and headers) larger than this is cut off by the h11 parser."""
+
+
+def start(
+    spec: ServiceSpec, url: str, host: str, logs: Path, extra_env: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
+    """Start one uvicorn process, its output (JSON lines) to .data/logs/<name>.log."""
     log = (logs / f"{spec.name}.log").open("ab")
+    env = service_env(spec, url, host)
+    env.update(extra_env or {})
     return subprocess.Popen(  # noqa: S603 - fixed argv, our own interpreter
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            spec.app_factory,
-            "--factory",
-            "--host",
-            host,
-            "--port",
-            str(port_of(spec)),
-            "--no-access-log",
-        ],
-        env=service_env(spec, url, host),
+        uvicorn_argv(spec, host),
+        env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,
