@@ -11,7 +11,7 @@ import re
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import asyncpg
@@ -20,6 +20,7 @@ import jwt
 from fastapi import FastAPI
 
 from skills_shared.auth import Role, mint_token
+from skills_shared.clock import FixedClock
 from skills_shared.db import to_asyncpg_dsn
 from skills_shared.settings import DEV_JWT_SECRET
 
@@ -131,6 +132,10 @@ class Day:
 
     def __call__(self) -> date:
         return self.today
+
+    def now(self) -> datetime:
+        """Ten o'clock Shanghai time on ``today``: the Day as a ``skills_shared.clock.Clock``."""
+        return FixedClock.on(self.today).now()
 
 
 @dataclass
