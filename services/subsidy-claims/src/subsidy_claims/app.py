@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from skills_shared.app import create_service_app
 from skills_shared.auth import ServiceTokens
 from skills_shared.clients import ServiceClient
-from skills_shared.clock import SYSTEM_CLOCK, Clock
+from skills_shared.clock import Clock
 from skills_shared.fastget import FastGet
 from subsidy_claims.claims.api import router as claims_router
 from subsidy_claims.claims.registry import REGISTRY, RegistryClient
@@ -27,12 +27,13 @@ def create_app(
     settings: SubsidySettings | None = None,
     *,
     registry_transport: httpx.AsyncBaseTransport | None = None,
-    clock: Clock = SYSTEM_CLOCK,
+    clock: Clock | None = None,
 ) -> FastAPI:
     """Build the app: ``uvicorn subsidy_claims.app:create_app --factory``.
 
-    ``registry_transport`` lets a test put a fake registry app behind the real client; ``clock`` is the business
-    clock every request reads (``skills_shared.clock``); tests pin it, or set ``app.state.clock`` later.
+    ``registry_transport`` lets a test put a fake registry app behind the real client; ``clock`` replaces the
+    business clock the platform installs (the system clock, or the sandbox clock where one is configured); tests
+    pin it here or set ``app.state.clock`` later.
     """
     settings = settings or SubsidySettings()
 
@@ -70,5 +71,6 @@ def create_app(
         migrations_dir=MIGRATIONS_DIR,
         lifespan=lifespan,
     )
-    app.state.clock = clock
+    if clock is not None:
+        app.state.clock = clock
     return app
