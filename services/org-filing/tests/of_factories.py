@@ -164,7 +164,7 @@ def full_form(
         ],
     }
     if district is not None:
-        form["district"] = district
+        form["district_code"] = district
     return form
 
 

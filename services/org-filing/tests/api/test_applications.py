@@ -57,7 +57,7 @@ async def test_draft_saved_completed_and_submitted(client: httpx.AsyncClient) ->
     r = await client.post(f"/v1/applications/{app_id}/submit", headers=applicant(code))
     assert r.status_code == 200, r.text
     out = r.json()
-    assert out["status"] == "submitted" and out["accepting_place"] == "00"
+    assert out["status"] == "submitted" and out["district_code"] == "00"
     checks = {v["check"]: v["outcome"] for v in out["eligibility"]}
     assert checks["min_years"] == checks["min_total"] == checks["min_per_occupation"] == "pass"
     assert checks["sound_finances"] == "undetermined"
@@ -316,7 +316,8 @@ async def test_drafts_are_the_applicants_own(client: httpx.AsyncClient) -> None:
     app_id = (
         await client.post("/v1/applications", json={"level_scope": "city"}, headers=applicant(code))
     ).json()["id"]
-    assert (await client.get("/v1/applications", headers=city())).json() == {"items": [], "total": 0}
+    listed = (await client.get("/v1/applications", headers=city())).json()
+    assert (listed["items"], listed["total"], listed["page"]) == ([], 0, 1)
     assert (await client.get(f"/v1/applications/{app_id}", headers=city())).status_code == 404
     other = credit_code()
     assert (await client.get(f"/v1/applications/{app_id}", headers=applicant(other))).status_code == 403
@@ -394,3 +395,14 @@ async def test_a_publicity_already_over_or_before_the_selection_is_refused(clien
         headers=city(),
     )
     assert r.status_code == 200 and r.json()["status"] == "published"
+
+
+async def test_the_deprecated_district_name_is_still_accepted(client: httpx.AsyncClient) -> None:
+    code = credit_code()
+    form = full_form(code, level_scope="district", levels=(3, 4, 5))
+    form["district"] = "05"  # the name before district_code, kept for one version
+    r = await client.post("/v1/applications", json=form, headers=applicant(code))
+    assert r.status_code == 201, r.text
+    assert r.json()["form"]["district_code"] == "05" and "district" not in r.json()["form"]
+    r = await client.post(f"/v1/applications/{r.json()['id']}/submit", headers=applicant(code))
+    assert r.status_code == 200 and r.json()["district_code"] == "05"

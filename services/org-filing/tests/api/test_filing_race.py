@@ -65,7 +65,7 @@ async def test_a_retired_sequence_never_returns(client: httpx.AsyncClient) -> No
     for code in (first, second):
         r = await client.post(f"/v1/bodies/{code}/cancellation", json={"reason": "自愿退出"}, headers=officer)
         assert r.status_code == 200, r.text
-    retired = (await client.get("/v1/retired-codes")).json()
+    retired = (await client.get("/v1/retired-codes")).json()["items"]
     assert [r["code"] for r in retired] == [first, second]
     third, _, _ = await filed_body(client)
     assert third == "S000050000003"

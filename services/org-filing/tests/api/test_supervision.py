@@ -19,8 +19,12 @@ async def test_complaint_intake_and_handling(client: httpx.AsyncClient) -> None:
     assert r.status_code == 201, r.text
     cid = r.json()["id"]
     assert r.json()["status"] == "received"
-    assert [c["id"] for c in (await client.get("/v1/complaints", headers=officer)).json()] == [cid]
-    assert (await client.get("/v1/complaints", headers=district("11"))).json() == []
+    assert [c["id"] for c in (await client.get("/v1/complaints", headers=officer)).json()["items"]] == [cid]
+    assert (await client.get("/v1/complaints", headers=district("11"))).json()["items"] == []
+    by_body = await client.get(
+        "/v1/complaints", params={"body_code": code, "status": "received"}, headers=officer
+    )
+    assert by_body.json()["total"] == 1
     r = await client.post(
         f"/v1/complaints/{cid}/handling", json={"action": "start", "note": "已受理"}, headers=district("11")
     )
@@ -87,10 +91,11 @@ async def test_random_inspection_is_reproducible_recorded_and_published(client: 
     public = await client.get(f"/v1/inspections/{iid}")
     assert public.status_code == 200
     assert {a["result"] for a in public.json()["assignments"]} == {"compliant", "non_compliant"}
-    assert [i["id"] for i in (await client.get("/v1/inspections")).json()] == [iid]
+    assert [i["id"] for i in (await client.get("/v1/inspections")).json()["items"]] == [iid]
+    assert (await client.get("/v1/inspections", params={"district_code": "07"})).json()["total"] == 0
     # non-compliance became a violation on the body's record
     v = await client.get(f"/v1/bodies/{second['body_code']}/violations", headers=city())
-    assert [x["source"] for x in v.json()] == ["inspection"]
+    assert [x["source"] for x in v.json()["items"]] == ["inspection"]
     r = await client.put(
         f"/v1/inspections/{iid}/results/{first['body_code']}",
         json={"result": "non_compliant", "findings": "改"},
@@ -122,7 +127,7 @@ async def test_violation_with_suspension_suspends_the_body(client: httpx.AsyncCl
     )
     assert r.status_code == 201, r.text
     assert (await client.get(f"/v1/bodies/{code}")).json()["status"] == "suspended"
-    assert len((await client.get(f"/v1/bodies/{code}/violations", headers=applicant(code))).json()) == 1
+    assert (await client.get(f"/v1/bodies/{code}/violations", headers=applicant(code))).json()["total"] == 1
 
 
 async def test_three_clean_years_extend_validity_once(client: httpx.AsyncClient) -> None:

@@ -15,10 +15,10 @@ def locs(raw: dict) -> set[tuple]:
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [
-        ({"level_scope": "district"}, {("district",)}),
-        ({"level_scope": "district", "district": "00"}, {("district",)}),
+        ({"level_scope": "district"}, {("district_code",)}),
+        ({"level_scope": "district", "district": "00"}, {("district_code",)}),
         ({"level_scope": "district", "district": "05"}, set()),
-        ({"level_scope": "city", "district": "05"}, {("district",)}),
+        ({"level_scope": "city", "district": "05"}, {("district_code",)}),
         ({"level_scope": "city"}, set()),
         ({"attachments": [{"kind": "work_plan"}]}, {("attachments",)}),
         (

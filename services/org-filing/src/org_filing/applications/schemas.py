@@ -6,7 +6,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, StringConstraints, model_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from org_filing.applications.rules import NationalBase
 from org_filing.common_schemas import (
@@ -177,7 +177,11 @@ class ApplicationForm(Strict):
     """The complete 附件1 form: what a submitted application must hold (OF-1)."""
 
     level_scope: Literal["city", "district"]
-    district: PlaceCode | None = Field(default=None, description="区县级机构的受理区县代码（01–41）")
+    district_code: PlaceCode | None = Field(
+        default=None,
+        validation_alias=AliasChoices("district_code", "district"),
+        description="区县级机构的受理区县代码（01–41）; `district` is its deprecated name (one version).",
+    )
     national_base: NationalBase | None = None
     basic: BasicInfo
     occupations: list[OccupationApplied] = Field(min_length=1, max_length=50)
@@ -196,8 +200,17 @@ class ApplicationForm(Strict):
 class ApplicationDraft(Strict):
     """A draft: any section may be missing, but every section given is checked in full (IDs included)."""
 
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"level_scope": "district", "district_code": "05"}]},
+    )
+
     level_scope: Literal["city", "district"] | None = None
-    district: PlaceCode | None = None
+    district_code: PlaceCode | None = Field(
+        default=None,
+        validation_alias=AliasChoices("district_code", "district"),
+        description="区县级机构的受理区县代码（01–41）; `district` is its deprecated name (one version).",
+    )
     national_base: NationalBase | None = None
     basic: BasicInfo | None = None
     occupations: list[OccupationApplied] | None = Field(default=None, max_length=50)
@@ -216,6 +229,21 @@ class ApplicationDraft(Strict):
 class EvaluationIn(Strict):
     """The accepting department's evaluation ('who accepts, evaluates', OF-3) with its OF-2 findings."""
 
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "selected": True,
+                    "sound_finances": True,
+                    "good_credit": True,
+                    "no_violation_record": True,
+                    "opinion": "经评估，符合遴选条件",
+                }
+            ]
+        },
+    )
+
     selected: bool = Field(description="择优遴选结果：是否入选")
     sound_finances: bool
     good_credit: bool
@@ -224,6 +252,13 @@ class EvaluationIn(Strict):
 
 
 class PublishIn(Strict):
+    """The selection's publicity period (OF-3): from the selection on, and not over when recorded."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"publicity_from": "2026-09-01", "publicity_to": "2026-09-07"}]},
+    )
+
     publicity_from: date
     publicity_to: date
 
@@ -235,25 +270,79 @@ class PublishIn(Strict):
 
 
 class FileIn(Strict):
+    """Filing (OF-3, OF-4): the receipt's validity and the department's opinion."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"valid_from": "2026-09-10", "opinion": "同意备案"}]}
+    )
+
     valid_from: date
     valid_to: date | None = Field(default=None, description="不填则为 3 年（OF-3 上限）")
     opinion: Text = Field(default="同意备案", description="备案管理部门意见")
 
 
 class RejectIn(Strict):
+    """Why the accepting department refuses the application."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"reason": "场地设施不符合评价要求"}]}
+    )
+
     reason: LongText
+
+
+class _Masked(BaseModel):
+    """A person as an answer shows them: the ID number masked (personal data never leaves in full)."""
+
+    id_number: str = Field(description="身份证号（脱敏）")
+
+
+class StaffMemberOut(_Masked, StaffMember):
+    pass
+
+
+class ExpertOut(_Masked, Expert):
+    pass
+
+
+class AssessorOut(_Masked, Assessor):
+    pass
+
+
+class SupervisorOut(_Masked, Supervisor):
+    pass
+
+
+class ApplicationFormOut(ApplicationDraft):
+    """The 附件1 form as saved (complete once submitted), every ID number masked."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    staff: list[StaffMemberOut] | None = None  # type: ignore[assignment]
+    experts: list[ExpertOut] | None = None  # type: ignore[assignment]
+    assessors: list[AssessorOut] | None = None  # type: ignore[assignment]
+    supervisors: list[SupervisorOut] | None = None  # type: ignore[assignment]
+
+
+class EvaluationOut(EvaluationIn):
+    """The evaluation as recorded, with who made it and on which day."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    by: str = Field(description="The officer who recorded it.")
+    on: date = Field(description="The day of the selection.")
 
 
 class ApplicationOut(BaseModel):
     id: int
     status: str
     level_scope: str | None
-    accepting_place: str | None
+    district_code: str | None = Field(description="The accepting district (00: the city centre, OF-3).")
     credit_code: str | None
     name: str | None
-    form: dict[str, Any]
+    form: ApplicationFormOut
     eligibility: list[VerdictOut] | None = None
-    evaluation: dict[str, Any] | None = None
+    evaluation: EvaluationOut | None = None
     publicity_from: date | None = None
     publicity_to: date | None = None
     body_code: str | None = None
@@ -262,13 +351,13 @@ class ApplicationOut(BaseModel):
     submitted_at: datetime | None = None
 
 
-class ApplicationPage(BaseModel):
-    items: list[ApplicationOut]
-    total: int
-
-
 class ThresholdsIn(Strict):
     """OF-2: a district's thresholds for its district-level bodies."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"min_years": 3, "min_total": 5000, "min_per_occupation": 2000}]},
+    )
 
     min_years: int = Field(ge=0, le=100)
     min_total: int = Field(ge=0)
@@ -276,19 +365,19 @@ class ThresholdsIn(Strict):
 
 
 class ThresholdsOut(ThresholdsIn):
-    district: str
+    district_code: str
 
 
 def cross_field_errors(raw: dict[str, Any]) -> list[tuple[list[str | int], str, str]]:
     """Checks across sections of the form, run on the raw dict so they report even when other fields are bad."""
     out: list[tuple[list[str | int], str, str]] = []
     scope = raw.get("level_scope")
-    district = raw.get("district")
+    district = raw.get("district_code", raw.get("district"))
     if scope == "district" and district in (None, "00"):
-        out.append((["district"], "区县级机构须填写受理区县代码（01–41）", "district_required"))
+        out.append((["district_code"], "区县级机构须填写受理区县代码（01–41）", "district_required"))
     if scope == "city" and district not in (None, "00"):
         out.append(
-            (["district"], "全市范围机构由市职业技能鉴定指导中心受理，不填区县", "district_not_allowed")
+            (["district_code"], "全市范围机构由市职业技能鉴定指导中心受理，不填区县", "district_not_allowed")
         )
     attachments = raw.get("attachments")
     if isinstance(attachments, list):

@@ -26,8 +26,10 @@ from org_filing.applications.rules import (
 from org_filing.applications.schemas import (
     ApplicationDraft,
     ApplicationForm,
+    ApplicationFormOut,
     ApplicationOut,
     EvaluationIn,
+    EvaluationOut,
     FileIn,
     PublishIn,
     cross_field_errors,
@@ -79,12 +81,12 @@ def to_out(app: Application, body_code: str | None = None) -> ApplicationOut:
         id=app.id,
         status=app.status,
         level_scope=app.level_scope,
-        accepting_place=app.accepting_place,
+        district_code=app.accepting_place,
         credit_code=app.credit_code,
         name=app.name,
-        form=masked_form(app.form),
+        form=ApplicationFormOut.model_validate(masked_form(app.form)),
         eligibility=[VerdictOut(**v) for v in app.eligibility] if app.eligibility is not None else None,
-        evaluation=app.evaluation,
+        evaluation=EvaluationOut.model_validate(app.evaluation) if app.evaluation else None,
         publicity_from=app.publicity_from,
         publicity_to=app.publicity_to,
         body_code=body_code,
@@ -237,7 +239,7 @@ class ApplicationService:
         if any(v.failed for v in verdicts):
             raise not_eligible(verdicts)
         self._move(app, "submit")
-        app.accepting_place = accepting_place(form.level_scope, form.district)
+        app.accepting_place = accepting_place(form.level_scope, form.district_code)
         app.eligibility = _verdict_dicts(verdicts)
         app.submitted_at = now
         await record(
@@ -269,8 +271,8 @@ class ApplicationService:
 
     async def _eligibility(self, form: ApplicationForm, today: date, e: EvaluationIn | None) -> list[Verdict]:
         thresholds = None
-        if form.level_scope == "district" and form.district:
-            row = await self.repo.thresholds(form.district)
+        if form.level_scope == "district" and form.district_code:
+            row = await self.repo.thresholds(form.district_code)
             if row is not None:
                 thresholds = Thresholds(row.min_years, row.min_total, row.min_per_occupation)
         return eligibility(

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from org_filing.bodies.receipt_pdf import render_receipt
 from org_filing.bodies.repository import BodyRepository
+from org_filing.bodies.rules import BodyStatus
 from org_filing.bodies.schemas import (
     BodyOut,
-    BodyPage,
     MergeIn,
     ReasonIn,
     ReceiptOut,
@@ -19,53 +19,41 @@ from org_filing.bodies.schemas import (
     ScopeChangeIn,
 )
 from org_filing.bodies.service import BodyService, NewBody
-from org_filing.common_schemas import PlaceCode
-from skills_shared.auth import Principal, Role, require
+from org_filing.deps import BodyRecordReader, DistrictFilter, Officer
 from skills_shared.clock import TodayDep
+from skills_shared.contracts.v1.pagination import Page, PageDep
 from skills_shared.db import SessionDep
 from skills_shared.idempotency import IdempotencyDep
 from skills_shared.problems import problem_responses
 
 router = APIRouter(prefix="/v1", tags=["bodies"])
 
-Officer = Annotated[Principal, Depends(require(Role.DISTRICT_OFFICER, Role.CITY_OFFICER))]
-ReceiptReader = Annotated[
-    Principal,
-    Depends(
-        require(
-            Role.ORG_ADMIN,
-            Role.ORG_STAFF,
-            Role.DISTRICT_OFFICER,
-            Role.CITY_OFFICER,
-            Role.SERVICE,
-            Role.INSPECTOR,
-        )
-    ),
-]
+ReceiptReader = BodyRecordReader
 
 
 @router.get(
     "/bodies",
-    response_model=BodyPage,
+    operation_id="bodies.list",
+    response_model=Page[BodyOut],
     summary="Filed bodies (public, as published for query)",
     responses=problem_responses(422),
 )
 async def list_bodies(
     session: SessionDep,
-    place: PlaceCode | None = None,
-    status: str | None = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
-) -> BodyPage:
+    page: PageDep,
+    district_code: DistrictFilter,
+    status: Annotated[BodyStatus | None, Query(description="Only bodies in this state.")] = None,
+) -> Page[BodyOut]:
     svc = BodyService(session)
     items, total = await svc.repo.page(
-        places={place} if place else None, status=status, limit=limit, offset=offset
+        places={district_code} if district_code else None, status=status, limit=page.limit, offset=page.offset
     )
-    return BodyPage(items=[await svc.out(b) for b in items], total=total)
+    return page.wrap([await svc.out(b) for b in items], total)
 
 
 @router.get(
     "/bodies/{code}",
+    operation_id="bodies.get",
     response_model=BodyOut,
     summary="One body with its scope and status (public)",
     responses=problem_responses(404, 422),
@@ -77,6 +65,7 @@ async def get_body(code: str, session: SessionDep) -> BodyOut:
 
 @router.get(
     "/bodies/{code}/receipt",
+    operation_id="bodies.receipt",
     response_model=ReceiptOut,
     summary="Filing receipt (附件3) as JSON",
     responses=problem_responses(401, 403, 404, 422),
@@ -87,9 +76,13 @@ async def get_receipt(code: str, session: SessionDep, principal: ReceiptReader) 
 
 @router.get(
     "/bodies/{code}/receipt.pdf",
+    operation_id="bodies.receipt_pdf",
     summary="Filing receipt (附件3) as PDF",
     response_class=Response,
-    responses={200: {"content": {"application/pdf": {}}}, **problem_responses(401, 403, 404, 422)},
+    responses={
+        200: {"content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}},
+        **problem_responses(401, 403, 404, 422),
+    },
 )
 async def get_receipt_pdf(code: str, session: SessionDep, principal: ReceiptReader) -> Response:
     receipt = await BodyService(session).receipt(principal, code)
@@ -102,6 +95,7 @@ async def get_receipt_pdf(code: str, session: SessionDep, principal: ReceiptRead
 
 @router.post(
     "/bodies/{code}/suspension",
+    operation_id="bodies.suspend",
     response_model=BodyOut,
     summary="Suspend a body (OF-6)",
     responses=problem_responses(401, 403, 404, 409, 422),
@@ -118,6 +112,7 @@ async def suspend_body(
 
 @router.post(
     "/bodies/{code}/reinstatement",
+    operation_id="bodies.reinstate",
     response_model=BodyOut,
     summary="Lift a suspension",
     responses=problem_responses(401, 403, 404, 409, 422),
@@ -134,6 +129,7 @@ async def reinstate_body(
 
 @router.post(
     "/bodies/{code}/cancellation",
+    operation_id="bodies.cancel",
     response_model=BodyOut,
     summary="Cancel a body; its code goes to the retired pool (OF-7, CR-2)",
     responses=problem_responses(401, 403, 404, 409, 422),
@@ -150,6 +146,7 @@ async def cancel_body(
 
 @router.post(
     "/bodies/{code}/extension",
+    operation_id="bodies.extend",
     response_model=BodyOut,
     summary="Extend validity by 3 years after three clean years (OF-6)",
     responses=problem_responses(401, 403, 404, 409, 422),
@@ -166,6 +163,7 @@ async def extend_body(
 
 @router.put(
     "/bodies/{code}/scope",
+    operation_id="bodies.change_scope",
     response_model=BodyOut,
     summary="Change the filed scope (CR-3)",
     responses=problem_responses(401, 403, 404, 409, 422),
@@ -177,6 +175,7 @@ async def change_scope(code: str, body: ScopeChangeIn, session: SessionDep, prin
 
 @router.post(
     "/bodies/mergers",
+    operation_id="bodies.merge",
     response_model=BodyOut,
     status_code=201,
     summary="Merge bodies: a new body with a new code; the merged ones are cancelled (OF-7, CR-2)",
@@ -188,7 +187,7 @@ async def merge_bodies(
     async def call() -> BodyOut:
         svc = BodyService(session)
         new = NewBody(
-            place=body.place_code,
+            place=body.district_code,
             level_scope=body.level_scope,
             name=body.name,
             credit_code=body.credit_code,
@@ -207,23 +206,26 @@ async def merge_bodies(
 
 @router.get(
     "/retired-codes",
-    response_model=list[RetiredOut],
+    operation_id="retired_codes.list",
+    response_model=Page[RetiredOut],
     summary="The retired-code pool (废置库, CR-2), public",
     responses=problem_responses(422),
 )
-async def retired_codes(session: SessionDep, place: PlaceCode | None = None) -> list[RetiredOut]:
-    repo = BodyRepository(session)
-    out = []
-    for r in await repo.retired(place):
-        body = await repo.by_id(r.body_id)
-        out.append(
+async def retired_codes(
+    session: SessionDep, page: PageDep, district_code: DistrictFilter
+) -> Page[RetiredOut]:
+    rows, total = await BodyRepository(session).retired_page(district_code, page)
+    return page.wrap(
+        [
             RetiredOut(
                 code=r.code,
-                place_code=r.place_code,
+                district_code=r.place_code,
                 sequence=r.sequence,
                 retired_on=r.retired_on,
                 reason=r.reason,
-                body_name=body.name if body else "",
+                body_name=name,
             )
-        )
-    return out
+            for r, name in rows
+        ],
+        total,
+    )

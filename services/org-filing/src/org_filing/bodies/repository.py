@@ -10,7 +10,9 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from org_filing.bodies.models import Body, BodyScope, PlaceCounter, RetiredCode
+from org_filing.db import paged
 from org_filing.supervision.models import Complaint, Violation
+from skills_shared.contracts.v1.pagination import PageParams
 
 
 class BodyRepository:
@@ -88,11 +90,17 @@ class BodyRepository:
         )
         await self.session.flush()
 
-    async def retired(self, place: str | None = None) -> list[RetiredCode]:
-        q = select(RetiredCode).order_by(RetiredCode.place_code, RetiredCode.sequence)
+    async def retired_page(
+        self, place: str | None, page: PageParams
+    ) -> tuple[list[tuple[RetiredCode, str]], int]:
+        """One page of the retired pool, with each retired body's name."""
+        q = select(RetiredCode, Body.name).join(Body, Body.id == RetiredCode.body_id)
         if place is not None:
             q = q.where(RetiredCode.place_code == place)
-        return list((await self.session.execute(q)).scalars())
+        rows, total = await paged(
+            self.session, q.order_by(RetiredCode.place_code, RetiredCode.sequence), page
+        )
+        return [(r, name) for r, name in rows], total
 
     async def retired_code(self, code: str) -> RetiredCode | None:
         return await self.session.get(RetiredCode, code)

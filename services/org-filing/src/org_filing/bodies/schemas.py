@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, StringConstraints
 
 from org_filing.common_schemas import Levels, LongText, PlaceCode, Strict, Text
 from skills_shared.validators import CreditCode, OccupationCode
@@ -33,8 +33,10 @@ class BodyOut(BaseModel):
     code: str
     name: str
     credit_code: str
-    place_code: str
-    place_name: str
+    district_code: str = Field(
+        description="The filing district (备案地): 00 the city centre, 01–41 a district."
+    )
+    district_name: str
     level_scope: str
     status: str
     registered_address: str
@@ -47,11 +49,6 @@ class BodyOut(BaseModel):
     merged_into: str | None = None
     cancelled_on: date | None = None
     scope: list[ScopeOut]
-
-
-class BodyPage(BaseModel):
-    items: list[BodyOut]
-    total: int
 
 
 class ReceiptOut(BaseModel):
@@ -74,20 +71,71 @@ class ReceiptOut(BaseModel):
 
 
 class ReasonIn(Strict):
+    """Why an officer moves a body (kept in the audit trail and sent with the issuer record)."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"reason": "双随机检查发现问题，责令整改"}]}
+    )
+
     reason: LongText
 
 
 class ScopeChangeIn(Strict):
+    """The whole filed scope after the change (CR-3)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "scope": [
+                        {
+                            "occupation_code": "6-31-01-03",
+                            "occupation_name": "电工",
+                            "work_types": ["维修电工"],
+                            "levels": [3, 4, 5],
+                        }
+                    ]
+                }
+            ]
+        },
+    )
+
     scope: list[ScopeIn] = Field(min_length=1, max_length=50)
 
 
 class MergeIn(Strict):
     """A merger (OF-7, CR-2): the merged bodies are cancelled and a new body with a new code is filed."""
 
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "merged_codes": ["S000050050001", "S000050050002"],
+                    "district_code": "05",
+                    "level_scope": "district",
+                    "name": "重庆市某职业技能评价中心",
+                    "credit_code": "91500000MA0000001B",
+                    "registered_address": "重庆市大渡口区某路1号",
+                    "office_address": "重庆市大渡口区某路1号",
+                    "legal_representative": "张某",
+                    "scope": [
+                        {"occupation_code": "6-31-01-03", "occupation_name": "电工", "levels": [3, 4, 5]}
+                    ],
+                    "valid_from": "2026-10-01",
+                }
+            ]
+        },
+    )
+
     merged_codes: list[Annotated[str, StringConstraints(pattern=r"^[SY][0-9]{12}$")]] = Field(
         min_length=2, max_length=20
     )
-    place_code: PlaceCode
+    district_code: PlaceCode = Field(
+        validation_alias=AliasChoices("district_code", "place_code"),
+        description="The new body's filing district; `place_code` is its deprecated name (one version).",
+    )
     level_scope: Literal["city", "district"]
     name: Text
     credit_code: CreditCode
@@ -102,7 +150,7 @@ class MergeIn(Strict):
 
 class RetiredOut(BaseModel):
     code: str
-    place_code: str
+    district_code: str
     sequence: int
     retired_on: date
     reason: str

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Path
 from fastapi.responses import Response
 
+from org_filing.deps import City, GuantongReader, Officer, QuotaReporter
 from org_filing.guantong.schemas import (
     GuantongBodyOut,
     GuantongRegisterIn,
@@ -16,24 +17,18 @@ from org_filing.guantong.schemas import (
     YearProgressOut,
 )
 from org_filing.guantong.service import GuantongService, body_out
-from skills_shared.auth import Principal, Role, require
 from skills_shared.db import SessionDep
 from skills_shared.idempotency import IdempotencyDep
 from skills_shared.problems import problem_responses
 
 router = APIRouter(prefix="/v1/guantong", tags=["guantong"])
 
-Officer = Annotated[Principal, Depends(require(Role.DISTRICT_OFFICER, Role.CITY_OFFICER))]
-City = Annotated[Principal, Depends(require(Role.CITY_OFFICER))]
-Reporter = Annotated[Principal, Depends(require(Role.SERVICE, Role.CITY_OFFICER))]
-Reader = Annotated[
-    Principal, Depends(require(Role.DISTRICT_OFFICER, Role.CITY_OFFICER, Role.SERVICE, Role.INSPECTOR))
-]
 Year = Annotated[int, Path(ge=2020, le=2100)]
 
 
 @router.post(
     "/bodies",
+    operation_id="guantong.register",
     response_model=GuantongBodyOut,
     status_code=201,
     summary="Register (报备) a 贯通 body: occupation ↔ title-specialty map, ≥ 3 experts (OF-8)",
@@ -50,16 +45,18 @@ async def register(
 
 @router.get(
     "/bodies/{gid}",
+    operation_id="guantong.get",
     response_model=GuantongBodyOut,
     summary="One 贯通 body",
     responses=problem_responses(401, 403, 404, 422),
 )
-async def get_body(gid: int, session: SessionDep, principal: Reader) -> GuantongBodyOut:
+async def get_body(gid: int, session: SessionDep, principal: GuantongReader) -> GuantongBodyOut:
     return body_out(await GuantongService(session).get(gid))
 
 
 @router.put(
     "/bodies/{gid}/quotas/{year}",
+    operation_id="guantong.set_quota",
     status_code=204,
     summary="Set a body's yearly guidance quota",
     responses=problem_responses(401, 403, 404, 422),
@@ -71,12 +68,13 @@ async def set_quota(gid: int, year: Year, body: QuotaIn, session: SessionDep, pr
 
 @router.post(
     "/bodies/{gid}/quotas/{year}/issued",
+    operation_id="guantong.count_issued",
     response_model=ProgressOut,
     summary="Count newly issued 贯通 certificates against the quota",
     responses=problem_responses(401, 403, 404, 409, 422),
 )
 async def add_issued(
-    gid: int, year: Year, body: IssuedIn, session: SessionDep, principal: Reporter, idem: IdempotencyDep
+    gid: int, year: Year, body: IssuedIn, session: SessionDep, principal: QuotaReporter, idem: IdempotencyDep
 ) -> Response:
     async def call() -> ProgressOut:
         return await GuantongService(session).add_issued(principal, gid, year, body.total, body.technician)
@@ -86,16 +84,18 @@ async def add_issued(
 
 @router.get(
     "/quotas/{year}",
+    operation_id="guantong.year_progress",
     response_model=YearProgressOut,
     summary="Issued versus quota, per body and in all",
     responses=problem_responses(401, 403, 422),
 )
-async def year_progress(year: Year, session: SessionDep, principal: Reader) -> YearProgressOut:
+async def year_progress(year: Year, session: SessionDep, principal: GuantongReader) -> YearProgressOut:
     return await GuantongService(session).year_progress(year)
 
 
 @router.post(
     "/quota-plans/2023",
+    operation_id="guantong.load_plan_2023",
     response_model=YearProgressOut,
     summary="Load the 2023 guidance plan of seed 002 (51 bodies, 2000 / 1500) as example data",
     responses=problem_responses(401, 403, 409, 422),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, StringConstraints
 
 from org_filing.common_schemas import Phone, PlaceCode, Strict, Text
 from skills_shared.validators import OccupationCode, ResidentId
@@ -48,10 +48,59 @@ class GuantongExpert(Strict):
 
 
 class GuantongRegisterIn(Strict):
+    """组织专业技术人员参加高技能人才贯通评价机构报备表 (seed 002 附件1)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "重庆市某职业技能评价中心",
+                    "kind": "社会培训评价组织",
+                    "office_address": "重庆市渝北区春华大道99号",
+                    "district_code": "00",
+                    "body_code": "S000050000001",
+                    "legal_representative": {"name": "张某", "title": "主任", "mobile": "13900000000"},
+                    "contact": {"name": "李某", "title": "办公室主任", "mobile": "13900000001"},
+                    "mappings": [
+                        {
+                            "occupation_name": "电工",
+                            "occupation_code": "6-31-01-03",
+                            "level": 3,
+                            "title_specialties": ["电气工程"],
+                        }
+                    ],
+                    "staff": [
+                        {
+                            "name": "王某",
+                            "id_number": "500101198001010013",
+                            "title": "主任",
+                            "education": "本科",
+                            "duties": "组织实施",
+                        }
+                    ],
+                    "experts": [
+                        {
+                            "name": "赵某",
+                            "id_number": "500101198001010021",
+                            "title_or_level": "正高级工程师",
+                            "education": "博士",
+                            "specialty": "电气工程",
+                            "in_house": False,
+                        }
+                    ],
+                }
+            ]
+        },
+    )
+
     name: Text
     kind: Text = Field(description="评价机构类型")
     office_address: Text
-    registered_place: PlaceCode = Field(description="00 市级（指导中心报备）；01–41 区县")
+    district_code: PlaceCode = Field(
+        validation_alias=AliasChoices("district_code", "registered_place"),
+        description="报备地：00 市级（指导中心报备）；01–41 区县. `registered_place` is its deprecated name.",
+    )
     body_code: Annotated[str, StringConstraints(pattern=r"^[SY][0-9]{12}$")] | None = None
     legal_representative: PersonContact
     contact: PersonContact
@@ -65,18 +114,30 @@ class GuantongBodyOut(BaseModel):
     name: str
     kind: str | None
     body_code: str | None
-    registered_place: str
+    district_code: str
     registration_complete: bool
     mappings: list[MappingIn]
     expert_count: int
 
 
 class QuotaIn(Strict):
+    """A body's yearly guidance quota (OF-8)."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"quota_total": 40, "quota_technician": 30}]}
+    )
+
     quota_total: int = Field(ge=0, description="高级工及以上获证人次")
     quota_technician: int = Field(ge=0, description="其中技师、高级技师")
 
 
 class IssuedIn(Strict):
+    """Certificates newly issued against the quota."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"total": 12, "technician": 5}]}
+    )
+
     total: int = Field(ge=1, le=100_000, description="newly issued 高级工及以上 certificates")
     technician: int = Field(ge=0, le=100_000, description="of which 技师/高级技师")
 

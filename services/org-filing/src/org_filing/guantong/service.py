@@ -29,7 +29,7 @@ def body_out(b: GuantongBody) -> GuantongBodyOut:
         name=b.name,
         kind=b.kind,
         body_code=b.body_code,
-        registered_place=b.registered_place,
+        district_code=b.registered_place,
         registration_complete=b.registration_complete,
         mappings=[MappingIn.model_validate(m) for m in b.details.get("mappings", [])],
         expert_count=len(b.details.get("experts", [])),
@@ -60,7 +60,7 @@ class GuantongService:
 
     async def register(self, principal: Principal, r: GuantongRegisterIn) -> GuantongBody:
         """报备: the mapping and ≥ 3 distinct experts are required (OF-8); completes a placeholder of the same name."""
-        require_place_officer(principal, r.registered_place)
+        require_place_officer(principal, r.district_code)
         verdicts = registration_verdicts(
             [MappingFacts(m.occupation_name, m.level, tuple(m.title_specialties)) for m in r.mappings],
             [e.id_number for e in r.experts],
@@ -81,11 +81,11 @@ class GuantongService:
             )
         if row is None:
             row = GuantongBody(
-                name=r.name, registered_place=r.registered_place, details={}, registered_by=principal.sub
+                name=r.name, registered_place=r.district_code, details={}, registered_by=principal.sub
             )
             self.session.add(row)
         row.kind, row.office_address, row.body_code = r.kind, r.office_address, r.body_code
-        row.registered_place = r.registered_place
+        row.registered_place = r.district_code
         row.details = details
         row.registration_complete = True
         row.registered_by = principal.sub

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
+from org_filing.deps import BodyRecordReader, BodyStaff, Service
 from org_filing.plans.rules import PlanStatus
 from org_filing.plans.schemas import PlanIn, PlanOut, WithdrawIn
 from org_filing.plans.service import PlanService, to_out
-from skills_shared.auth import Principal, Role, require
 from skills_shared.clock import TodayDep
 from skills_shared.contracts.v1.org_filing import BatchPlanCheck, BatchPlanClearance
 from skills_shared.contracts.v1.pagination import Page, PageDep
@@ -19,22 +19,6 @@ from skills_shared.idempotency import IdempotencyDep
 from skills_shared.problems import problem_responses
 
 router = APIRouter(prefix="/v1", tags=["plans"])
-
-BodyStaff = Annotated[Principal, Depends(require(Role.ORG_ADMIN, Role.ORG_STAFF))]
-Service = Annotated[Principal, Depends(require(Role.SERVICE))]
-Reader = Annotated[
-    Principal,
-    Depends(
-        require(
-            Role.ORG_ADMIN,
-            Role.ORG_STAFF,
-            Role.DISTRICT_OFFICER,
-            Role.CITY_OFFICER,
-            Role.INSPECTOR,
-            Role.SERVICE,
-        )
-    ),
-]
 
 
 @router.post(
@@ -65,7 +49,7 @@ async def file_plan(
 async def list_plans(
     code: str,
     session: SessionDep,
-    principal: Reader,
+    principal: BodyRecordReader,
     page: PageDep,
     status: Annotated[
         PlanStatus | None, Query(description="Only plans in this state (filed: standing; withdrawn).")
@@ -81,7 +65,7 @@ async def list_plans(
     summary="One plan (ID numbers masked)",
     responses=problem_responses(401, 403, 404, 422),
 )
-async def get_plan(plan_id: int, session: SessionDep, principal: Reader) -> PlanOut:
+async def get_plan(plan_id: int, session: SessionDep, principal: BodyRecordReader) -> PlanOut:
     plan, body = await PlanService(session).get(principal, plan_id)
     return to_out(plan, body)
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from org_filing.bodies.models import Body
+from org_filing.deps import DistrictFilter, Officer, Supervisor, ViolationReader
 from org_filing.supervision.models import Complaint, Violation
+from org_filing.supervision.rules import ComplaintStatus
 from org_filing.supervision.schemas import (
     ComplaintActionIn,
     ComplaintIn,
@@ -20,22 +22,14 @@ from org_filing.supervision.schemas import (
     ViolationOut,
 )
 from org_filing.supervision.service import SupervisionService
-from skills_shared.auth import CurrentPrincipal, OptionalPrincipal, Principal, Role, require
+from skills_shared.auth import CurrentPrincipal, OptionalPrincipal
 from skills_shared.clock import TodayDep
+from skills_shared.contracts.v1.pagination import Page, PageDep
 from skills_shared.db import SessionDep
 from skills_shared.idempotency import IdempotencyDep
 from skills_shared.problems import problem_responses
 
 router = APIRouter(prefix="/v1", tags=["supervision"])
-
-Officer = Annotated[Principal, Depends(require(Role.DISTRICT_OFFICER, Role.CITY_OFFICER))]
-Supervisor = Annotated[Principal, Depends(require(Role.DISTRICT_OFFICER, Role.CITY_OFFICER, Role.INSPECTOR))]
-ViolationReader = Annotated[
-    Principal,
-    Depends(
-        require(Role.DISTRICT_OFFICER, Role.CITY_OFFICER, Role.INSPECTOR, Role.ORG_ADMIN, Role.ORG_STAFF)
-    ),
-]
 
 
 def complaint_out(c: Complaint, b: Body) -> ComplaintOut:
@@ -66,6 +60,7 @@ def violation_out(v: Violation, code: str) -> ViolationOut:
 
 @router.post(
     "/bodies/{code}/complaints",
+    operation_id="complaints.lodge",
     response_model=ComplaintOut,
     status_code=201,
     summary="Lodge a complaint about a body (anyone signed in)",
@@ -88,18 +83,26 @@ async def lodge_complaint(
 
 @router.get(
     "/complaints",
-    response_model=list[ComplaintOut],
+    operation_id="complaints.list",
+    response_model=Page[ComplaintOut],
     summary="Complaints about bodies of the officer's place",
     responses=problem_responses(401, 403, 422),
 )
 async def list_complaints(
-    session: SessionDep, principal: Officer, body: str | None = None
-) -> list[ComplaintOut]:
-    return [complaint_out(c, b) for c, b in await SupervisionService(session).complaints(principal, body)]
+    session: SessionDep,
+    principal: Officer,
+    page: PageDep,
+    body_code: Annotated[str | None, Query(description="Only complaints about this body.")] = None,
+    status: Annotated[ComplaintStatus | None, Query(description="Only complaints in this state.")] = None,
+    body: Annotated[str | None, Query(deprecated=True, description="Deprecated name of `body_code`.")] = None,
+) -> Page[ComplaintOut]:
+    rows, total = await SupervisionService(session).complaints(principal, body_code or body, status, page)
+    return page.wrap([complaint_out(c, b) for c, b in rows], total)
 
 
 @router.post(
     "/complaints/{cid}/handling",
+    operation_id="complaints.handle",
     response_model=ComplaintOut,
     summary="Handle a complaint",
     responses=problem_responses(401, 403, 404, 409, 422),
@@ -116,6 +119,7 @@ async def handle_complaint(
 
 @router.post(
     "/inspections",
+    operation_id="inspections.draw",
     response_model=InspectionOut,
     status_code=201,
     summary="双随机 draw from a published seed: random bodies of the place, random inspectors",
@@ -134,15 +138,20 @@ async def draw_inspection(
 
 @router.get(
     "/inspections",
-    response_model=list[InspectionOut],
+    operation_id="inspections.list",
+    response_model=Page[InspectionOut],
     summary="Published inspection results (一公开, public)",
+    responses=problem_responses(422),
 )
-async def published_inspections(session: SessionDep) -> list[InspectionOut]:
-    return await SupervisionService(session).published()
+async def published_inspections(
+    session: SessionDep, page: PageDep, district_code: DistrictFilter
+) -> Page[InspectionOut]:
+    return await SupervisionService(session).published(district_code, page)
 
 
 @router.get(
     "/inspections/{iid}",
+    operation_id="inspections.get",
     response_model=InspectionOut,
     summary="One inspection: public once published, officers and inspectors before",
     responses=problem_responses(401, 403, 404, 422),
@@ -153,6 +162,7 @@ async def get_inspection(iid: int, session: SessionDep, principal: OptionalPrinc
 
 @router.put(
     "/inspections/{iid}/results/{code}",
+    operation_id="inspections.record_result",
     response_model=InspectionOut,
     summary="Record the result for one drawn body (its drawn inspectors or the place's officer)",
     responses=problem_responses(401, 403, 404, 409, 422),
@@ -167,6 +177,7 @@ async def record_result(
 
 @router.post(
     "/inspections/{iid}/publication",
+    operation_id="inspections.publish",
     response_model=InspectionOut,
     summary="Publish the results (一公开)",
     responses=problem_responses(401, 403, 404, 409, 422),
@@ -182,6 +193,7 @@ async def publish_inspection(
 
 @router.post(
     "/bodies/{code}/violations",
+    operation_id="violations.record",
     response_model=ViolationOut,
     status_code=201,
     summary="Record a violation; suspension or cancellation move the body too",
@@ -204,10 +216,13 @@ async def record_violation(
 
 @router.get(
     "/bodies/{code}/violations",
-    response_model=list[ViolationOut],
+    operation_id="violations.list",
+    response_model=Page[ViolationOut],
     summary="A body's violations",
     responses=problem_responses(401, 403, 404, 422),
 )
-async def list_violations(code: str, session: SessionDep, principal: ViolationReader) -> list[ViolationOut]:
-    body, rows = await SupervisionService(session).violations(principal, code)
-    return [violation_out(v, body.code) for v in rows]
+async def list_violations(
+    code: str, session: SessionDep, principal: ViolationReader, page: PageDep
+) -> Page[ViolationOut]:
+    body, rows, total = await SupervisionService(session).violations(principal, code, page)
+    return page.wrap([violation_out(v, body.code) for v in rows], total)

@@ -6,7 +6,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from org_filing.bodies.models import Body
+from org_filing.db import paged
 from org_filing.supervision.models import Complaint, Inspection, InspectionAssignment, Violation
+from skills_shared.contracts.v1.pagination import PageParams
 
 
 class SupervisionRepository:
@@ -24,15 +26,17 @@ class SupervisionRepository:
         return (await self.session.execute(q)).scalar_one_or_none()
 
     async def complaints(
-        self, places: set[str] | None, body_code: str | None
-    ) -> list[tuple[Complaint, Body]]:
+        self, places: set[str] | None, body_code: str | None, status: str | None, page: PageParams
+    ) -> tuple[list[tuple[Complaint, Body]], int]:
         q = select(Complaint, Body).join(Body, Body.id == Complaint.body_id)
         if places is not None:
             q = q.where(Body.place_code.in_(places))
         if body_code is not None:
             q = q.where(Body.code == body_code)
-        rows = await self.session.execute(q.order_by(Complaint.id))
-        return [(c, b) for c, b in rows.all()]
+        if status is not None:
+            q = q.where(Complaint.status == status)
+        rows, total = await paged(self.session, q.order_by(Complaint.id), page)
+        return [(c, b) for c, b in rows], total
 
     async def inspection(self, iid: int, *, for_update: bool = False) -> Inspection | None:
         q = select(Inspection).where(Inspection.id == iid)
@@ -52,10 +56,16 @@ class SupervisionRepository:
         )
         return (await self.session.execute(q)).scalar_one_or_none()
 
-    async def violations(self, body_id: int) -> list[Violation]:
+    async def violations(self, body_id: int, page: PageParams) -> tuple[list[Violation], int]:
         q = select(Violation).where(Violation.body_id == body_id).order_by(Violation.id)
-        return list((await self.session.execute(q)).scalars())
+        rows, total = await paged(self.session, q, page)
+        return [r for (r,) in rows], total
 
-    async def published_inspections(self) -> list[Inspection]:
-        q = select(Inspection).where(Inspection.status == "published").order_by(Inspection.id)
-        return list((await self.session.execute(q)).scalars())
+    async def published_inspections(
+        self, district_code: str | None, page: PageParams
+    ) -> tuple[list[Inspection], int]:
+        q = select(Inspection).where(Inspection.status == "published")
+        if district_code is not None:
+            q = q.where(Inspection.place_code == district_code)
+        rows, total = await paged(self.session, q.order_by(Inspection.id), page)
+        return [r for (r,) in rows], total

@@ -6,12 +6,27 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
 from org_filing.common_schemas import LongText, PlaceCode, Strict, Text
 
 
 class ComplaintIn(Strict):
+    """A complaint about a body (OF-6), from anyone signed in."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "complainant_name": "王某",
+                    "complainant_contact": "13800000000",
+                    "content": "考场秩序混乱，存在替考",
+                }
+            ]
+        },
+    )
+
     complainant_name: Text
     complainant_contact: Text
     content: LongText
@@ -31,6 +46,13 @@ class ComplaintOut(BaseModel):
 
 
 class ComplaintActionIn(Strict):
+    """What the officer does with the complaint, and the note of it."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"action": "substantiate", "note": "经核查属实，责令整改"}]},
+    )
+
     action: Literal["start", "substantiate", "dismiss"]
     note: LongText
 
@@ -43,6 +65,22 @@ class ViolationAction(StrEnum):
 
 
 class ViolationIn(Strict):
+    """A violation found (OF-6); suspension and cancellation move the body too."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "found_on": "2026-09-01",
+                    "description": "未按计划组织评价",
+                    "action": "warning",
+                    "source": "other",
+                }
+            ]
+        },
+    )
+
     found_on: date
     description: LongText
     action: ViolationAction
@@ -62,8 +100,27 @@ class ViolationOut(BaseModel):
 class DrawIn(Strict):
     """A 双随机 draw: the seed is published with the result so anyone can redo it."""
 
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "title": "2026年第三季度双随机检查",
+                    "district_code": "05",
+                    "seed": "2026Q3-05-公开随机数",
+                    "bodies_to_draw": 2,
+                    "inspectors_per_body": 2,
+                    "inspector_ids": ["inspector-01", "inspector-02", "inspector-03"],
+                }
+            ]
+        },
+    )
+
     title: Text
-    place_code: PlaceCode
+    district_code: PlaceCode = Field(
+        validation_alias=AliasChoices("district_code", "place_code"),
+        description="The filing district drawn from; `place_code` is its deprecated name (one version).",
+    )
     seed: Text
     bodies_to_draw: int = Field(ge=1, le=1000)
     inspectors_per_body: int = Field(ge=1, le=10)
@@ -80,7 +137,7 @@ class AssignmentOut(BaseModel):
 class InspectionOut(BaseModel):
     id: int
     title: str
-    place_code: str
+    district_code: str
     seed: str
     body_pool: list[str]
     inspector_pool: list[str]
@@ -93,5 +150,11 @@ class InspectionOut(BaseModel):
 
 
 class ResultIn(Strict):
+    """An inspection's finding for one drawn body."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"result": "compliant", "findings": "评价过程规范"}]}
+    )
+
     result: Literal["compliant", "non_compliant"]
     findings: LongText

@@ -32,6 +32,7 @@ from org_filing.supervision.schemas import (
 )
 from skills_shared.audit import record
 from skills_shared.auth import Principal, Role
+from skills_shared.contracts.v1.pagination import Page, PageParams
 from skills_shared.problems import Problem, conflict, forbidden, not_found
 
 
@@ -39,7 +40,7 @@ def inspection_out(i: Inspection, assignments: list[InspectionAssignment]) -> In
     return InspectionOut(
         id=i.id,
         title=i.title,
-        place_code=i.place_code,
+        district_code=i.place_code,
         seed=i.seed,
         body_pool=i.body_pool,
         inspector_pool=i.inspector_pool,
@@ -118,18 +119,20 @@ class SupervisionService:
         )
         return row, body
 
-    async def complaints(self, principal: Principal, body_code: str | None) -> list[tuple[Complaint, Body]]:
+    async def complaints(
+        self, principal: Principal, body_code: str | None, status: str | None, page: PageParams
+    ) -> tuple[list[tuple[Complaint, Body]], int]:
         places = officer_places(principal)
         if places is not None and not places:
             raise forbidden("无权查看投诉", code="forbidden_role")
-        return await self.repo.complaints(places, body_code)
+        return await self.repo.complaints(places, body_code, status, page)
 
     # --- inspections ----------------------------------------------------------------------------------------
 
     async def draw(self, principal: Principal, d: DrawIn, *, today: date) -> Inspection:
         """双随机: the pool is every active body of the place; the draw is redone from the published seed."""
-        require_place_officer(principal, d.place_code)
-        pool: list[str] = sorted(await self.bodies.active_codes(d.place_code))
+        require_place_officer(principal, d.district_code)
+        pool: list[str] = sorted(await self.bodies.active_codes(d.district_code))
         inspectors = sorted(set(d.inspector_ids))
         try:
             drawn = draw_inspections(d.seed, pool, inspectors, d.bodies_to_draw, d.inspectors_per_body)
@@ -137,7 +140,7 @@ class SupervisionService:
             raise Problem(422, "draw_impossible", f"无法抽取：{exc}", rule=OF_6) from None
         row = Inspection(
             title=d.title,
-            place_code=d.place_code,
+            place_code=d.district_code,
             seed=d.seed,
             body_pool=pool,
             inspector_pool=inspectors,
@@ -245,11 +248,9 @@ class SupervisionService:
         )
         return inspection_out(row, assignments)
 
-    async def published(self) -> list[InspectionOut]:
-        return [
-            inspection_out(i, await self.repo.assignments(i.id))
-            for i in await self.repo.published_inspections()
-        ]
+    async def published(self, district_code: str | None, page: PageParams) -> Page[InspectionOut]:
+        rows, total = await self.repo.published_inspections(district_code, page)
+        return page.wrap([inspection_out(i, await self.repo.assignments(i.id)) for i in rows], total)
 
     # --- violations -----------------------------------------------------------------------------------------
 
@@ -281,10 +282,13 @@ class SupervisionService:
             await BodyService(self.session).cancel(principal, code, v.description, today=today)
         return row
 
-    async def violations(self, principal: Principal, code: str) -> tuple[Body, list[Violation]]:
+    async def violations(
+        self, principal: Principal, code: str, page: PageParams
+    ) -> tuple[Body, list[Violation], int]:
         body = await self._body(code)
         if principal.role in (Role.ORG_ADMIN, Role.ORG_STAFF):
             principal.require_body(code)
         elif principal.role != Role.INSPECTOR:
             require_place_officer(principal, body.place_code)
-        return body, await self.repo.violations(body.id)
+        rows, total = await self.repo.violations(body.id, page)
+        return body, rows, total
