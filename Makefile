@@ -16,6 +16,9 @@ install:  ## install uv if missing, then every package from uv.lock (and Debian'
 	@command -v chromium >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1 || \
 		{ echo "installing Debian chromium for the verify-page browser test"; \
 		  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@test -f /usr/share/fonts/truetype/lxgw-wenkai/LXGWWenKai-Regular.ttf || ! command -v apt-get >/dev/null 2>&1 || \
+		{ echo "installing Debian fonts-lxgw-wenkai for certificate PDFs and charts"; \
+		  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-lxgw-wenkai >/dev/null; }
 
 run: install  ## start PostgreSQL (embedded unless DATABASE_URL), migrate, start all five services
 	@$(SKILLS) run

@@ -120,8 +120,6 @@ def s3_endpoint() -> Iterator[str]:
 
 
 async def test_the_s3_store_keeps_and_returns_photos(s3_endpoint: str) -> None:
-    credentials = {"aws_access_key_id": "test", "aws_secret_access_key": "test", "region_name": "us-east-1"}
-    boto3.client("s3", endpoint_url=s3_endpoint, **credentials).create_bucket(Bucket="holder-photos")
     store = S3Store(
         bucket="holder-photos",
         endpoint_url=s3_endpoint,
@@ -133,7 +131,15 @@ async def test_the_s3_store_keeps_and_returns_photos(s3_endpoint: str) -> None:
     assert await store.get(key) is None
     stored = images.normalise(picture("PNG"))
     await store.put(key, stored, images.STORED_TYPE)
-    assert await store.get(key) == stored
+    assert await store.get(key) == stored, "the first photo created the bucket, as on a fresh MinIO"
+    listed = boto3.client(
+        "s3",
+        endpoint_url=s3_endpoint,
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+        region_name="us-east-1",
+    ).list_objects_v2(Bucket="holder-photos")
+    assert [o["Key"] for o in listed["Contents"]] == [key]
 
 
 async def test_the_local_store_refuses_keys_that_leave_it(tmp_path: Path) -> None:

@@ -5,10 +5,11 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
+from certificate_registry.photos.settings import PhotoStoreSettings
 from skills_shared.settings import ServiceSettings
 
 
-class RegistrySettings(ServiceSettings):
+class RegistrySettings(PhotoStoreSettings, ServiceSettings):
     """Certificate registry settings; every field can be set as ``REGISTRY_<FIELD>``."""
 
     model_config = SettingsConfigDict(env_prefix="REGISTRY_", extra="ignore", populate_by_name=True)

@@ -7,7 +7,7 @@ import hashlib
 from fastapi import FastAPI
 
 from certificate_registry.photos import images
-from certificate_registry.photos.settings import PhotoSettings
+from certificate_registry.photos.settings import PhotoStoreSettings
 from certificate_registry.photos.store import LocalDiskStore, ObjectStore, S3Store
 
 KEY_PREFIX = "holder-photos/"
@@ -19,23 +19,23 @@ def photo_key(id_number: str) -> str:
     return f"{KEY_PREFIX}{digest}.jpg"
 
 
-def build_store(settings: PhotoSettings) -> ObjectStore:
-    if settings.store == "s3":
+def build_store(settings: PhotoStoreSettings) -> ObjectStore:
+    if settings.photo_store == "s3":
         return S3Store(
-            bucket=settings.s3_bucket,
-            endpoint_url=settings.s3_endpoint_url,
-            access_key=settings.s3_access_key,
-            secret_key=settings.s3_secret_key,
-            region=settings.s3_region,
+            bucket=settings.photo_s3_bucket,
+            endpoint_url=settings.photo_s3_endpoint_url,
+            access_key=settings.photo_s3_access_key,
+            secret_key=settings.photo_s3_secret_key,
+            region=settings.photo_s3_region,
         )
-    return LocalDiskStore(settings.dir)
+    return LocalDiskStore(settings.photo_dir)
 
 
 def store_of(app: FastAPI) -> ObjectStore:
-    """The app's store, built from the environment on first use (tests set ``app.state.photo_store``)."""
+    """The app's store, built from its settings on first use (tests set ``app.state.photo_store``)."""
     store: ObjectStore | None = getattr(app.state, "photo_store", None)
     if store is None:
-        store = build_store(PhotoSettings())
+        store = build_store(app.state.settings)
         app.state.photo_store = store
     return store
 

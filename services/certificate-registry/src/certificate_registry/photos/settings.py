@@ -1,23 +1,29 @@
-"""Where holder photos are kept (environment prefix ``REGISTRY_PHOTO_``)."""
+"""Where holder photos are kept: fields the registry's settings take in (``REGISTRY_PHOTO_*``)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, Field
 
 
-class PhotoSettings(BaseSettings):
-    """``store=local`` (default) keeps photos under ``dir``; ``store=s3`` in a bucket of an S3-compatible service."""
+class PhotoStoreSettings(BaseModel):
+    """``photo_store=local`` (default) keeps photos under ``photo_dir``; ``s3`` in a bucket of an S3-compatible
+    service (MinIO in docker-compose)."""
 
-    model_config = SettingsConfigDict(env_prefix="REGISTRY_PHOTO_", extra="ignore")
-
-    store: Literal["local", "s3"] = "local"
-    dir: Path = Field(default=Path(".data/photos"), description="Directory of the local-disk store.")
-    s3_endpoint_url: str | None = Field(default=None, description="e.g. http://minio:9000; unset for AWS.")
-    s3_bucket: str = "holder-photos"
-    s3_access_key: str | None = None
-    s3_secret_key: str | None = None
-    s3_region: str = "us-east-1"
+    photo_store: Literal["local", "s3"] = Field(
+        default="local", description="Where holder photos are kept: local disk, or an S3-compatible service."
+    )
+    photo_dir: Path = Field(default=Path(".data/photos"), description="Directory of the local-disk store.")
+    photo_s3_endpoint_url: str | None = Field(
+        default=None, description="e.g. http://minio:9000; unset for AWS."
+    )
+    photo_s3_bucket: str = Field(
+        default="holder-photos", description="Created on the first photo if missing."
+    )
+    photo_s3_access_key: str | None = Field(
+        default=None, description="Unset: boto3's usual credential chain."
+    )
+    photo_s3_secret_key: str | None = None
+    photo_s3_region: str = "us-east-1"
