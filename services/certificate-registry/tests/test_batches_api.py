@@ -143,6 +143,8 @@ async def test_a_guantong_row_carries_the_title_that_allows_its_level(
         {**candidate(2), "scores": {}, "panel": panel, "title": TITLE},  # 助理级 → 高级工 only
         {**candidate(3), "scores": {}, "panel": panel},  # no title at all
         {**candidate(4), "scores": {}, "panel": panel, "title": promoted},  # 二(二) promotion → 技师
+        # a specialty the body's 贯通 registration does not map to 电工 (OF-8, seed 002 七(一))
+        {**candidate(6), "scores": {}, "panel": panel, "title": {**INTERMEDIATE, "specialty": "机械工程"}},
     ]
     refused = await registry.upload(batch_id, rows, CITY_BODY)
     assert refused.status_code == 422
@@ -151,8 +153,9 @@ async def test_a_guantong_row_carries_the_title_that_allows_its_level(
     assert [e["loc"] for e in problem["errors"]] == [
         ["body", "candidates", 1, "title"],
         ["body", "candidates", 2, "title"],
+        ["body", "candidates", 4, "title"],
     ]
-    assert "满4年" in problem["errors"][0]["msg"]
+    assert "满4年" in problem["errors"][0]["msg"] and "电气工程" in problem["errors"][2]["msg"]
     assert await _count(engine, "candidates") == 0
     ok = await registry.upload(batch_id, [rows[0], rows[3]], CITY_BODY)
     assert ok.status_code == 200, ok.text

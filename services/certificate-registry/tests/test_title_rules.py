@@ -16,7 +16,7 @@ from skills_shared.contracts.v1.registry import TitleHeld, TitleLevel
 
 
 def title(level: str, **kw: Any) -> TitleHeld:
-    return TitleHeld.model_validate({"level": level, "specialty": "电气工程", "related_work_years": 0, **kw})
+    return TitleHeld.model_validate({"specialty": "电气工程", "related_work_years": 0, "level": level, **kw})
 
 
 @pytest.mark.parametrize(
@@ -48,6 +48,11 @@ def test_refusals_say_how_the_title_would_be_accepted() -> None:
     assert title_problem(None, 3, guantong=True) is not None
     assert title_problem(title("assistant"), 3, guantong=False) == "非贯通批次不填写职称"
     assert title_problem(None, 4, guantong=False) is None
+    assert title_problem(title("assistant"), 3, guantong=True, specialties=["电气工程"]) is None
+    outside = title_problem(
+        title("assistant", specialty="机械工程"), 3, guantong=True, specialties=["电气工程"]
+    )
+    assert outside is not None and "电气工程" in outside
 
 
 HERE = Declaration("S000050070001", "6-31-01-03", "维修电工", 3)

@@ -45,6 +45,8 @@ class Batch(Base):
     evaluation_date: Mapped[date] = mapped_column(Date)
     method: Mapped[str] = mapped_column(String(24))
     guantong: Mapped[bool] = mapped_column(Boolean)
+    title_specialties: Mapped[list[str]] = mapped_column(JSONB, default=list, server_default="[]")
+    """贯通: the title specialties org-filing's registration maps to this occupation and level (OF-8)."""
     status: Mapped[str] = mapped_column(String(12), default="draft")
     candidate_count: Mapped[int] = mapped_column(Integer, default=0)
     passed_count: Mapped[int] = mapped_column(Integer, default=0)

@@ -149,6 +149,7 @@ class BatchService:
                 evaluation_date=payload.evaluation_date,
                 method=payload.method.value,
                 guantong=payload.guantong,
+                title_specialties=list(clearance.title_specialties) if payload.guantong else [],
                 status=rules.BatchStatus.DRAFT.value,
                 candidate_count=0,
                 passed_count=0,
@@ -203,7 +204,8 @@ class BatchService:
         title_errors = [
             FieldError(loc=["body", "candidates", index, "title"], msg=reason, type="title_level_not_allowed")
             for index, c in enumerate(payload.candidates)
-            if (reason := titles.title_problem(c.title, batch.level, batch.guantong)) is not None
+            if (reason := titles.title_problem(c.title, batch.level, batch.guantong, batch.title_specialties))
+            is not None
         ]
         if errors or title_errors:
             found: list[FieldError] = sorted(

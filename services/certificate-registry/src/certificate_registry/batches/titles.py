@@ -7,6 +7,7 @@ the once-only rule suite-wide (see ``batches/repository.py``), and :func:`declar
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from skills_shared.contracts.v1.registry import TitleHeld, TitleLevel
@@ -73,15 +74,26 @@ def _what_would_do(title: TitleHeld) -> str:
     return f"{zh}职称从事生产一线技能工作的，可直接申报一级/高级技师"
 
 
-def title_problem(title: TitleHeld | None, level: int, guantong: bool) -> str | None:
-    """The Chinese reason a row's title does not allow the batch's level (CR-9), or None."""
+def title_problem(
+    title: TitleHeld | None, level: int, guantong: bool, specialties: Sequence[str] = ()
+) -> str | None:
+    """The Chinese reason a row's title does not allow the batch's level (CR-9), or None.
+
+    ``specialties`` are the title specialties the body's 贯通 registration maps to the batch's occupation and
+    level (OF-8, seed 002 七(一)); when org-filing names some, the title's specialty must be one of them.
+    """
     if not guantong:
         return "非贯通批次不填写职称" if title is not None else None
     if title is None:
         return "贯通评价须填写申报人的职称（级别、专业、相关工作年限）"
-    if level in allowed_levels(title):
-        return None
-    return f"不能申报{SkillLevel(level).zh}：{_what_would_do(title)}"
+    if level not in allowed_levels(title):
+        return f"不能申报{SkillLevel(level).zh}：{_what_would_do(title)}"
+    if specialties and title.specialty not in specialties:
+        return (
+            f"职称专业“{title.specialty}”不在本机构贯通评价报备的对应专业（{'、'.join(specialties)}）内，"
+            "请按报备的职业与职称专业对应关系申报"
+        )
+    return None
 
 
 @dataclass(frozen=True, slots=True)

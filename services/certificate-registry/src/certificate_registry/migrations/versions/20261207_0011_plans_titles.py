@@ -21,6 +21,10 @@ def upgrade() -> None:
     op.add_column("batches", sa.Column("plan_id", sa.Integer(), nullable=True))
     op.execute("UPDATE batches SET plan_id = plan_ref::integer WHERE plan_ref ~ '^[0-9]{1,9}$'")
     op.drop_column("batches", "plan_ref")
+    op.add_column(
+        "batches",
+        sa.Column("title_specialties", postgresql.JSONB(), server_default="[]", nullable=False),
+    )
     op.add_column("candidates", sa.Column("title", postgresql.JSONB(), nullable=True))
     op.create_table(
         "title_declarations",
@@ -41,6 +45,7 @@ def downgrade() -> None:
     op.drop_index("ix_title_declarations_batch_id", table_name="title_declarations")
     op.drop_table("title_declarations")
     op.drop_column("candidates", "title")
+    op.drop_column("batches", "title_specialties")
     op.add_column("batches", sa.Column("plan_ref", sa.String(100), nullable=True))
     op.execute("UPDATE batches SET plan_ref = plan_id::text")
     op.drop_column("batches", "plan_id")
