@@ -303,3 +303,34 @@ def test_pydantic_schema() -> None:
     prop = Lookup.model_json_schema()["properties"]["number"]
     assert prop["pattern"] == "^[SY][0-9]{21}$"
     assert prop["examples"] == [GOOD]
+
+
+def test_parts_name_each_part_under_the_contract_keys() -> None:
+    from skills_shared.certnumber import parts
+    from skills_shared.contracts.v1.registry import CertificateNumberParts
+
+    decoded = CertificateNumberParts.model_validate(parts(GOOD))
+    assert (decoded.district_code, decoded.district_name) == ("07", "沙坪坝区")
+    assert (decoded.body_sequence, decoded.year, decoded.level_code, decoded.serial) == (
+        "0012",
+        2025,
+        3,
+        "000123",
+    )
+    assert decoded.route_name == "重庆市人力社保部门备案" and decoded.body_code == "S000050070012"
+    other = parts("S000031050001251000001")
+    assert (other["province_name"], other["district_name"]) == ("上海市", "上海市备案地代码05")
+    with pytest.raises(CertificateNumberError):
+        parts("S00005007001225300012")
+
+
+@given(st.sampled_from(sorted(CQ_FILING_PLACES)), st.integers(1, 9999), st.integers(0, 99), st.integers(1, 5))
+def test_parts_agree_with_decode(place: str, sequence: int, year: int, level: int) -> None:
+    from skills_shared.certnumber import parts
+
+    number = build("S", "0000", "50", place, sequence, year, level, 1)
+    named = decode(number)
+    split = parts(number)
+    assert named["place"] == f"{split['district_code']} {split['district_name']}"
+    assert named["level"] == f"{split['level_code']} {split['level_name']}"
+    assert named["year"] == f"{split['year']}年" and named["body_code"] == split["body_code"]

@@ -30,8 +30,8 @@ __all__ = [
     "build",
     "decode",
     "parse",
-    "parts",
     "parse_body_code",
+    "parts",
     "validate",
     "validate_body_code",
 ]
