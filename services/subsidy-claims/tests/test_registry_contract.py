@@ -198,3 +198,19 @@ async def test_an_answer_off_the_contract_is_a_502_naming_the_registry(
     assert problem["code"] == "upstream_contract_mismatch" and problem["service"] == REGISTRY
     assert {"holder_name", "name"} <= set(problem["fields"])
     assert (await client.get(f"/v1/claims/{cid}", headers=me)).json()["status"] == "draft"
+
+
+async def test_an_answer_that_is_not_a_record_at_all_is_a_502_too(
+    client: httpx.AsyncClient, factory: Any, tokens: Any, fake_registry: Any, engine: AsyncEngine
+) -> None:
+    person = factory.person()
+    record = factory.certificate(person)
+    fake_registry.records[record["number"]] = "<html>维护中</html>"
+    me = tokens.citizen(person)
+    cid = (await client.post("/v1/claims", json=factory.cq_body(person, record), headers=me)).json()["id"]
+    response = await client.post(
+        f"/v1/claims/{cid}/submit", headers={**me, "Idempotency-Key": uuid.uuid4().hex}
+    )
+    assert response.status_code == 502, response.text
+    assert (response.json()["code"], response.json()["service"]) == ("upstream_contract_mismatch", REGISTRY)
+    assert (await client.get(f"/v1/claims/{cid}", headers=me)).json()["status"] == "draft"
