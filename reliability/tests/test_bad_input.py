@@ -355,8 +355,16 @@ ROWS = [
         (404, 422),
         headers=bearer("citizen", GOOD_ID),
     ),
+    Row("settlements page 2**70", "voucher", "GET", f"/v1/settlements?page={2**70}", (422,), headers=CITY),
+    Row("settlements page_size 201", "voucher", "GET", "/v1/settlements?page_size=201", (422,), headers=CITY),
+    Row("lapse as_of 0", "voucher", "POST", "/v1/lapse-runs", json={"as_of": 0}, headers=CITY),
     Row(
-        "settlements offset 2**70", "voucher", "GET", f"/v1/settlements?offset={2**70}", (422,), headers=CITY
+        "face value true",
+        "voucher",
+        "PUT",
+        "/v1/voucher-types/entrepreneurship",
+        json={"face_value_fen": True},
+        headers=CITY,
     ),
     # org-filing: credit code checksum, thresholds overflow, list paging overflow
     Row(

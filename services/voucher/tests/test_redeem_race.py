@@ -225,3 +225,107 @@ async def test_yearly_cap_holds_under_simultaneous_scans_at_two_institutions(
         )
     assert len(per_holder) == CAP_ROUNDS
     assert all(n == 3 == uses[h] for h, n in per_holder)
+
+
+V6_SCANNERS = 20
+
+
+async def test_v6_decision_and_flip_agree_while_permissions_and_the_institution_change(
+    scenario: Scenario,
+    clock: FixedClock,
+    settings: VoucherSettings,
+    race_pool: asyncpg.Pool[Any],
+    engine: AsyncEngine,
+) -> None:
+    """V-6 raced: scans released together with the withdrawal of their permissions, then with a suspension.
+
+    Whatever the interleaving, each scan either redeems (voucher redeemed, one use counted, audited) or gets the one
+    V-6 answer with nothing changed — never another code, never a flip without a permission decision behind it.
+    """
+    rounds = max(2, ROUNDS // 20)
+    holders = holder_ids(V6_SCANNERS * rounds, start=9_000)
+    await scenario.price_all_types()
+    inst = await scenario.institution("5000003", "04")
+    class_id = await scenario.open_class(inst)
+    campaign = await scenario.campaign(2026)
+    await scenario.issue(campaign, holders)
+    (first,) = await scenario.claim(holders[0], ["employment_skills"])
+    async with engine.begin() as conn:
+        await conn.execute(
+            text(
+                """
+                INSERT INTO vouchers (holder_id, year, type_code, campaign_id, district_code, face_value_fen,
+                                      valid_until, status)
+                SELECT g.holder_id, g.year, v.type_code, v.campaign_id, g.district_code, v.face_value_fen,
+                       v.valid_until, 'claimed'
+                  FROM grants g CROSS JOIN vouchers v
+                 WHERE v.id = :first AND g.holder_id <> v.holder_id
+                """
+            ),
+            {"first": first["id"]},
+        )
+        voucher_of = {
+            h: int(i) for h, i in (await conn.execute(text("SELECT holder_id, id FROM vouchers"))).all()
+        }
+    key = settings.qr_secret.encode()
+    now_s = int(clock.now().timestamp())
+    staff = [
+        Principal(sub=f"scan-v6-{i}", role=Role.INSTITUTION_STAFF, institution=inst.code)
+        for i in range(V6_SCANNERS)
+    ]
+    outcomes: Counter[str] = Counter()
+
+    async def change(sql: str, args: tuple[Any, ...], barrier: asyncio.Barrier) -> None:
+        conn = await connect_patiently(race_pool)
+        try:
+            await barrier.wait()
+            await conn.execute(sql, *args)
+        finally:
+            await race_pool.release(conn)
+
+    for n in range(rounds):
+        batch = holders[n * V6_SCANNERS : (n + 1) * V6_SCANNERS]
+        suspend = n % 2 == 1
+        for p in staff:
+            await scenario.grant(inst, p.sub)
+        async with engine.begin() as conn:
+            await conn.execute(
+                text("UPDATE institutions SET status = 'active' WHERE code = :c"), {"c": inst.code}
+            )
+        barrier = asyncio.Barrier(V6_SCANNERS * 2 if not suspend else V6_SCANNERS + 1)
+        scans = [
+            _scan(
+                race_pool,
+                barrier,
+                (clock, key),
+                p,
+                RedeemRequest(token=sign_token(key, voucher_of[h], h, now_s), class_id=class_id),
+            )
+            for p, h in zip(staff, batch, strict=True)
+        ]
+        if suspend:
+            changes = [
+                change("UPDATE institutions SET status = 'suspended' WHERE code = $1", (inst.code,), barrier)
+            ]
+        else:
+            changes = [
+                change(
+                    "DELETE FROM redeem_permissions WHERE institution_code = $1 AND staff_subject = $2",
+                    (inst.code, p.sub),
+                    barrier,
+                )
+                for p in staff
+            ]
+        results = await asyncio.gather(*scans, *changes)
+        outcomes.update(r for r in results[:V6_SCANNERS])
+    assert set(outcomes) <= {"ok", "redeem_permission_missing"}, outcomes
+    assert sum(outcomes.values()) == V6_SCANNERS * rounds
+    async with engine.connect() as conn:
+        redeemed = (
+            await conn.execute(text("SELECT count(*) FROM vouchers WHERE status = 'redeemed'"))
+        ).scalar_one()
+        uses = (await conn.execute(text("SELECT coalesce(sum(uses), 0) FROM holder_year_uses"))).scalar_one()
+        audited = (
+            await conn.execute(text("SELECT count(*) FROM audit_log WHERE action = 'voucher.redeem'"))
+        ).scalar_one()
+    assert redeemed == uses == audited == outcomes["ok"]
