@@ -8,7 +8,8 @@ from skills_shared.auth import Principal, Role, require
 from skills_shared.clock import ClockDep
 from skills_shared.db import SessionDep
 from skills_shared.problems import problem_responses
-from voucher.lapse.service import LapseRunOut, LapseRunRequest, LapseService
+from voucher.lapse.schemas import LapseRunOut, LapseRunRequest
+from voucher.lapse.service import LapseService
 
 router = APIRouter(tags=["lapse"])
 

@@ -15,7 +15,8 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from skills_shared.clock import Clock
-from voucher.lapse.service import LapseRunOut, LapseService
+from voucher.lapse.schemas import LapseRunOut
+from voucher.lapse.service import LapseService
 
 ACTOR = "lapse-scheduler"
 ROUND_LOCK = 0x1A95E

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -12,7 +11,7 @@ from skills_shared import audit
 from skills_shared.auth import Principal
 from skills_shared.clock import Clock, today_of
 from skills_shared.refusals import Refusal
-from skills_shared.validators import IsoDate
+from voucher.lapse.schemas import LapseRunOut
 from voucher.vouchers.rules import RULE_CLAIM
 
 # Both statements mirror voucher.vouchers.rules.lapse_reason, set-wise: they move only vouchers in a source
@@ -30,20 +29,6 @@ _NOT_COMPLETED = text(
      WHERE v.class_id = c.id AND v.status = 'redeemed' AND c.ends_on < :as_of
     """
 )
-
-
-class LapseRunRequest(BaseModel):
-    """Lapse as of a day (default today); never a day after today. ``{"as_of": 0}`` is not a date."""
-
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{}, {"as_of": "2026-12-01"}]})
-
-    as_of: IsoDate | None = Field(default=None, description="失效处理的基准日（YYYY-MM-DD），默认为今天")
-
-
-class LapseRunOut(BaseModel):
-    as_of: date
-    lapsed_not_used: int
-    lapsed_not_completed: int
 
 
 class LapseService:

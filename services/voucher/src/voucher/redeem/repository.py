@@ -20,6 +20,8 @@ from skills_shared.db.lean import LeanTx
 # V-6 is decided here and only here: `may_redeem` (the institution is registered and active, and the scanning
 # staff member holds a redeem permission granted by its 专员) is computed once, guards the flip, and is returned
 # so the service can word the refusal (`institution_status`, `has_permission` say why). No Python rule repeats it.
+# The decision and the flip are one step on one snapshot: a withdrawal or suspension committed before the scan's
+# statement began is always seen; one committing while it runs is ordered after this scan.
 _SCAN = """
     WITH may AS (
         SELECT i.status AS institution_status,
