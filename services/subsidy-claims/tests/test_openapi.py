@@ -142,3 +142,28 @@ async def test_every_schema_title_is_unique_in_the_suite(client: httpx.AsyncClie
         if title in elsewhere and name not in PLATFORM_SCHEMAS
     }
     assert clashes == {}
+
+
+def test_every_documented_example_is_accepted_by_its_model() -> None:
+    """A partner copying an example from the document gets past validation."""
+    from typing import Any as AnyType
+
+    from fastapi.routing import APIRoute
+    from pydantic import BaseModel
+
+    from subsidy_claims.claims import api as claims_api
+    from subsidy_claims.policies import api as policies_api
+
+    bodies: set[type[BaseModel]] = set()
+    for router in (claims_api.router, policies_api.router):
+        for route in router.routes:
+            if isinstance(route, APIRoute) and route.body_field is not None:
+                annotation = route.body_field.field_info.annotation
+                if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+                    bodies.add(annotation)
+    assert len(bodies) >= 12
+    for model in bodies:
+        extra: AnyType = model.model_config.get("json_schema_extra") or {}
+        assert extra.get("examples"), model.__name__
+        for example in extra["examples"]:
+            model.model_validate(example)
