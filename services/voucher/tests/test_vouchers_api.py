@@ -7,6 +7,7 @@ from collections import Counter
 from datetime import datetime
 
 import httpx
+from fastapi import FastAPI
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from voucher_testdata import Scenario, holder_id, holder_ids
@@ -233,3 +234,23 @@ async def test_claim_replays_with_idempotency_key(
     other = await client.post("/v1/me/vouchers/claims", json={"types": ["entrepreneurship"]}, headers=headers)
     assert other.status_code == 422 and other.json()["code"] == "idempotency_key_reused"
     assert await _scalar(engine, "SELECT count(*) FROM vouchers") == 1
+
+
+async def test_an_issue_list_longer_than_the_setting_is_refused_whole(
+    app: FastAPI, client: httpx.AsyncClient, scenario: Scenario, engine: AsyncEngine
+) -> None:
+    campaign = await scenario.campaign(2026)
+    settings = app.state.settings
+    saved = settings.bulk_issue_max
+    settings.bulk_issue_max = 2
+    try:
+        r = await client.post(
+            f"/v1/campaigns/{campaign}/issues",
+            json={"holders": [{"id_number": h, "district_code": "04"} for h in holder_ids(3)]},
+            headers=scenario.city,
+        )
+    finally:
+        settings.bulk_issue_max = saved
+    assert r.status_code == 422 and r.json()["code"] == "too_many_holders" and r.json()["most"] == 2
+    assert r.json()["errors"][0]["loc"] == ["body", "holders"]
+    assert await _scalar(engine, "SELECT count(*) FROM grants") == 0

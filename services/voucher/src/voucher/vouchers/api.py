@@ -13,6 +13,7 @@ from skills_shared.db import SessionDep
 from skills_shared.idempotency import IdempotencyDep
 from skills_shared.problems import problem_responses
 from voucher.access import Citizen, CityOfficer, Watchers
+from voucher.deps import SettingsDep
 from voucher.vouchers.schemas import (
     CampaignCreate,
     CampaignOut,
@@ -124,11 +125,13 @@ async def issue(
     data: IssueRequest,
     session: SessionDep,
     clock: ClockDep,
+    settings: SettingsDep,
     idem: IdempotencyDep,
     principal: Principal = CityOfficer,
 ) -> Response:
+    service = VoucherService(session, clock)
     return await idem.run(
-        lambda: VoucherService(session, clock).issue(principal, campaign_id, data), status_code=201
+        lambda: service.issue(principal, campaign_id, data, settings.bulk_issue_max), status_code=201
     )
 
 

@@ -170,8 +170,18 @@ class VoucherService:
         counts = await self.repo.issued_counts([c.id])
         return self._campaign_out(c, counts.get(c.id, 0))
 
-    async def issue(self, principal: Principal, campaign_id: int, data: IssueRequest) -> IssueResult:
+    async def issue(
+        self, principal: Principal, campaign_id: int, data: IssueRequest, most: int
+    ) -> IssueResult:
         """V-3: issue the campaign to a list of eligible holders; holders issued earlier this year are skipped."""
+        if len(data.holders) > most:
+            raise Refusal(
+                None,
+                "too_many_holders",
+                f"一次发放名单最多{most}人，本次{len(data.holders)}人；请分批提交",
+                field=("body", "holders"),
+                extra={"most": most},
+            )
         refuse_repeats(
             data.holders,
             lambda h: h.id_number,
