@@ -37,7 +37,6 @@ _ACCOUNT_DIGITS = re.compile(r"\d{10,19}")
 NOISY_LOGGERS: dict[str, int] = {
     "uvicorn": logging.INFO,
     "uvicorn.error": logging.INFO,
-    "uvicorn.access": logging.INFO,
     "sqlalchemy": logging.WARNING,
     "sqlalchemy.engine": logging.WARNING,
     "asyncpg": logging.WARNING,
@@ -165,6 +164,11 @@ def configure_logging(level: str = "INFO", *, json: bool = True, service: str = 
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(numeric)
+    logging.captureWarnings(True)  # warnings, too, are lines of this process: same format, same masking
+    # The app's own access line (status, duration, route) replaces uvicorn's, which would only repeat it.
+    uvicorn_access = logging.getLogger("uvicorn.access")
+    uvicorn_access.handlers.clear()
+    uvicorn_access.propagate = False
     for name, floor in NOISY_LOGGERS.items():
         logger = logging.getLogger(name)
         logger.handlers.clear()
