@@ -1,13 +1,20 @@
-"""Fixtures of the gateway tests: a fresh migrated database, the app over ASGI, clean tables per test."""
+"""Fixtures of the gateway tests: a fresh migrated database, the app over ASGI, clean tables per test, and the
+real suite in this process (the four services' own apps on their own databases, the gateway in front)."""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import httpx
 import pytest
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine
+
+sys.path.insert(0, str(Path(__file__).parent))  # gateway_suite, gateway_fakes: names unique to this package
+
+from gateway_suite import TODAY, Suite, provider_databases, running_suite
 
 from gateway.app import MIGRATIONS_DIR, create_app
 from gateway.fakes import FakeSuite
@@ -88,3 +95,20 @@ async def gw(
     async with running_app(app) as c:
         c.app = app  # type: ignore[attr-defined]
         yield c
+
+
+@pytest.fixture(scope="session")
+def provider_dbs() -> Iterator[dict[str, str]]:
+    """A fresh migrated database for each of the four services, for the whole session."""
+    with provider_databases() as urls:
+        yield urls
+
+
+@pytest.fixture(scope="session")
+async def real(
+    provider_dbs: dict[str, str], settings: GatewaySettings, engine: AsyncEngine
+) -> AsyncIterator[Suite]:
+    """The real suite in this process, started once per session; tests create their own data in it."""
+    gateway_settings = settings.model_copy(update={"rate_limit_enabled": False, "upstream_backoff_s": 0})
+    async with running_suite(provider_dbs, gateway_settings, TODAY) as suite:
+        yield suite

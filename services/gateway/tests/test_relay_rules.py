@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gateway.openapi.merge import OWN, merged_document, rewrite_refs, schema_names
+from gateway.openapi.merge import OWN, merged_document, rewrite_refs, schema_names, short_operation_id
 from gateway.relayed.table import (
     RELAYED_SERVICES,
     Access,
@@ -225,7 +225,7 @@ def test_the_merge_adds_relayed_operations_with_what_the_gateway_answers() -> No
     assert operation["requestBody"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/VoucherObjectionIn"
     }
-    assert operation["operationId"] == "voucher_object"
+    assert operation["operationId"] == "voucher.object"
     assert operation["tags"] == ["voucher: objections"]
     assert {"201", "401", "429", "503"} <= set(operation["responses"])
     assert operation["x-relayed-to"] == {"service": "voucher", "path": "/v1/objections"}
@@ -242,3 +242,71 @@ def test_a_relayed_path_that_the_gateway_serves_itself_is_refused() -> None:
     own = {"paths": {"/api/v1/voucher/public": {"get": {"responses": {}}}}}
     with pytest.raises(ValueError, match="both"):
         merged_document(own, [(VOUCHER, _service_document())])
+
+
+def test_operation_ids_are_short_prefixed_and_unique() -> None:
+    generated = "approve_v1_claims__claim_id__approve_post"
+    assert (
+        short_operation_id({"operationId": generated}, "/v1/claims/{claim_id}/approve", "post") == "approve"
+    )
+    assert short_operation_id({"operationId": "claims.approve"}, "/v1/x", "post") == "claims.approve"
+    assert short_operation_id({}, "/v1/x", "get") is None
+    own = {
+        "paths": {
+            "/api/v1/audit/{service}/verify": {"get": {"operationId": "audit.verify", "responses": {}}},
+            "/v1/audit/verify": {"get": {"operationId": "audit_verify_v1_audit_verify_get", "responses": {}}},
+        }
+    }
+    service = _service_document()
+    service["paths"]["/v1/objections"]["post"]["operationId"] = "object_v1_objections_post"
+    merged = merged_document(own, [(VOUCHER, service)])
+    ids = {
+        path: op["operationId"]
+        for path, item in merged["paths"].items()
+        for op in item.values()
+        if "operationId" in op
+    }
+    assert ids["/api/v1/voucher/objections"] == "voucher.object"
+    # ``audit.verify`` and ``audit_verify`` would be one method of a generated client: both keep their full IDs
+    assert ids["/api/v1/audit/{service}/verify"] == "audit.verify"
+    assert ids["/v1/audit/verify"] == "audit_verify_v1_audit_verify_get"
+
+
+def test_titles_are_unique_across_the_merged_document() -> None:
+    own = {
+        "paths": {},
+        "components": {"schemas": {"ObjectionIn": {"type": "string", "title": "ObjectionIn"}}},
+    }
+    service = _service_document()
+    service["components"]["schemas"]["ObjectionIn"] = {"type": "integer", "title": "ObjectionIn"}
+    service["components"]["schemas"]["Other"] = {"type": "object", "title": "ObjectionIn"}
+    schemas = merged_document(own, [(VOUCHER, service)])["components"]["schemas"]
+    titles = [schema.get("title", name) for name, schema in schemas.items()]
+    assert len(titles) == len(set(titles)), titles
+    assert schemas["VoucherObjectionIn"]["title"] == "VoucherObjectionIn"
+
+
+def test_bytes_answers_are_typed_binary_and_a_body_has_one_binary_type() -> None:
+    service = _service_document()
+    service["paths"]["/v1/report.pdf"] = {
+        "get": {"responses": {"200": {"description": "ok", "content": {"application/pdf": {}}}}}
+    }
+    service["paths"]["/v1/photo"] = {
+        "put": {
+            "requestBody": {
+                "description": "JPEG or PNG.",
+                "content": {
+                    "image/jpeg": {"schema": {"type": "string", "format": "binary"}},
+                    "image/png": {"schema": {"type": "string", "format": "binary"}},
+                },
+            },
+            "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {}}}}},
+        }
+    }
+    merged = merged_document({"paths": {}}, [(VOUCHER, service)])
+    pdf = merged["paths"]["/api/v1/voucher/report.pdf"]["get"]["responses"]["200"]["content"]
+    assert pdf == {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}
+    photo = merged["paths"]["/api/v1/voucher/photo"]["put"]["requestBody"]
+    assert list(photo["content"]) == ["image/jpeg"] and "image/png" in photo["description"]
+    answer = merged["paths"]["/api/v1/voucher/photo"]["put"]["responses"]["200"]["content"]
+    assert answer == {"application/json": {"schema": {}}}, "JSON answers are left as they are"

@@ -1,4 +1,4 @@
-"""Pure rules of the subsidy, voucher, body, 'my things' and verify-page workflows."""
+"""Pure rules of the subsidy, body, 'my things' and verify-page workflows."""
 
 from __future__ import annotations
 
@@ -10,18 +10,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from gateway.bodies.rules import require_officer_of_place
-from gateway.mine.rules import assemble, part_ok, part_unavailable
-from gateway.subsidy.rules import (
-    claim_payload,
-    require_holder_name,
-    require_usable,
-    verified_from_registry,
-)
+from gateway.mine.rules import complete, part_ok, part_unavailable
+from gateway.subsidy.rules import claim_draft, declared_certificate, require_holder_name, require_usable
 from gateway.verify.rules import Mode, public_card, read_query
-from gateway.vouchers.rules import require_own_class, require_redeeming_institution
 from skills_shared.auth import Principal, Role
+from skills_shared.contracts.v1.gateway import SubsidyApplication
+from skills_shared.contracts.v1.registry import PublicCertificate
 from skills_shared.problems import Problem
 from skills_shared.reference import CertificateKind
+from skills_shared.validators import make_resident_id
 
 NUMBER = "S000050050001253000001"
 VIEW: dict[str, Any] = {
@@ -32,53 +29,59 @@ VIEW: dict[str, Any] = {
     "occupation_name": "中式烹调师",
     "work_type": None,
     "level": 3,
+    "level_name": "三级/高级工",
     "issue_date": "2025-10-20",
     "body_name": "某评价中心",
     "status": "valid",
 }
 
 
-def test_verified_facts_from_the_registry() -> None:
-    cert = verified_from_registry(VIEW)
+def view(**over: Any) -> PublicCertificate:
+    return PublicCertificate.model_validate({**VIEW, **over})
+
+
+def test_the_declared_certificate_is_what_the_registry_showed() -> None:
+    cert = declared_certificate(view())
     assert (cert.kind, cert.level, cert.issue_date, cert.work_type) == (
         CertificateKind.SKILL_LEVEL,
         3,
         date(2025, 10, 20),
         None,
     )
-    assert verified_from_registry({**VIEW, "level": None}).kind is CertificateKind.SPECIAL_ABILITY
-    assert verified_from_registry({**VIEW, "work_type": "——"}).work_type is None
+    assert declared_certificate(view(work_type="——")).work_type is None
+    assert declared_certificate(view(work_type="维修电工")).work_type == "维修电工"
 
 
 @pytest.mark.parametrize(("policy", "rule"), [("cq-eval", "CQ-1"), ("sh-upgrade", "SH-2")])
-def test_revoked_certificate_is_refused_naming_the_policy_rule(policy: str, rule: str) -> None:
+def test_a_revoked_certificate_is_refused_naming_the_policy_rule(policy: str, rule: str) -> None:
     with pytest.raises(Problem) as caught:
-        require_usable(verified_from_registry({**VIEW, "status": "revoked"}), policy)
+        require_usable(view(status="revoked"), policy)
     assert (caught.value.status, caught.value.code, caught.value.rule) == (409, "certificate_not_valid", rule)
-    require_usable(verified_from_registry(VIEW), policy)
+    require_usable(view(), policy)
 
 
-def test_holder_name_must_match_the_record() -> None:
-    require_holder_name(VIEW, " 张三 ")
+def test_the_holder_name_must_match_the_record() -> None:
+    require_holder_name(view(), " 张三 ")
     with pytest.raises(Problem) as caught:
-        require_holder_name(VIEW, "李四")
+        require_holder_name(view(), "李四")
     assert caught.value.errors[0].loc == ["body", "holder_name"]
 
 
-def test_claim_payload_takes_applicant_from_token_and_certificate_from_registry() -> None:
-    payload = claim_payload(
-        policy="cq-eval",
-        applicant_id="500101199001011234",
-        applicant_name="张三",
-        certificate=verified_from_registry(VIEW),
-        facts={
+def test_the_draft_takes_the_applicant_from_the_token_and_the_certificate_from_the_registry() -> None:
+    application = SubsidyApplication.model_validate(
+        {
+            "policy": "cq-eval",
+            "certificate_number": NUMBER,
+            "holder_name": "张三",
+            "cq": {"identity_category": {"value": "4"}, "district_code": "05", "applied_amount_fen": 150000},
             "payout": {"bank_account": "62220000"},
-            "cq": {"evaluation_district": "05"},
-            "applicant": {"id_number": "forged"},
-        },
+        }
     )
-    assert payload["applicant"] == {"id_number": "500101199001011234", "name": "张三"}
-    assert payload["certificate"] == {
+    applicant = make_resident_id("500101", date(1990, 1, 1), 123)
+    draft = claim_draft(application, applicant, declared_certificate(view()))
+    dumped = draft.model_dump(mode="json", exclude_none=True)
+    assert dumped["applicant"] == {"id_number": applicant, "name": "张三"}
+    assert dumped["certificate"] == {
         "number": NUMBER,
         "occupation_code": "4-01-02-01",
         "occupation_name": "中式烹调师",
@@ -86,22 +89,24 @@ def test_claim_payload_takes_applicant_from_token_and_certificate_from_registry(
         "issue_date": "2025-10-20",
         "level": 3,
     }
-    assert payload["cq"] == {"evaluation_district": "05"}
-
-
-@pytest.mark.parametrize("status", ["suspended", "closed", ""])
-def test_only_an_active_institution_redeems(status: str) -> None:
+    assert dumped["cq"]["district_code"] == "05"
     with pytest.raises(Problem) as caught:
-        require_redeeming_institution({"status": status})
-    assert caught.value.rule == "V-6"
-    require_redeeming_institution({"status": "active"})
+        claim_draft(application, "not-an-id-number", declared_certificate(view()))
+    assert (caught.value.status, caught.value.code) == (403, "forbidden_subject")
 
 
-def test_class_must_be_the_institutions_own() -> None:
-    require_own_class("5000001", {"institution_code": "5000001"})
-    with pytest.raises(Problem) as caught:
-        require_own_class("5000001", {"institution_code": "5000002"})
-    assert caught.value.status == 403
+def test_the_application_refuses_a_forged_applicant_and_names_each_bad_field() -> None:
+    with pytest.raises(ValueError, match="applicant") as caught:
+        SubsidyApplication.model_validate(
+            {
+                "policy": "cq-eval",
+                "certificate_number": "X1",
+                "holder_name": "张三",
+                "payout": {},
+                "applicant": {"id_number": "forged"},
+            }
+        )
+    assert "certificate_number" in str(caught.value)
 
 
 @pytest.mark.parametrize(
@@ -122,14 +127,11 @@ def test_officer_of_place(principal: Principal, place: str, allowed: bool) -> No
 
 @given(flags=st.lists(st.booleans(), min_size=3, max_size=3))
 def test_my_things_is_complete_only_when_every_part_arrived(flags: list[bool]) -> None:
-    names = ["certificates", "claims", "vouchers"]
-    parts = {
-        n: part_ok([]) if ok else part_unavailable(n, "timeout") for n, ok in zip(names, flags, strict=True)
-    }
-    answer = assemble(parts)
-    assert answer["complete"] is all(flags)
-    for name, ok in zip(names, flags, strict=True):
-        assert answer[name]["status"] == ("ok" if ok else "unavailable")
+    parts = [part_ok([]) if ok else part_unavailable("voucher", "timeout") for ok in flags]
+    assert complete(*parts) is all(flags)
+    for part, ok in zip(parts, flags, strict=True):
+        assert part.status.value == ("ok" if ok else "unavailable")
+        assert (part.service is None) is ok
 
 
 @pytest.mark.parametrize(

@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 
+from gateway.audit.api import router as audit_router
 from gateway.batches.api import router as batches_router
 from gateway.bodies.api import router as bodies_router
 from gateway.claims.api import router as claims_router
@@ -44,6 +45,10 @@ OPENAPI_TAGS = [
     {"name": "vouchers", "description": "Claim and redeem training vouchers (V-4, V-5, V-6)."},
     {"name": "me", "description": "A citizen's own certificates, claims and vouchers."},
     {"name": "verify", "description": "The public verify page (HTML)."},
+    {
+        "name": "audit",
+        "description": "Audit hash chains of the gateway and each service, for inspectors (CR-7).",
+    },
 ]
 
 
@@ -97,6 +102,7 @@ def create_app(
             vouchers_router,
             mine_router,
             verify_router,
+            audit_router,
         ],
         migrations_dir=MIGRATIONS_DIR,
         lifespan=lifespan,

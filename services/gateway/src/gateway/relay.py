@@ -1,13 +1,17 @@
-"""Turning downstream answers into ours: bytes passed through where possible, problems re-raised unchanged."""
+"""Turning downstream answers into ours: bytes passed through where possible, problems re-raised unchanged, and
+everything the gateway reads parsed into the provider's contract (a mismatch is a 502 naming the provider)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 from fastapi.responses import Response
 
-from skills_shared.clients import raise_for_problem
+from skills_shared.clients import ServiceClient, raise_for_problem
+from skills_shared.contracts.parsing import parse_contract
+
+M = TypeVar("M")
 
 PASSED_HEADERS = (
     "retry-after",
@@ -35,3 +39,11 @@ def json_or_problem(response: httpx.Response) -> Any:
     """The decoded JSON of a success; a downstream 4xx problem is re-raised with its status, code and rule."""
     raise_for_problem(response)
     return response.json()
+
+
+async def call(service: ServiceClient, model: type[M], method: str, path: str, **kwargs: Any) -> M:
+    """One hop whose answer the gateway reads: the service's refusal passes on unchanged (status, code, rule),
+    a success is parsed into ``model``, the provider's contract — or is a 502 naming the service."""
+    answer = json_or_problem(await service.request(method, path, **kwargs))
+    parsed: M = parse_contract(model, answer, service=service.name)
+    return parsed

@@ -7,9 +7,10 @@ outcome, so a request can be followed across the suite by its request id. Only i
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi.responses import Response
+from pydantic import BaseModel
 
 from skills_shared.audit import record
 from skills_shared.auth import Principal
@@ -27,12 +28,13 @@ SUMMARY_KEYS = (
 )
 """What of a downstream answer is worth keeping: identifiers and states, never personal data."""
 
+A = TypeVar("A", bound=BaseModel)
 
-def summary(result: Any) -> dict[str, Any]:
+
+def summary(result: BaseModel) -> dict[str, Any]:
     """The identifiers and states of an answer."""
-    if not isinstance(result, dict):
-        return {}
-    return {key: result[key] for key in SUMMARY_KEYS if key in result}
+    values = result.model_dump(mode="json")
+    return {key: values[key] for key in SUMMARY_KEYS if key in values}
 
 
 async def run_audited(
@@ -41,13 +43,13 @@ async def run_audited(
     *,
     action: str,
     entity_type: str,
-    entity_id: Callable[[dict[str, Any]], object],
-    call: Callable[[], Awaitable[dict[str, Any]]],
+    entity_id: Callable[[A], object],
+    call: Callable[[], Awaitable[A]],
     status_code: int = 200,
 ) -> Response:
     """Run the step once per key and, when it succeeded, append its audit row in the same transaction."""
 
-    async def audited() -> dict[str, Any]:
+    async def audited() -> A:
         result = await call()
         await record(
             idem.unit,

@@ -83,7 +83,7 @@ CASES = [
     Case(
         "CQ-1",
         "skill-type qualification certificate",
-        cert(kind=CertificateKind.QUALIFICATION),
+        cert(kind=CertificateKind.VOCATIONAL_QUALIFICATION),
         RuleVerdict.PASS,
     ),
     Case(
@@ -260,7 +260,7 @@ TABLE = CqAmountTable(
         ("CQ-10 table, level 5", cert(level=5), TABLE, 50_000, "渝人社发〔2024〕13号-test:skill_level:5"),
         (
             "CQ-10 table without the kind → applied amount",
-            cert(kind=CertificateKind.QUALIFICATION),
+            cert(kind=CertificateKind.VOCATIONAL_QUALIFICATION),
             TABLE,
             150_000,
             "applied",

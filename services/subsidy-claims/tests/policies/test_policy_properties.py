@@ -48,7 +48,7 @@ def certificates(draw: st.DrawFn) -> CertificateFacts:
         level=level,
         kind=CertificateKind.SPECIAL_ABILITY
         if level is None
-        else draw(st.sampled_from([CertificateKind.QUALIFICATION, CertificateKind.SKILL_LEVEL])),
+        else draw(st.sampled_from([CertificateKind.VOCATIONAL_QUALIFICATION, CertificateKind.SKILL_LEVEL])),
         issue_date=draw(days),
         obtained_via=draw(st.sampled_from(list(ObtainedVia))),
         province_code=draw(st.sampled_from(["50", "31", None])),

@@ -1,105 +1,168 @@
-"""Routes of body filing: applicants apply, officers file and change a body's status."""
+"""Routes of body filing: applicants apply, the accepting department reviews and files, officers move bodies."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Body, Path
+from fastapi import APIRouter, Path
 from fastapi.responses import Response
+from pydantic import BaseModel
 
 from gateway.access import BodyApplicant, BodyStaff, Officer
-from gateway.bodies.rules import ReviewStep
-from gateway.bodies.schemas import StatusChangeIn
 from gateway.bodies.service import BodyWorkflow
 from gateway.trail import run_audited
 from gateway.upstreams import UpstreamsDep
-from skills_shared.idempotency import IdempotencyDep
+from skills_shared.auth import Principal
+from skills_shared.contracts.v1.gateway import (
+    BODY_CODE_PATTERN,
+    ApplicationEvaluation,
+    ApplicationFiling,
+    ApplicationPublication,
+    ApplicationRejection,
+    BodyApplication,
+    BodyStatusChange,
+    FiledBody,
+    FiledPlan,
+    FilingApplicationRecord,
+    PlanFiling,
+)
+from skills_shared.idempotency import Idempotency, IdempotencyDep
 from skills_shared.problems import problem_responses
 
 router = APIRouter(prefix="/api/v1", tags=["bodies"])
 
-BODY_CODE = r"^[SY][0-9]{12}$"
-RECORD = {"content": {"application/json": {"schema": {"type": "object"}}}}
+AppId = Annotated[int, Path(ge=1, description="The application's number.")]
+BodyCode = Annotated[str, Path(pattern=BODY_CODE_PATTERN, description="The body's 13-character filing code.")]
+STEP_ERRORS = problem_responses(401, 403, 404, 409, 422, 429, 502, 503)
 
 
 @router.post(
     "/body-applications",
+    operation_id="bodies.apply",
     status_code=201,
+    response_model=FilingApplicationRecord,
     summary="Apply to be filed as an evaluation body: the 附件1 form is drafted and submitted (OF-1, OF-3)",
-    responses={
-        201: {"description": "The submitted application.", **RECORD},
-        **problem_responses(401, 403, 409, 413, 422, 429, 503),
-    },
-    response_class=Response,
+    responses=problem_responses(401, 403, 409, 413, 422, 429, 502, 503),
 )
 async def apply_for_filing(
-    principal: BodyApplicant,
-    upstreams: UpstreamsDep,
-    idem: IdempotencyDep,
-    form: Annotated[dict[str, Any], Body(description="org-filing's application draft (附件1)")],
+    form: BodyApplication, principal: BodyApplicant, upstreams: UpstreamsDep, idem: IdempotencyDep
 ) -> Response:
-    """Org admins apply; org-filing checks the form and computes the OF-2 / CR-3 verdicts."""
+    """Org admins apply; org-filing checks the form across sections and computes the OF-2 / CR-3 verdicts."""
     workflow = BodyWorkflow(upstreams, principal, idem.key)
     return await run_audited(
         idem,
         principal,
         action="body.applied",
         entity_type="application",
-        entity_id=lambda r: r.get("id", ""),
+        entity_id=lambda r: r.id,
         call=lambda: workflow.apply(form),
         status_code=201,
     )
 
 
-@router.post(
-    "/body-applications/{app_id}/{step}",
-    summary="The accepting department's step: evaluation, rejection, publication, or filing (OF-3, OF-4)",
-    responses={
-        200: {"description": "The application after the step.", **RECORD},
-        201: {"description": "Filing: the application with the new body code.", **RECORD},
-        **problem_responses(401, 403, 404, 409, 422, 429, 503),
-    },
-    response_class=Response,
-)
-async def review_application(
-    principal: Officer,
+async def _review(
+    step: str,
+    app_id: int,
+    decision: BaseModel,
+    principal: Principal,
     upstreams: UpstreamsDep,
-    idem: IdempotencyDep,
-    app_id: Annotated[int, Path(ge=1)],
-    step: ReviewStep,
-    decision: Annotated[dict[str, Any], Body(description="The step's body as org-filing takes it")],
+    idem: Idempotency,
+    status_code: int = 200,
 ) -> Response:
-    """org-filing checks that the officer's place is the accepting one."""
+    """One step of the accepting department; org-filing checks that the officer's place is the accepting one."""
     workflow = BodyWorkflow(upstreams, principal, idem.key)
-    status = 201 if step is ReviewStep.FILING else 200
     return await run_audited(
         idem,
         principal,
-        action=f"body.{step.value}",
+        action=f"body.{step}",
         entity_type="application",
         entity_id=lambda r: app_id,
         call=lambda: workflow.review(app_id, step, decision),
-        status_code=status,
+        status_code=status_code,
     )
 
 
 @router.post(
-    "/bodies/{code}/plans",
-    status_code=201,
-    summary="File an evaluation batch plan ≥ 10 working days ahead (OF-5; the body's own staff)",
-    responses={
-        201: {"description": "The filed plan.", **RECORD},
-        **problem_responses(401, 403, 404, 409, 422, 429, 503),
-    },
-    response_class=Response,
+    "/body-applications/{app_id}/evaluation",
+    operation_id="applications.evaluate",
+    response_model=FilingApplicationRecord,
+    summary="Evaluate a submitted application: selection and the OF-2 findings (the accepting department, OF-3)",
+    responses=STEP_ERRORS,
 )
-async def file_plan(
-    principal: BodyStaff,
+async def evaluate_application(
+    app_id: AppId,
+    decision: ApplicationEvaluation,
+    principal: Officer,
     upstreams: UpstreamsDep,
     idem: IdempotencyDep,
-    code: Annotated[str, Path(pattern=BODY_CODE)],
-    plan: Annotated[dict[str, Any], Body(description="org-filing's plan (PlanIn)")],
 ) -> Response:
+    return await _review("evaluation", app_id, decision, principal, upstreams, idem)
+
+
+@router.post(
+    "/body-applications/{app_id}/rejection",
+    operation_id="applications.reject",
+    response_model=FilingApplicationRecord,
+    summary="Refuse an application with its reason (the accepting department, OF-3)",
+    responses=STEP_ERRORS,
+)
+async def reject_application(
+    app_id: AppId,
+    decision: ApplicationRejection,
+    principal: Officer,
+    upstreams: UpstreamsDep,
+    idem: IdempotencyDep,
+) -> Response:
+    return await _review("rejection", app_id, decision, principal, upstreams, idem)
+
+
+@router.post(
+    "/body-applications/{app_id}/publication",
+    operation_id="applications.publish",
+    response_model=FilingApplicationRecord,
+    summary="Publish the selected application for its publicity period (OF-3)",
+    responses=STEP_ERRORS,
+)
+async def publish_application(
+    app_id: AppId,
+    decision: ApplicationPublication,
+    principal: Officer,
+    upstreams: UpstreamsDep,
+    idem: IdempotencyDep,
+) -> Response:
+    return await _review("publication", app_id, decision, principal, upstreams, idem)
+
+
+@router.post(
+    "/body-applications/{app_id}/filing",
+    operation_id="applications.file",
+    status_code=201,
+    response_model=FilingApplicationRecord,
+    summary="File the published application: the body gets its filing code and receipt (OF-4)",
+    responses=STEP_ERRORS,
+)
+async def file_application(
+    app_id: AppId,
+    decision: ApplicationFiling,
+    principal: Officer,
+    upstreams: UpstreamsDep,
+    idem: IdempotencyDep,
+) -> Response:
+    return await _review("filing", app_id, decision, principal, upstreams, idem, status_code=201)
+
+
+@router.post(
+    "/bodies/{code}/plans",
+    operation_id="plans.file",
+    status_code=201,
+    response_model=FiledPlan,
+    summary="File an evaluation batch plan ≥ 10 working days ahead (OF-5; the body's own staff)",
+    responses=STEP_ERRORS,
+)
+async def file_plan(
+    code: BodyCode, plan: PlanFiling, principal: BodyStaff, upstreams: UpstreamsDep, idem: IdempotencyDep
+) -> Response:
+    """org-filing decides whether the plan is on time (OF-5) and inside the body's scope (CR-3)."""
     workflow = BodyWorkflow(upstreams, principal, idem.key)
     return await run_audited(
         idem,
@@ -114,19 +177,17 @@ async def file_plan(
 
 @router.post(
     "/bodies/{code}/status",
+    operation_id="bodies.change_status",
+    response_model=FiledBody,
     summary="Change a filed body's status: suspend, reinstate, cancel (CR-2) or extend (OF-6, OF-7)",
-    responses={
-        200: {"description": "The body after the move.", **RECORD},
-        **problem_responses(401, 403, 404, 409, 422, 429, 503),
-    },
-    response_class=Response,
+    responses=STEP_ERRORS,
 )
 async def change_body_status(
+    code: BodyCode,
+    change: BodyStatusChange,
     principal: Officer,
     upstreams: UpstreamsDep,
     idem: IdempotencyDep,
-    code: Annotated[str, Path(pattern=BODY_CODE)],
-    change: StatusChangeIn,
 ) -> Response:
     """A district officer only for bodies filed in their district; org-filing syncs the registry itself."""
     workflow = BodyWorkflow(upstreams, principal, idem.key)
@@ -136,5 +197,5 @@ async def change_body_status(
         action=f"body.{change.action.value}",
         entity_type="body",
         entity_id=lambda r: code,
-        call=lambda: workflow.change_status(code, change.action, change.reason),
+        call=lambda: workflow.change_status(code, change),
     )

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from pydantic import BaseModel
 
 from gateway import paths
 from gateway.claims.rules import require_claim_access
 from gateway.keys import hop_key, workflow_key
-from gateway.relay import json_or_problem
+from gateway.relay import call
 from gateway.upstreams import Upstreams
 from skills_shared.auth import Principal
+from skills_shared.contracts.v1.subsidy import SubsidyClaim
 
 
 class ClaimAccess:
@@ -20,26 +21,27 @@ class ClaimAccess:
         self.principal = principal
         self.key = workflow_key(key)
 
-    async def get(self, claim_id: str) -> dict[str, Any]:
+    async def get(self, claim_id: str) -> SubsidyClaim:
         """The claim, after the object-level check."""
-        claim: dict[str, Any] = json_or_problem(
-            await self.subsidy.request(
-                "GET", paths.SUBSIDY_CLAIM.format(claim_id=claim_id), token=self.principal.token
-            )
+        claim = await call(
+            self.subsidy,
+            SubsidyClaim,
+            "GET",
+            paths.SUBSIDY_CLAIM.format(claim_id=claim_id),
+            token=self.principal.token,
         )
         require_claim_access(self.principal, claim)
         return claim
 
-    async def move(self, claim_id: str, action: str, body: dict[str, Any]) -> dict[str, Any]:
+    async def move(self, claim_id: str, action: str, body: BaseModel) -> SubsidyClaim:
         """Approve or reject a claim of the officer's own district (CQ-4, SH-10)."""
         await self.get(claim_id)
-        moved: dict[str, Any] = json_or_problem(
-            await self.subsidy.request(
-                "POST",
-                paths.SUBSIDY_CLAIM_MOVES[action].format(claim_id=claim_id),
-                json=body,
-                token=self.principal.token,
-                idempotency_key=hop_key(self.key, f"claim-{action}"),
-            )
+        return await call(
+            self.subsidy,
+            SubsidyClaim,
+            "POST",
+            paths.SUBSIDY_CLAIM_MOVES[action].format(claim_id=claim_id),
+            json=body.model_dump(mode="json", exclude_none=True),
+            token=self.principal.token,
+            idempotency_key=hop_key(self.key, f"claim-{action}"),
         )
-        return moved

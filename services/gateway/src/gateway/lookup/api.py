@@ -1,8 +1,9 @@
 """Public certificate look-up (CR-6), proxied to the registry on the leanest path the gateway has.
 
-The query string and the answer's bytes pass through untouched: no JSON parsing, no response model, a kept-alive
-connection written to directly (``fastget``). The registry decides what a caller may see (masked ID, one 404 for
-every mismatch).
+The query string and the answer's bytes pass through untouched: no JSON parsing on the way, a kept-alive
+connection written to directly (``fastget``); the answer is documented as the registry's ``PublicCertificate``
+contract, which the registry's own response model guarantees. The registry decides what a caller may see
+(masked ID, one 404 for every mismatch).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from fastapi.responses import Response
 from gateway import paths
 from gateway.relay import passthrough
 from gateway.upstreams import upstreams_of
+from skills_shared.contracts.v1.registry import PublicCertificate
 from skills_shared.fastget import FastGet
 from skills_shared.problems import problem_responses
 
@@ -29,15 +31,13 @@ SAFE_QUERY = frozenset(range(0x21, 0x7F))
 
 @router.get(
     "/certificates/{number}",
+    operation_id="certificates.lookup",
+    response_model=PublicCertificate,
     summary="Public certificate look-up (CR-6): number plus holder name or ID number; ID masked",
     responses={
-        200: {
-            "description": "The public view of the certificate (ID number masked).",
-            "content": {"application/json": {"schema": {"type": "object"}}},
-        },
+        200: {"description": "The public view of the certificate (ID number masked)."},
         **problem_responses(404, 422, 429, 503),
     },
-    response_class=Response,
 )
 async def lookup_certificate(
     request: Request,

@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, TypeVar
 
-OK = "ok"
-UNAVAILABLE = "unavailable"
+from skills_shared.contracts.v1.gateway import Part, PartStatus
+
+T = TypeVar("T")
 
 
-def part_ok(items: Any) -> dict[str, Any]:
+def part_ok(items: Sequence[T]) -> Part[Any]:
     """A part that arrived."""
-    return {"status": OK, "items": items}
+    return Part[Any](status=PartStatus.OK, items=list(items))
 
 
-def part_unavailable(service: str, reason: str) -> dict[str, Any]:
+def part_unavailable(service: str, reason: str) -> Part[Any]:
     """A part that did not arrive in time (or at all): marked, so the answer is partial, not a failure."""
-    return {"status": UNAVAILABLE, "service": service, "reason": reason}
+    return Part[Any](status=PartStatus.UNAVAILABLE, service=service, reason=reason)
 
 
-def assemble(parts: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    """The whole answer; ``complete`` tells a client at a glance whether any part is missing."""
-    return {**parts, "complete": all(part["status"] == OK for part in parts.values())}
+def complete(*parts: Part[Any]) -> bool:
+    """Whether every part arrived: a client tells at a glance whether anything is missing."""
+    return all(part.status is PartStatus.OK for part in parts)

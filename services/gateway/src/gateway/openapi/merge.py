@@ -10,6 +10,8 @@ that service is rewritten to match.
 from __future__ import annotations
 
 import copy
+import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -98,13 +100,105 @@ def rewrite_refs(node: Any, names: Mapping[str, str]) -> Any:
     return node
 
 
+def short_operation_id(operation: Mapping[str, Any], path: str, method: str) -> str | None:
+    """The operation's own short ID: an explicit one (``claims.approve``) as it is; FastAPI's generated one
+    (``approve_v1_claims__claim_id__approve_post``: function name, path, method) cut back to the function name,
+    which is what its author called it. None when the operation has no ID at all."""
+    given = operation.get("operationId")
+    if not isinstance(given, str):
+        return None
+    generated_tail = re.sub(r"\W", "_", path) + "_" + method
+    if given.endswith(generated_tail) and len(given) > len(generated_tail):
+        return given[: -len(generated_tail)]
+    return given
+
+
+def _generated_name(operation_id: str) -> str:
+    """What a client generator makes of an ID (``audit.verify`` and ``audit_verify`` are one method name)."""
+    return re.sub(r"\W", "_", operation_id).lower()
+
+
+def unique_operation_ids(paths: Mapping[str, Any], full_ids: Mapping[tuple[str, str], str]) -> None:
+    """Where two operations came out with one short ID (or two a client generator would name alike), both go back
+    to their full, unique one."""
+    counted = Counter(
+        _generated_name(op["operationId"])
+        for item in paths.values()
+        for method, op in item.items()
+        if method in METHODS and isinstance(op, dict) and "operationId" in op
+    )
+    for path, item in paths.items():
+        for method, op in item.items():
+            if method in METHODS and counted.get(_generated_name(op.get("operationId", "")), 0) > 1:
+                op["operationId"] = full_ids[(path, method)]
+
+
+def unique_titles(schemas: dict[str, Any]) -> None:
+    """Every component schema gets a title no other one has: a title several share (``ObjectionIn`` of the
+    registry and of subsidy-claims, once their names were prefixed) becomes the component's unique name. Client
+    generators name their classes after titles and drop whatever collides."""
+    for _ in range(3):
+        titles = Counter(
+            schema.get("title", name) for name, schema in schemas.items() if isinstance(schema, dict)
+        )
+        clashing = [
+            name
+            for name, schema in schemas.items()
+            if isinstance(schema, dict) and titles[schema.get("title", name)] > 1
+        ]
+        if not clashing:
+            return
+        for name in clashing:
+            schemas[name]["title"] = name
+    raise ValueError("schema titles could not be made unique")
+
+
+BINARY_MEDIA = re.compile(r"^(image/|application/(pdf|octet-stream|zip|vnd\.|[a-z0-9.+-]*jwt)|text/csv)")
+"""Answers that are bytes for a client: images, PDFs, spreadsheets and CSV files, signed tokens."""
+BINARY = {"type": "string", "format": "binary"}
+
+
+def typed_binary(operation: dict[str, Any]) -> None:
+    """Every bytes body or answer the service left without a schema is documented as ``format: binary``, so a
+    generated client hands it over as a file instead of dropping it."""
+    bodies = [operation.get("requestBody"), *operation.get("responses", {}).values()]
+    for body in bodies:
+        for media, entry in (body or {}).get("content", {}).items():
+            if BINARY_MEDIA.match(media) and not entry.get("schema"):
+                entry["schema"] = dict(BINARY)
+
+
+def one_binary_body(operation: dict[str, Any]) -> None:
+    """A request body offered as several binary media types (a photo as JPEG or PNG) is published under the first
+    one, the others named in its description: the bytes go on with the caller's own Content-Type either way, and
+    client generators cannot build one method for several binary bodies."""
+    body = operation.get("requestBody")
+    if not isinstance(body, dict):
+        return
+    content: dict[str, Any] = body.get("content", {})
+    binary = [t for t, media in content.items() if media.get("schema", {}).get("format") == "binary"]
+    if len(binary) < 2 or len(binary) != len(content):
+        return
+    first, others = binary[0], binary[1:]
+    body["content"] = {first: content[first]}
+    also = f"Also accepted as {', '.join(others)} (send the matching Content-Type)."
+    body["description"] = f"{body['description']} {also}" if body.get("description") else also
+
+
 def relayed_operation(
-    service: RelayedService, service_path: str, operation: Mapping[str, Any], names: Mapping[str, str]
+    service: RelayedService,
+    service_path: str,
+    operation: Mapping[str, Any],
+    names: Mapping[str, str],
+    method: str = "get",
 ) -> dict[str, Any]:
-    """The service's operation as the gateway publishes it."""
+    """The service's operation as the gateway publishes it: its ID prefixed with the service (``subsidy.``)."""
     out: dict[str, Any] = rewrite_refs(operation, names)
-    if "operationId" in out:
-        out["operationId"] = f"{service.prefix}_{out['operationId']}"
+    typed_binary(out)
+    one_binary_body(out)
+    short = short_operation_id(out, service_path, method)
+    if short is not None:
+        out["operationId"] = f"{service.prefix}.{short}"
     out["tags"] = [f"{service.prefix}: {tag}" for tag in out.get("tags") or ["other"]]
     responses = out.setdefault("responses", {})
     for status, description in GATEWAY_ERRORS.items():
@@ -151,6 +245,12 @@ def merged_document(
         components["securitySchemes"] = security
 
     paths = merged.setdefault("paths", {})
+    full_ids: dict[tuple[str, str], str] = {}
+    for path, item in paths.items():
+        for method, operation in item.items():
+            if method in METHODS and "operationId" in operation:
+                full_ids[(path, method)] = operation["operationId"]
+                operation["operationId"] = short_operation_id(operation, path, method)
     tags = merged.setdefault("tags", [])
     known_tags = {tag["name"] for tag in tags}
     for service, document in services:
@@ -161,10 +261,13 @@ def merged_document(
             if target in paths:
                 raise ValueError(f"{target} is both a gateway route and a relayed one")
             relayed = {
-                method: relayed_operation(service, service_path, item[method], names[service.service])
+                method: relayed_operation(service, service_path, item[method], names[service.service], method)
                 for method in METHODS
                 if method in item
             }
+            for method in relayed:
+                if "operationId" in item[method]:
+                    full_ids[(target, method)] = f"{service.prefix}.{item[method]['operationId']}"
             if "parameters" in item:
                 relayed["parameters"] = rewrite_refs(item["parameters"], names[service.service])
             paths[target] = relayed
@@ -173,4 +276,6 @@ def merged_document(
                     if tag not in known_tags:
                         known_tags.add(tag)
                         tags.append({"name": tag, "description": f"Relayed unchanged to {service.service}."})
+    unique_operation_ids(paths, full_ids)
+    unique_titles(components["schemas"])
     return merged

@@ -1,16 +1,16 @@
-"""Apply for a subsidy: verify the certificate with the registry, then draft and submit the claim."""
+"""Apply for a subsidy: the certificate from the registry, then the claim drafted and submitted."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from gateway import paths
 from gateway.keys import hop_key, workflow_key
-from gateway.relay import json_or_problem
+from gateway.relay import call
 from gateway.subsidy import rules
-from gateway.subsidy.schemas import SubsidyApplicationIn
 from gateway.upstreams import Upstreams
 from skills_shared.auth import Principal
+from skills_shared.contracts.v1.gateway import SubsidyApplication
+from skills_shared.contracts.v1.registry import PublicCertificate
+from skills_shared.contracts.v1.subsidy import SubsidyClaim
 
 
 class SubsidyWorkflow:
@@ -21,48 +21,33 @@ class SubsidyWorkflow:
         self.principal = principal
         self.key = workflow_key(key)
 
-    async def apply(self, data: SubsidyApplicationIn) -> dict[str, Any]:
-        """Verify (GET, safe to retry), draft (keyed), submit (keyed): a retry replays what already happened."""
-        lookup = await self.upstreams.registry.request(
+    async def apply(self, data: SubsidyApplication) -> SubsidyClaim:
+        """Look up (GET, safe to retry), draft (keyed), submit (keyed): a retry replays what already happened."""
+        public_view = await call(
+            self.upstreams.registry,
+            PublicCertificate,
             "GET",
             paths.REGISTRY_PUBLIC_LOOKUP.format(number=data.certificate_number),
             params={"id_number": self.principal.sub},
         )
-        public_view = json_or_problem(lookup)
         rules.require_holder_name(public_view, data.holder_name)
-        certificate = rules.verified_from_registry(public_view)
-        rules.require_usable(certificate, data.policy)
-        facts: dict[str, Any] = {
-            "payout": data.payout,
-            "declared_past_subsidies": data.declared_past_subsidies,
-        }
-        if data.cq is not None:
-            facts["cq"] = data.cq
-        if data.sh is not None:
-            facts["sh"] = data.sh
-        payload = rules.claim_payload(
-            policy=data.policy,
-            applicant_id=self.principal.sub,
-            applicant_name=data.holder_name,
-            certificate=certificate,
-            facts=facts,
+        rules.require_usable(public_view, data.policy)
+        draft = rules.claim_draft(data, self.principal.sub, rules.declared_certificate(public_view))
+        subsidy = self.upstreams.subsidy
+        drafted = await call(
+            subsidy,
+            SubsidyClaim,
+            "POST",
+            paths.SUBSIDY_CLAIMS,
+            json=draft.model_dump(mode="json", exclude_none=True),
+            token=self.principal.token,
+            idempotency_key=hop_key(self.key, "claim-draft"),
         )
-        draft = json_or_problem(
-            await self.upstreams.subsidy.request(
-                "POST",
-                paths.SUBSIDY_CLAIMS,
-                json=payload,
-                token=self.principal.token,
-                idempotency_key=hop_key(self.key, "claim-draft"),
-            )
+        return await call(
+            subsidy,
+            SubsidyClaim,
+            "POST",
+            paths.SUBSIDY_CLAIM_SUBMIT.format(claim_id=drafted.id),
+            token=self.principal.token,
+            idempotency_key=hop_key(self.key, "claim-submit"),
         )
-        submitted = json_or_problem(
-            await self.upstreams.subsidy.request(
-                "POST",
-                paths.SUBSIDY_CLAIM_SUBMIT.format(claim_id=draft["id"]),
-                token=self.principal.token,
-                idempotency_key=hop_key(self.key, "claim-submit"),
-            )
-        )
-        result: dict[str, Any] = submitted
-        return result

@@ -9,12 +9,12 @@ from typing import Generic, TypeVar
 
 from skills_shared.contracts.v1.subsidy import (
     CatalogueClass,
-    CertificateKind,
     CqIdentityCategory,
     EmployerTrade,
     Provenance,
     ShGroup,
 )
+from skills_shared.reference import CertificateKind
 
 __all__ = [
     "CatalogueClass",

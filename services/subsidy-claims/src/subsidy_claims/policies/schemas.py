@@ -8,7 +8,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from skills_shared.contracts.v1.subsidy import CatalogueClass, CertificateKind
+from skills_shared.contracts.v1.subsidy import CatalogueClass
+from skills_shared.reference import CertificateKind
 from skills_shared.validators import OccupationCode
 
 

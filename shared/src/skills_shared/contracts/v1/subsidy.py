@@ -23,6 +23,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, StrictBool, model_validator
 
 from skills_shared.certnumber import CertificateNumberStr
+from skills_shared.reference import CertificateKind
 from skills_shared.validators import IsoDate, OccupationCode, PersonName, ResidentId
 
 
@@ -30,7 +31,7 @@ def _v1_title(cls: type[Any]) -> str:
     return f"{cls.__name__}V1"
 
 
-# --- vocabulary ----------------------------------------------------------------------------------------------
+# --- vocabulary (the certificate kinds are the suite's one ``skills_shared.reference.CertificateKind``) ----------
 
 
 class Provenance(StrEnum):
@@ -38,14 +39,6 @@ class Provenance(StrEnum):
 
     DECLARED = "declared"
     VERIFIED = "verified"
-
-
-class CertificateKind(StrEnum):
-    """The three certificate kinds both policies know (CQ-1, SH-2)."""
-
-    QUALIFICATION = "vocational_qualification"  # 技能类职业资格证书
-    SKILL_LEVEL = "skill_level"  # 职业技能等级证书
-    SPECIAL_ABILITY = "special_ability"  # 专项职业能力证书 (no level)
 
 
 class CqIdentityCategory(StrEnum):

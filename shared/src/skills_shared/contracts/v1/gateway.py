@@ -1,0 +1,889 @@
+"""The gateway's public API: every body its composed routes take and every answer they give (provider: gateway).
+
+Partner systems and mobile-app back ends integrate against these models (the gateway's ``/openapi.json`` is built
+from them, and a client generated from it is part of the test suite). Where a route passes a service's answer on,
+its answer is that service's own contract model (``registry.CertificateBatch``, …), parsed on the way so that a
+provider that breaks its contract is a 502 naming it, never a half-parsed answer.
+
+Bodies the gateway hands on to a service are described here field by field, so a client learns them from the
+document rather than from error messages; the service validates them again with its own rules (the gateway holds
+no domain rule), and a contract test in the gateway's package checks that each one still matches what the service
+accepts.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Annotated, Any, Generic, Literal, TypeVar
+
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, StrictInt, StringConstraints, model_validator
+
+from skills_shared.contracts.v1.registry import Method, Name100, PublicCertificate, SaneDate, TitleHeld
+from skills_shared.contracts.v1.subsidy import (
+    CqClaimFacts,
+    Fen,
+    PastSubsidyEntry,
+    Payout,
+    PolicyId,
+    ShClaimFacts,
+    SubsidyClaim,
+    Text500,
+)
+from skills_shared.contracts.v1.voucher import VoucherV1
+from skills_shared.validators import CreditCode, OccupationCode, PersonName, ResidentId
+
+T = TypeVar("T")
+
+BODY_CODE_PATTERN = r"^[SY][0-9]{12}$"
+CERTIFICATE_NUMBER_PATTERN = r"^[A-Z][0-9]{21}$"
+
+
+class Strict(BaseModel):
+    """A request body: an unknown member is a 422 naming it, never silently dropped."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+# --- bodies: the filing application (seed 001 附件1, OF-1) and the accepting department's steps (OF-3, OF-4) ---
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
+Sha256Hex = Annotated[
+    str,
+    StringConstraints(pattern=r"^[0-9a-f]{64}$", to_lower=True),
+    Field(description="SHA-256 of the file."),
+]
+PlaceCode = Annotated[str, StringConstraints(pattern=r"^[0-4][0-9]$"), Field(description="区县代码 01–41")]
+Phone = Annotated[str, StringConstraints(pattern=r"^[0-9+\-() ]{7,20}$")]
+Email = Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=200)]
+Levels = Annotated[
+    list[Annotated[int, Field(ge=1, le=5)]],
+    Field(
+        min_length=1, max_length=5, description="等级代码 1–5, no repeats (1 一级/高级技师 … 5 五级/初级工)."
+    ),
+]
+
+
+class AttachmentRef(Strict):
+    """A file referenced by the SHA-256 of its bytes (the file store is content-addressed)."""
+
+    model_config = ConfigDict(extra="forbid", title="AttachmentRefV1")
+
+    sha256: Sha256Hex
+    filename: Text
+    size_bytes: int = Field(ge=1, le=200_000_000)
+
+
+class OrgNature(StrEnum):
+    """机构性质: 企事业单位 / 院校 / 社会组织."""
+
+    ENTERPRISE_INSTITUTION = "enterprise_institution"
+    SCHOOL = "school"
+    SOCIAL_ORGANIZATION = "social_organization"
+
+
+class NationalBase(StrEnum):
+    """National bases judged as a whole, exempt from the three size thresholds (OF-2)."""
+
+    PUBLIC_TRAINING_BASE = "public_training_base"
+    HIGH_SKILL_TRAINING_BASE = "high_skill_training_base"
+    MASTER_STUDIO = "master_studio"
+
+
+class BasicInfo(Strict):
+    """一、基本信息."""
+
+    model_config = ConfigDict(extra="forbid", title="FilingBasicInfoV1")
+
+    name: Text = Field(description="机构名称")
+    address: Text = Field(description="地址（注册地址）")
+    office_address: Text | None = Field(default=None, description="办公地址（回执用；不填同注册地址）")
+    registering_authority: Text = Field(description="注册登记机构")
+    nature: OrgNature
+    credit_code: CreditCode = Field(description="统一社会信用代码 (GB 32100)")
+    legal_representative: Text
+    registered_capital_fen: int = Field(ge=0, description="注册资金（分）")
+    contact_person: Text
+    contact_title: Text = Field(description="联系人职务")
+    contact_phone: Phone
+    contact_email: Email
+    independent_legal_person: bool = Field(description="具有独立法人资格（OF-2）")
+
+
+class OccupationApplied(Strict):
+    """二、拟开展评价的职业（工种）: one row."""
+
+    model_config = ConfigDict(extra="forbid", title="FilingOccupationV1")
+
+    name: Text = Field(description="职业名称")
+    work_type: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = Field(
+        default=None, description="工种名称（无则留空，证书印“——”）"
+    )
+    code: OccupationCode
+    is_new: bool = Field(description="是否新职业")
+    start_date: date = Field(description="培训评价起始日期")
+    people_evaluated: int = Field(ge=0, description="已培训评价人数（人次）")
+    levels: Levels
+
+
+class Workstations(Strict):
+    model_config = ConfigDict(extra="forbid", title="FilingWorkstationsV1")
+
+    occupation_name: Text
+    count: int = Field(ge=1, description="工位数")
+
+
+class Site(Strict):
+    """三（一）场地情况."""
+
+    model_config = ConfigDict(extra="forbid", title="FilingSiteV1")
+
+    address: Text
+    area_sqm: int = Field(ge=1, description="场地面积（平方米）")
+    classrooms: int = Field(ge=0, description="教室（间）")
+    workstations: list[Workstations] = Field(min_length=1)
+    description: LongText | None = None
+    ownership_proof: AttachmentRef | None = Field(default=None, description="权属证明材料")
+
+
+class Equipment(Strict):
+    """三（二）设施设备."""
+
+    model_config = ConfigDict(extra="forbid", title="FilingEquipmentV1")
+
+    name: Text
+    brand: Text
+    model: Text
+    quantity: int = Field(ge=1)
+    owner: Text = Field(description="所有权归属")
+
+
+class StaffMember(Strict):
+    """四（一）专职工作人员."""
+
+    model_config = ConfigDict(extra="forbid", title="FilingStaffMemberV1")
+
+    name: Text
+    id_number: ResidentId
+    title: Text = Field(description="职称/职务")
+    education: Text
+    duties: Text
+
+
+class Expert(Strict):
+    """四（二）专家; someone from outside the body brings a signed agreement."""
+
+    model_config = ConfigDict(extra="forbid", title="FilingExpertV1")
+
+    name: Text
+    id_number: ResidentId
+    title: Text
+    education: Text
+    specialty: Text = Field(description="专业方向")
+    in_house: bool = Field(description="是否本单位人员")
+    agreement: AttachmentRef | None = Field(default=None, description="非本单位人员：承诺书或合作协议")
+
+
+class Assessor(Strict):
+    """四（三）考评人员; someone from outside the body brings a signed agreement."""
+
+    model_config = ConfigDict(extra="forbid", title="FilingAssessorV1")
+
+    name: Text
+    id_number: ResidentId
+    assessor_certificate_no: Text = Field(description="考评员证书号")
+    occupation: Text = Field(description="考评职业")
+    title_or_level: Text = Field(description="职称/职务/技能等级")
+    education: Text
+    in_house: bool = Field(description="是否本单位人员")
+    agreement: AttachmentRef | None = Field(default=None, description="非本单位人员：承诺书或合作协议")
+
+
+class Supervisor(Strict):
+    """四（四）内部督导人员."""
+
+    model_config = ConfigDict(extra="forbid", title="FilingSupervisorV1")
+
+    name: Text
+    id_number: ResidentId
+    employer: Text = Field(description="所在单位")
+    title_or_level: Text
+    education: Text
+
+
+class Pledge(Strict):
+    """六、诚信承诺: the legal representative signs that everything is true."""
+
+    model_config = ConfigDict(extra="forbid", title="FilingPledgeV1")
+
+    accepted: Literal[True] = Field(description="承诺申报材料真实有效")
+    signatory: Text = Field(description="法定代表人")
+    signed_on: date
+
+
+class AttachmentKind(StrEnum):
+    """work_plan 附件2 工作方案; site_assets 场地设备设施; credit_report 信用报告; scale_evidence 规模辅证 (these
+    four are required); financial_statement; other."""
+
+    WORK_PLAN = "work_plan"
+    SITE_ASSETS = "site_assets"
+    FINANCIAL_STATEMENT = "financial_statement"
+    CREDIT_REPORT = "credit_report"
+    SCALE_EVIDENCE = "scale_evidence"
+    OTHER = "other"
+
+
+class KindedAttachment(AttachmentRef):
+    model_config = ConfigDict(extra="forbid", title="FilingAttachmentV1")
+
+    kind: AttachmentKind
+
+
+_ATTACHMENT = {"sha256": "0" * 64, "size_bytes": 1024}
+_PERSON = {"name": "王五", "id_number": "500101198001010013"}
+BODY_APPLICATION_EXAMPLE: dict[str, Any] = {
+    "level_scope": "city",
+    "basic": {
+        "name": "重庆市某职业技能评价中心",
+        "address": "重庆市渝北区春华大道99号",
+        "registering_authority": "重庆市市场监督管理局",
+        "nature": "enterprise_institution",
+        "credit_code": "91500000MA5U8D6X6B",
+        "legal_representative": "张三",
+        "registered_capital_fen": 500_000_000,
+        "contact_person": "李四",
+        "contact_title": "办公室主任",
+        "contact_phone": "023-88126902",
+        "contact_email": "contact@example.cn",
+        "independent_legal_person": True,
+    },
+    "occupations": [
+        {
+            "name": "电工",
+            "work_type": "维修电工",
+            "code": "6-31-01-03",
+            "is_new": False,
+            "start_date": "2015-03-01",
+            "people_evaluated": 12000,
+            "levels": [1, 2, 3, 4, 5],
+        },
+        {
+            "name": "焊工",
+            "code": "6-18-02-04",
+            "is_new": False,
+            "start_date": "2015-03-01",
+            "people_evaluated": 12000,
+            "levels": [1, 2, 3, 4, 5],
+        },
+    ],
+    "sites": [
+        {
+            "address": "重庆市渝北区实训楼",
+            "area_sqm": 2000,
+            "classrooms": 10,
+            "workstations": [{"occupation_name": "电工", "count": 40}],
+        }
+    ],
+    "equipment": [
+        {"name": "电工实训台", "brand": "某品牌", "model": "DG-1", "quantity": 40, "owner": "本单位"}
+    ],
+    "exam_systems": "计算机考务系统一套，视频监控全覆盖",
+    "staff": [{**_PERSON, "title": "主任", "education": "本科", "duties": "考务"}],
+    "experts": [
+        {**_PERSON, "title": "高级工程师", "education": "硕士", "specialty": "电气", "in_house": True}
+    ],
+    "assessors": [
+        {
+            **_PERSON,
+            "assessor_certificate_no": "KP-001",
+            "occupation": "电工",
+            "title_or_level": "高级考评员",
+            "education": "本科",
+            "in_house": False,
+            "agreement": {**_ATTACHMENT, "filename": "协议.pdf"},
+        }
+    ],
+    "supervisors": [{**_PERSON, "employer": "本单位", "title_or_level": "督导员", "education": "本科"}],
+    "systems": "制度健全，参与教材编写与题库开发",
+    "pledge": {"accepted": True, "signatory": "张三", "signed_on": "2026-12-01"},
+    "attachments": [
+        {**_ATTACHMENT, "kind": kind, "filename": f"{kind}.pdf"}
+        for kind in ("work_plan", "site_assets", "credit_report", "scale_evidence")
+    ],
+}
+
+
+class BodyApplication(Strict):
+    """The complete 附件1 form (OF-1). The gateway drafts it with org-filing and submits it at once; org-filing
+    checks it across sections (district for a district-level body, the four required attachments, no repeated
+    occupation or person) and computes the OF-2 / CR-3 verdicts."""
+
+    model_config = ConfigDict(
+        extra="forbid", title="BodyApplicationV1", json_schema_extra={"examples": [BODY_APPLICATION_EXAMPLE]}
+    )
+
+    level_scope: Literal["city", "district"] = Field(description="全市 (levels 1–5) or 区县 (3–5, CR-3).")
+    district_code: PlaceCode | None = Field(
+        default=None,
+        validation_alias=AliasChoices("district_code", "district"),
+        description="区县级机构的受理区县代码（01–41）; none for a city-wide body. `district` is a deprecated alias.",
+    )
+    national_base: NationalBase | None = None
+    basic: BasicInfo
+    occupations: list[OccupationApplied] = Field(min_length=1, max_length=50)
+    sites: list[Site] = Field(min_length=1, max_length=50)
+    equipment: list[Equipment] = Field(min_length=1, max_length=500)
+    exam_systems: LongText = Field(description="计算机考务系统及视频监控设备配置情况")
+    staff: list[StaffMember] = Field(min_length=1, max_length=200)
+    experts: list[Expert] = Field(min_length=1, max_length=200)
+    assessors: list[Assessor] = Field(min_length=1, max_length=500)
+    supervisors: list[Supervisor] = Field(min_length=1, max_length=200)
+    systems: LongText = Field(description="制度建设、组织优势、专业优势等情况")
+    pledge: Pledge
+    attachments: list[KindedAttachment] = Field(min_length=1, max_length=100)
+
+
+class ApplicationEvaluation(Strict):
+    """The accepting department's evaluation ('who accepts, evaluates', OF-3) with its OF-2 findings."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        title="ApplicationEvaluationV1",
+        json_schema_extra={
+            "examples": [
+                {
+                    "selected": True,
+                    "sound_finances": True,
+                    "good_credit": True,
+                    "no_violation_record": True,
+                    "opinion": "符合条件，同意入选",
+                }
+            ]
+        },
+    )
+
+    selected: bool = Field(description="择优遴选结果：是否入选")
+    sound_finances: bool = Field(description="财务状况良好")
+    good_credit: bool = Field(description="信用良好")
+    no_violation_record: bool = Field(description="无违法违规记录")
+    opinion: LongText = Field(description="评估意见")
+
+
+class ApplicationPublication(Strict):
+    """The publicity of the selected bodies (OF-3)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        title="ApplicationPublicationV1",
+        json_schema_extra={"examples": [{"publicity_from": "2026-12-01", "publicity_to": "2026-12-07"}]},
+    )
+
+    publicity_from: date
+    publicity_to: date
+
+
+class ApplicationFiling(Strict):
+    """Filing: the body gets its code and receipt (OF-4)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        title="ApplicationFilingV1",
+        json_schema_extra={"examples": [{"valid_from": "2026-12-10", "opinion": "同意备案"}]},
+    )
+
+    valid_from: date
+    valid_to: date | None = Field(default=None, description="不填则为 3 年（OF-3 上限）")
+    opinion: Text = Field(default="同意备案", description="备案管理部门意见")
+
+
+class ApplicationRejection(Strict):
+    """Refusing an application, with its reason."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        title="ApplicationRejectionV1",
+        json_schema_extra={"examples": [{"reason": "场地面积不足，不符合条件"}]},
+    )
+
+    reason: LongText
+
+
+class PlanPerson(Strict):
+    model_config = ConfigDict(extra="forbid", title="PlanPersonV1")
+
+    name: Text
+    id_number: ResidentId
+    role: Text | None = Field(default=None, description="e.g. 考评员、督导员、现场负责人")
+
+
+class PlanFiling(Strict):
+    """An evaluation batch plan (seed 001 二(四)1: what, when, where, how, who), filed at least 10 working days
+    before ``starts_on`` (OF-5; org-filing decides)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        title="PlanFilingV1",
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "2026年第三批电工职业技能等级认定",
+                    "is_guantong": False,
+                    "occupation_code": "6-31-01-03",
+                    "work_type": "维修电工",
+                    "levels": [4, 5],
+                    "starts_on": "2026-12-28",
+                    "ends_on": "2026-12-29",
+                    "venue": "重庆市渝中区某实训楼三楼",
+                    "sessions": 2,
+                    "method": "理论知识考试 + 技能操作考核",
+                    "candidates": [{"name": "张某某", "id_number": "500101198001010013"}],
+                    "assessors": [{"name": "李某某", "id_number": "500101198001010021", "role": "考评员"}],
+                    "supervisors": [{"name": "王某某", "id_number": "50010119800101003X", "role": "督导员"}],
+                }
+            ]
+        },
+    )
+
+    name: Text = Field(description="计划名称（贯通计划须含“贯通”）")
+    is_guantong: bool = Field(default=False, description="贯通 plan (OF-8).")
+    occupation_code: OccupationCode
+    work_type: Text | None = Field(default=None, description="工种, when the occupation has them.")
+    levels: Levels
+    starts_on: date
+    ends_on: date
+    venue: Text = Field(description="评价地点")
+    sessions: int = Field(ge=1, le=1000, description="场次")
+    method: LongText = Field(description="评价方式")
+    candidates: list[PlanPerson] = Field(min_length=1, max_length=5000, description="参加评价人员")
+    assessors: list[PlanPerson] = Field(min_length=1, max_length=500, description="考评人员")
+    supervisors: list[PlanPerson] = Field(min_length=1, max_length=200, description="督导人员")
+
+
+# --- bodies: status moves (OF-6, OF-7) --------------------------------------------------------------------
+
+
+class BodyStatusMove(StrEnum):
+    """The status changes of a filed body that org-filing offers (OF-6 supervision, OF-7/CR-2 cancellation)."""
+
+    SUSPEND = "suspend"
+    REINSTATE = "reinstate"
+    CANCEL = "cancel"
+    EXTEND = "extend"
+
+
+MOVES_WITH_REASON = frozenset({BodyStatusMove.SUSPEND, BodyStatusMove.REINSTATE, BodyStatusMove.CANCEL})
+"""org-filing takes a reason for these moves; an extension has none (three clean years speak for themselves)."""
+
+
+class BodyStatusChange(Strict):
+    """One status move of a filed body."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        title="BodyStatusChangeV1",
+        json_schema_extra={"examples": [{"action": "suspend", "reason": "投诉查实，暂停评价活动"}]},
+    )
+
+    action: BodyStatusMove = Field(description="suspend 暂停, reinstate 恢复, cancel 注销, extend 延续.")
+    reason: str | None = Field(
+        default=None, min_length=1, max_length=2000, description="理由（暂停、恢复、注销必填）"
+    )
+
+    @model_validator(mode="after")
+    def _reason_when_needed(self) -> BodyStatusChange:
+        if self.action in MOVES_WITH_REASON and not self.reason:
+            raise ValueError("该操作须填写理由（reason）")
+        return self
+
+
+# --- batches (CR-3, CR-4, OF-5 are checked by the registry and org-filing) ---------------------------------
+
+
+class BatchOpening(Strict):
+    """A batch under a filed plan; the body is the caller's own (the token's ``body``).
+
+    The registry asks org-filing whether the plan allows the batch (OF-5 filed on time and standing, CR-3 in the
+    body's scope, OF-6 body active); a refusal comes back unchanged with its rule ID and code.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+        title="BatchOpeningV1",
+        json_schema_extra={
+            "examples": [
+                {
+                    "plan_id": 12,
+                    "occupation_code": "6-31-01-03",
+                    "occupation_name": "电工",
+                    "work_type": "维修电工",
+                    "level": 3,
+                    "evaluation_date": "2026-12-28",
+                    "method": "examination",
+                    "guantong": False,
+                }
+            ]
+        },
+    )
+
+    plan_id: int = Field(ge=1, le=2_147_483_647, description="The plan filed with org-filing (OF-5).")
+    occupation_code: OccupationCode
+    occupation_name: Name100 = Field(description="职业名称, printed on the certificate.")
+    work_type: Name100 | None = Field(default=None, description="工种; null when the occupation has none.")
+    level: int = Field(ge=1, le=5, description="等级代码 1–5 (1 一级/高级技师 … 5 五级/初级工).")
+    evaluation_date: SaneDate
+    method: Method = Field(description="评价方式: it decides which subjects count (CR-8).")
+    guantong: bool = Field(default=False, description="贯通 batch (seed 002): a 3-expert panel scores.")
+
+
+Score = Annotated[StrictInt, Field(description="0–100, a whole number; 60 passes (CR-8 for panels).")]
+PanelMarks = Annotated[
+    list[StrictInt], Field(description="The three experts' scores, each 0–100 (贯通 panel, CR-8).")
+]
+
+
+class SubjectScores(Strict):
+    """One score per subject the batch's method examines; leave out the subjects it does not."""
+
+    model_config = ConfigDict(extra="forbid", title="SubjectScoresV1")
+
+    theory: Score | None = Field(default=None, description="理论知识考试")
+    skill: Score | None = Field(default=None, description="技能操作考核")
+    comprehensive: Score | None = Field(default=None, description="综合评审 (技师, 高级技师)")
+
+
+class PanelScores(Strict):
+    """贯通 batches: the three experts' scores per subject (CR-8)."""
+
+    model_config = ConfigDict(extra="forbid", title="PanelScoresV1")
+
+    theory: PanelMarks | None = Field(default=None, description="理论知识考试")
+    skill: PanelMarks | None = Field(default=None, description="技能操作考核")
+    comprehensive: PanelMarks | None = Field(default=None, description="综合评审")
+
+
+class ResultRow(Strict):
+    """One candidate's result. The registry checks the whole upload at once (ID checksum, gender against the
+    ID, duplicates, the subjects the method requires) and answers one 422 listing every bad row."""
+
+    model_config = ConfigDict(extra="forbid", title="ResultRowV1")
+
+    name: str = Field(min_length=1, max_length=200, description="姓名")
+    id_number: str = Field(min_length=1, max_length=40, description="身份证号")
+    gender: Literal["男", "女"] = Field(description="性别; must agree with the ID number.")
+    photo_ref: str | None = Field(default=None, max_length=400, description="Reference of the 2-inch photo.")
+    scores: SubjectScores = Field(
+        default_factory=SubjectScores, description="Ordinary batches: one score per subject."
+    )
+    panel: PanelScores = Field(default_factory=PanelScores, description="贯通 batches: three per subject.")
+    title: TitleHeld | None = Field(default=None, description="贯通 only: the title held (CR-9).")
+
+    def wire(self) -> dict[str, Any]:
+        """The row as the registry takes it: subjects not examined left out."""
+        return self.model_dump(mode="json", exclude_none=True)
+
+
+class BatchResults(Strict):
+    """The batch's results, all or nothing (up to 10,000 rows; replaces any earlier upload while in draft)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        title="BatchResultsV1",
+        json_schema_extra={
+            "examples": [
+                {
+                    "candidates": [
+                        {
+                            "name": "张三",
+                            "id_number": "500106199003070016",
+                            "gender": "男",
+                            "scores": {"theory": 82, "skill": 88},
+                        }
+                    ]
+                }
+            ]
+        },
+    )
+
+    candidates: list[ResultRow] = Field(min_length=1, max_length=10_000)
+
+
+# --- org-filing's answers, as the gateway passes them on ------------------------------------------------------
+# org-filing has no contract module for these yet; the gateway parses its answers into these models (unknown
+# members are left out of the answer, a missing or renamed one is a 502 naming org-filing).
+
+
+class _Answer(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class EligibilityFinding(_Answer):
+    """One OF-2 / CR-3 check on the application and its outcome."""
+
+    model_config = ConfigDict(extra="ignore", title="EligibilityFindingV1")
+
+    rule: str
+    check: str
+    outcome: str = Field(description="pass, fail, exempt or undetermined")
+    detail: str
+
+
+class RecordedEvaluation(_Answer):
+    """The accepting department's evaluation as recorded, with who made it and when."""
+
+    model_config = ConfigDict(extra="ignore", title="RecordedEvaluationV1")
+
+    selected: bool
+    sound_finances: bool
+    good_credit: bool
+    no_violation_record: bool
+    opinion: str
+    by: str | None = None
+    on: date | None = None
+
+
+class FilingApplicationRecord(_Answer):
+    """An application to be filed as it stands after a step (ID numbers in the form masked)."""
+
+    model_config = ConfigDict(extra="ignore", title="FilingApplicationRecordV1")
+
+    id: int
+    status: str = Field(description="draft, submitted, evaluated, published, filed or rejected")
+    level_scope: str | None
+    district_code: str | None = Field(
+        validation_alias=AliasChoices("district_code", "accepting_place"),
+        description="The accepting district (00: the city centre).",
+    )
+    credit_code: str | None
+    name: str | None
+    form: dict[str, Any] = Field(
+        description="The 附件1 form as filed (BodyApplicationV1), ID numbers masked."
+    )
+    eligibility: list[EligibilityFinding] | None = None
+    evaluation: RecordedEvaluation | None = None
+    publicity_from: date | None = None
+    publicity_to: date | None = None
+    body_code: str | None = Field(default=None, description="The filing code, once filed (OF-4).")
+    created_at: datetime
+    updated_at: datetime
+    submitted_at: datetime | None = None
+
+
+class MaskedPerson(_Answer):
+    model_config = ConfigDict(extra="ignore", title="PlanMaskedPersonV1")
+
+    name: str
+    id_number: str = Field(description="身份证号（脱敏）")
+    role: str | None = None
+
+
+class FiledPlan(_Answer):
+    """A filed batch plan (OF-5)."""
+
+    model_config = ConfigDict(extra="ignore", title="FiledPlanV1")
+
+    id: int
+    body_code: str
+    name: str
+    is_guantong: bool
+    occupation_code: str
+    work_type: str | None
+    levels: list[int]
+    starts_on: date
+    ends_on: date
+    venue: str
+    sessions: int
+    method: str
+    candidate_count: int
+    candidates: list[MaskedPerson]
+    assessors: list[MaskedPerson]
+    supervisors: list[MaskedPerson]
+    filed_on: date
+    status: str
+    created_at: datetime
+
+
+class BodyScopeLine(_Answer):
+    model_config = ConfigDict(extra="ignore", title="BodyScopeLineV1")
+
+    occupation_code: str
+    occupation_name: str
+    work_types: list[str]
+    levels: list[int]
+
+
+class FiledBody(_Answer):
+    """A filed body's public record after a status move (no personal data)."""
+
+    model_config = ConfigDict(extra="ignore", title="FiledBodyV1")
+
+    code: str
+    name: str
+    credit_code: str
+    district_code: str = Field(validation_alias=AliasChoices("district_code", "place_code"))
+    level_scope: str
+    status: str = Field(description="active, suspended, cancelled or merged")
+    valid_from: date
+    valid_to: date
+    filed_on: date
+    extended: bool
+    merged_into: str | None = None
+    cancelled_on: date | None = None
+    scope: list[BodyScopeLine]
+
+
+# --- subsidies (CQ-*, SH-*: subsidy-claims decides) ---------------------------------------------------------
+
+
+class SubsidyApplication(Strict):
+    """What a citizen sends: which certificate, under which policy, and the policy's own facts.
+
+    The applicant is the token's subject and the certificate's details come from the registry, so neither can be
+    typed in wrongly; the facts are checked by subsidy-claims, whose field errors come back unchanged.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+        title="SubsidyApplicationV1",
+        json_schema_extra={
+            "examples": [
+                {
+                    "policy": "cq-eval",
+                    "certificate_number": "S000050050001263000001",
+                    "holder_name": "张三",
+                    "cq": {
+                        "identity_category": {"value": "4"},
+                        "district_code": "05",
+                        "applied_amount_fen": 150000,
+                    },
+                    "payout": {"bank_account": "6222000011112222", "bank_name": "某银行"},
+                }
+            ]
+        },
+    )
+
+    policy: PolicyId = Field(description="cq-eval 重庆技能评价补贴, sh-upgrade 上海技能提升补贴")
+    certificate_number: str = Field(pattern=CERTIFICATE_NUMBER_PATTERN, description="证书编号 (CR-1)")
+    holder_name: PersonName = Field(description="持证人姓名，须与证书一致")
+    cq: CqClaimFacts | None = Field(default=None, description="Facts of cq-eval (required for it).")
+    sh: ShClaimFacts | None = Field(default=None, description="Facts of sh-upgrade (required for it).")
+    payout: Payout
+    declared_past_subsidies: list[PastSubsidyEntry] = Field(default_factory=list, max_length=50)
+
+
+class ClaimApproval(Strict):
+    """The reviewer's approval; the amount is required for cq-eval while no CQ-10 amount table is loaded."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        title="ClaimApprovalV1",
+        json_schema_extra={"examples": [{"amount_fen": 150000, "note": "材料齐全，同意"}]},
+    )
+
+    amount_fen: Fen | None = None
+    note: Text500 | None = None
+
+
+class ClaimRejection(Strict):
+    """The reviewer's refusal with its reason (CQ-4)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        title="ClaimRejectionV1",
+        json_schema_extra={"examples": [{"reason": "证书信息与申请不符"}]},
+    )
+
+    reason: Text500
+
+
+# --- vouchers (V-4 … V-6: voucher decides) ------------------------------------------------------------------
+
+
+class VoucherClaimRequest(Strict):
+    """V-4: claim some types, or every type the holder may claim (``types`` left out)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        title="VoucherClaimRequestV1",
+        json_schema_extra={"examples": [{"types": ["employment_skills"]}, {}]},
+    )
+
+    types: list[Annotated[str, Field(min_length=1, max_length=40)]] | None = Field(
+        default=None, max_length=20, description="不填表示领取全部可领类型"
+    )
+
+
+class RedemptionRequest(Strict):
+    """What the institution's scanner sends: the QR text of the holder's voucher and the class to enrol in."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        title="RedemptionRequestV1",
+        json_schema_extra={"examples": [{"token": "v1.eyJ2IjoxMn0.c2ln", "class_id": 3}]},
+    )
+
+    token: str = Field(min_length=1, max_length=200, description="扫描到的二维码内容")
+    class_id: int = Field(ge=1, description="报名的培训班")
+
+
+# --- the caller's own things ------------------------------------------------------------------------------
+
+
+class PartStatus(StrEnum):
+    OK = "ok"
+    UNAVAILABLE = "unavailable"
+
+
+class Part(BaseModel, Generic[T]):
+    """One part of "my things": its items, or which service did not answer and why."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    status: PartStatus
+    items: list[T] | None = Field(default=None, description="Present when the part arrived.")
+    service: str | None = Field(
+        default=None, description="The service that did not answer, when unavailable."
+    )
+    reason: str | None = Field(
+        default=None, description="timeout, or the service's problem code, when unavailable."
+    )
+
+
+class MyThings(BaseModel):
+    """Certificates (registry), claims (subsidy-claims), vouchers (voucher); ``complete`` is false when a part is
+    missing. Each list is the first page of the service's own list."""
+
+    model_config = ConfigDict(extra="forbid", title="MyThingsV1")
+
+    certificates: Part[PublicCertificate]
+    claims: Part[SubsidyClaim]
+    vouchers: Part[VoucherV1]
+    complete: bool = Field(description="Every part arrived.")
+
+
+# --- audit (issue 17: inspectors verify each service's chain through the gateway) -------------------------
+
+
+class AuditedService(StrEnum):
+    """Whose audit hash chain to verify: the gateway's own or one of the four services'."""
+
+    GATEWAY = "gateway"
+    REGISTRY = "registry"
+    FILING = "filing"
+    SUBSIDY = "subsidy"
+    VOUCHER = "voucher"
+
+
+class AuditChainReport(BaseModel):
+    """The verification of one service's audit hash chain (CR-7 全程留痕); names the first broken link."""
+
+    model_config = ConfigDict(extra="forbid", title="AuditChainReportV1")
+
+    service: AuditedService
+    ok: bool = Field(description="Every link holds.")
+    checked: int = Field(ge=0, description="Rows checked.")
+    first_broken_id: int | None = Field(default=None, description="The first row whose link does not hold.")
+    reason: str | None = Field(default=None, description="Why that link does not hold.")
+    heads: dict[int, dict[str, Any]] = Field(
+        default_factory=dict, description="The head of each chain (by chain number) as verified."
+    )
