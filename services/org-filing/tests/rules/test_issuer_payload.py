@@ -19,7 +19,7 @@ def test_issuer_body_shape_is_stable_and_sorted():
         valid_from=date(2026, 1, 1),
         valid_to=date(2028, 12, 31),
     )
-    assert body == {
+    assert body.model_dump(mode="json", exclude_none=True) == {
         "name": "重庆某评价中心",
         "status": "active",
         "scope": [
@@ -36,3 +36,16 @@ def test_issuer_body_shape_is_stable_and_sorted():
         "valid_to": "2028-12-31",
     }
     assert issuer_path("S000050000001") == "/v1/issuers/S000050000001"
+
+
+def test_a_merged_body_is_sent_as_merged_with_the_new_code():
+    body = issuer_body(
+        name="被合并机构",
+        status="cancelled",
+        scope=[ScopeItem("6-31-01-03", "电工", (), (3,))],
+        level_scope="district",
+        valid_from=date(2026, 1, 1),
+        valid_to=date(2028, 12, 31),
+        merged_into="S000050020003",
+    )
+    assert (body.status, body.merged_into) == ("merged", "S000050020003")

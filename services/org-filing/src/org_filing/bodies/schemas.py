@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, StringConstraints
 
 from org_filing.common_schemas import Levels, LongText, PlaceCode, Strict, Text
+from skills_shared.contracts.v1.org_filing import FilingBody, FilingScopeLine
 from skills_shared.validators import CreditCode, OccupationCode
 
 
@@ -20,35 +21,9 @@ class ScopeIn(Strict):
     levels: Levels
 
 
-class ScopeOut(BaseModel):
-    occupation_code: str
-    occupation_name: str
-    work_types: list[str]
-    levels: list[int]
-
-
-class BodyOut(BaseModel):
-    """Public record of a filed body (published for query, seed 001 二(三)); no personal data."""
-
-    code: str
-    name: str
-    credit_code: str
-    district_code: str = Field(
-        description="The filing district (备案地): 00 the city centre, 01–41 a district."
-    )
-    district_name: str
-    level_scope: str
-    status: str
-    registered_address: str
-    office_address: str
-    legal_representative: str
-    valid_from: date
-    valid_to: date
-    filed_on: date
-    extended: bool
-    merged_into: str | None = None
-    cancelled_on: date | None = None
-    scope: list[ScopeOut]
+ScopeOut = FilingScopeLine
+BodyOut = FilingBody
+"""A body's public record is org-filing's v1 contract (``skills_shared.contracts.v1.org_filing``)."""
 
 
 class ReceiptOut(BaseModel):

@@ -319,15 +319,24 @@ class BodyService:
             body.cancelled_on = today
             body.cancel_reason = f"合并为 {created.code}"
             await self.repo.retire(body, today, "merged")
-            await self._after(principal, body, before, "merged", f"合并为 {created.code}")
+            await self._after(
+                principal, body, before, "merged", f"合并为 {created.code}", merged_into=created.code
+            )
         return created
 
     async def _after(
-        self, principal: Principal, body: Body, before: dict[str, Any], event: str, reason: str | None
+        self,
+        principal: Principal,
+        body: Body,
+        before: dict[str, Any],
+        event: str,
+        reason: str | None,
+        *,
+        merged_into: str | None = None,
     ) -> None:
         await self.session.flush()
         scopes = await self.repo.scopes(body.id)
-        await enqueue_issuer_update(self.session, body, scopes, event)
+        await enqueue_issuer_update(self.session, body, scopes, event, merged_into=merged_into)
         after = snapshot(body)
         if reason:
             after["reason"] = reason

@@ -24,7 +24,12 @@ def scope_items(scopes: Sequence[BodyScope]) -> list[ScopeItem]:
 
 
 async def enqueue_issuer_update(
-    session: AsyncSession, body: Body, scopes: Sequence[BodyScope], event: str
+    session: AsyncSession,
+    body: Body,
+    scopes: Sequence[BodyScope],
+    event: str,
+    *,
+    merged_into: str | None = None,
 ) -> str:
     """One message per change, each with its own key; the PUT carries the whole record so replays converge."""
     if event not in ISSUER_EVENTS:
@@ -42,7 +47,8 @@ async def enqueue_issuer_update(
             level_scope=body.level_scope,
             valid_from=body.valid_from,
             valid_to=body.valid_to,
-        ),
+            merged_into=merged_into,
+        ).model_dump(mode="json", exclude_none=True),
         key=key,
     )
     return key

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import ConfigDict, Field, StringConstraints
 
 from org_filing.common_schemas import Levels, LongText, Strict, Text
+from skills_shared.contracts.v1.org_filing import FilingPlan, FilingPlanPerson
 from skills_shared.validators import OccupationCode, ResidentId
 
 
@@ -60,35 +61,9 @@ class PlanIn(Strict):
     supervisors: list[PlanPerson] = Field(min_length=1, max_length=200, description="督导人员")
 
 
-class MaskedPerson(BaseModel):
-    name: str
-    id_number: str = Field(description="masked")
-    role: str | None = None
-
-
-class PlanOut(BaseModel):
-    """A filed plan; the gateway checks it (status, body, scope, dates) before issuing certificates."""
-
-    id: int
-    body_code: str
-    body_status: str
-    name: str
-    is_guantong: bool
-    occupation_code: str
-    work_type: str | None
-    levels: list[int]
-    starts_on: date
-    ends_on: date
-    venue: str
-    sessions: int
-    method: str
-    candidate_count: int
-    candidates: list[MaskedPerson]
-    assessors: list[MaskedPerson]
-    supervisors: list[MaskedPerson]
-    filed_on: date
-    status: str
-    created_at: datetime
+MaskedPerson = FilingPlanPerson
+PlanOut = FilingPlan
+"""A filed plan as answered is org-filing's v1 contract (``skills_shared.contracts.v1.org_filing``)."""
 
 
 class WithdrawIn(Strict):

@@ -1,4 +1,5 @@
-"""What org-filing answers other services (provider: org-filing).
+"""What org-filing answers other services (provider: org-filing): the batch check, a body's public record and a
+filed plan. org-filing uses these as its response models, so a consumer parsing them sees exactly what it sends.
 
 ``POST /v1/plans/{plan_id}/batch-check`` (service token) is how the registry learns, at the moment a batch is
 opened, whether the plan behind it allows it. The rules (OF-5 plan filed, standing, on time, covering the batch's
@@ -9,7 +10,7 @@ passes on unchanged, so every route that opens a batch refuses with the same cod
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -86,3 +87,80 @@ class BatchPlanClearance(BaseModel):
             "occupation and level (seed 002 七(一)); empty for an ordinary batch."
         ),
     )
+
+
+class FilingScopeLine(BaseModel):
+    """One filed occupation of a body: its 工种 (empty: any) and levels (CR-3)."""
+
+    model_config = ConfigDict(extra="forbid", title="FilingScopeLineV1")
+
+    occupation_code: str
+    occupation_name: str
+    work_types: list[str]
+    levels: list[int]
+
+
+class FilingBody(BaseModel):
+    """A filed body's public record (``GET /v1/bodies/{code}``; seed 001 二(三) published for query): the facts
+    the gateway and other services act on. No personal data."""
+
+    model_config = ConfigDict(extra="forbid", title="FilingBodyV1")
+
+    code: str = Field(description="13-character filing code (OF-4, CR-1 positions 1–13).")
+    name: str = Field(description="Name exactly as filed (printed on certificates).")
+    credit_code: str
+    district_code: str = Field(
+        description="The filing district (备案地): 00 the city centre, 01–41 a district."
+    )
+    district_name: str
+    level_scope: str = Field(description="city (levels 1–5) or district (3–5), CR-3.")
+    status: str = Field(
+        description="active, suspended or cancelled (a merged body is cancelled with merged_into)."
+    )
+    registered_address: str
+    office_address: str
+    legal_representative: str
+    valid_from: date
+    valid_to: date
+    filed_on: date
+    extended: bool = Field(description="The validity was extended once (OF-6).")
+    merged_into: str | None = None
+    cancelled_on: date | None = None
+    scope: list[FilingScopeLine]
+
+
+class FilingPlanPerson(BaseModel):
+    """A person named in a plan, ID number masked."""
+
+    model_config = ConfigDict(extra="forbid", title="FilingPlanPersonV1")
+
+    name: str
+    id_number: str = Field(description="身份证号（脱敏）")
+    role: str | None = None
+
+
+class FilingPlan(BaseModel):
+    """A filed batch plan (OF-5): what, when, where, how and who (seed 001 二(四)1)."""
+
+    model_config = ConfigDict(extra="forbid", title="FilingPlanV1")
+
+    id: int
+    body_code: str
+    body_status: str
+    name: str
+    is_guantong: bool
+    occupation_code: str
+    work_type: str | None
+    levels: list[int]
+    starts_on: date
+    ends_on: date
+    venue: str
+    sessions: int
+    method: str
+    candidate_count: int
+    candidates: list[FilingPlanPerson]
+    assessors: list[FilingPlanPerson]
+    supervisors: list[FilingPlanPerson]
+    filed_on: date
+    status: str = Field(description="filed (standing) or withdrawn.")
+    created_at: datetime
