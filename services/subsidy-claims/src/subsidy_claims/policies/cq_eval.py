@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from skills_shared import reference
 from subsidy_claims.policies.decision import (
     AmountWorking,
     DecisionRecord,
@@ -22,9 +23,7 @@ CQ1_FIRST_DAY = date(2024, 5, 9)  # 渝人社发〔2024〕13号 发布之日
 CQ9_WINDOW_FIRST = date(2024, 5, 9)
 CQ9_WINDOW_LAST = date(2025, 6, 6)  # 本文件印发之日
 CQ9_CLAIM_BY = date(2025, 11, 30)
-CHONGQING_PROVINCE = "50"
-REVIEW_WORKING_DAYS = 10  # CQ-4
-PUBLICITY_WORKING_DAYS = 5  # CQ-5
+CHONGQING_PROVINCE = reference.CQ_PROVINCE_CODE
 
 CLAUSES: dict[str, str] = {
     "CQ-1": "自渝人社发〔2024〕13号文件发布之日起，在我市依法取得技能类职业资格证书、"

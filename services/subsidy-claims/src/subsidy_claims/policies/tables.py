@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
+from skills_shared import reference
 from subsidy_claims.policies.facts import CatalogueClass, CertificateKind
 
 NO_LEVEL = 0
@@ -91,7 +92,8 @@ SH_DISTRICTS: Mapping[str, str] = MappingProxyType(
 )
 
 # CQ-3: districts that review (备案地代码 01–41, seed 001 附件5 表2).
-CQ_DISTRICTS: frozenset[str] = frozenset(f"{n:02d}" for n in range(1, 42))
+CQ_DISTRICTS: frozenset[str] = frozenset(reference.CQ_DISTRICTS)
+"""CQ-3: the 41 districts and counties of Chongqing (the suite's reference table, 00 being the city)."""
 
 
 @dataclass(frozen=True, slots=True)
