@@ -12,14 +12,16 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-sys.path.insert(0, str(Path(__file__).parent))  # gateway_suite, gateway_fakes: names unique to this package
-
-from gateway_suite import TODAY, Suite, provider_databases, running_suite
-
 from gateway.app import MIGRATIONS_DIR, create_app
 from gateway.fakes import FakeSuite
 from gateway.settings import GatewaySettings
 from skills_shared.testing import fresh_database, running_app, truncate_all
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))  # gateway_suite, gateway_world, gateway_fakes: names unique to this package
+sys.path.insert(0, str(HERE.parents[1] / "voucher" / "tests"))  # voucher_testdata: voucher's own set-up steps
+
+from gateway_suite import TODAY, Suite, provider_databases, running_suite  # noqa: E402
 
 KEEP_TABLES: tuple[str, ...] = ()
 """Reference-data tables loaded by migrations, kept between tests."""

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import os
 import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -487,9 +486,10 @@ async def test_e2e_the_services_routes_through_the_relay(suite: Suite) -> None:
 
 
 async def test_e2e_claim_and_redeem_a_voucher_then_my_things(suite: Suite) -> None:
-    # The voucher service's own set-up steps, driven over HTTP; they live with its tests, never in its src/.
-    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "voucher" / "tests"))
+    # The voucher service's own set-up steps, driven over HTTP (its tests' voucher_testdata, on the path by
+    # conftest); they live with its tests, never in its src/.
     from voucher_testdata import Scenario
+
     from voucher.vouchers.rules import open_campaign_year
 
     year = open_campaign_year(today_shanghai())
