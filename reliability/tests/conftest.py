@@ -17,6 +17,8 @@ import httpx
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))  # rel_support: a name unique to this package
+sys.path.insert(0, str(Path(__file__).parents[2] / "services/certificate-registry/tests"))  # registry_testkit
+sys.path.insert(0, str(Path(__file__).parents[2] / "services/org-filing/tests"))  # of_factories
 # voucher_testdata: the voucher service's scripted set-up steps live with its tests, never in its src/.
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "services" / "voucher" / "tests"))
 
@@ -81,6 +83,13 @@ def database_urls() -> Iterator[ByService]:
         yield urls
 
 
+def _org_factories_drive(org: object) -> None:
+    """The registry's test drivers file bodies and plans through org-filing's own factories, on this org app."""
+    import of_factories
+
+    of_factories.APP[:] = [org]  # type: ignore[list-item]
+
+
 def asgi(app: object) -> httpx.ASGITransport:
     """An in-process transport that turns an unhandled error into the 500 a client would see, not an exception."""
     return httpx.ASGITransport(app=app, raise_app_exceptions=False)  # type: ignore[arg-type]
@@ -92,8 +101,9 @@ async def suite(database_urls: ByService) -> AsyncIterator[dict[str, Service]]:
     from gateway.upstreams import ORG_FILING, REGISTRY, SUBSIDY, VOUCHER
 
     registry_day, org_day, subsidy_day = Day(REGISTRY_DAY), Day(ORG_DAY), Day(SUBSIDY_DAY)
-    registry = build_registry(database_urls["certificate-registry"], registry_day)
     org = build_org(database_urls["org-filing"], org_day)
+    registry = build_registry(database_urls["certificate-registry"], registry_day, asgi(org))
+    _org_factories_drive(org)
     voucher = build_voucher(database_urls["voucher"])
     subsidy = None
     if "subsidy-claims" in database_urls:

@@ -10,13 +10,16 @@ from fastapi import FastAPI
 from rel_support import Day
 
 
-def build_registry(url: str, day: Day) -> FastAPI:
+def build_registry(url: str, day: Day, org_filing: httpx.AsyncBaseTransport | None = None) -> FastAPI:
+    """The registry on ``day``; batches open only under plans the in-process org-filing clears (OF-5)."""
     from certificate_registry.app import create_app
-    from certificate_registry.clock import business_today
     from certificate_registry.settings import RegistrySettings
 
-    app = create_app(RegistrySettings(database_url=url, environment="test", log_level="WARNING"))
-    app.dependency_overrides[business_today] = day
+    app = create_app(
+        RegistrySettings(database_url=url, environment="test", log_level="WARNING"),
+        org_filing_transport=org_filing,
+    )
+    app.state.clock = day
     return app
 
 

@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+from registry_testkit import Registry, candidate
 from rel_support import (
     Service,
     assert_problem,
@@ -26,7 +27,6 @@ from rel_support import (
     row_counts,
 )
 
-from certificate_registry.testkit import candidate
 from skills_shared.auth import Role
 from skills_shared.certnumber import build
 from skills_shared.validators import make_resident_id
@@ -174,42 +174,15 @@ async def test_voucher_objects_belong_to_their_institution_and_holder(suite: dic
 
 
 async def test_registry_batches_belong_to_their_body(suite: dict[str, Service]) -> None:
-    client = suite["certificate-registry"].client
-    mine, theirs = "S000050070011", "S000050070012"
-    for code in (mine, theirs):
-        put = await client.put(
-            f"/v1/issuers/{code}",
-            json={
-                "name": f"重庆市某职业技能评价中心{code[-4:]}",
-                "status": "active",
-                "scope": [
-                    {
-                        "occupation_code": "4-01-01-01",
-                        "occupation_name": "电工",
-                        "work_types": [],
-                        "levels": [3, 4, 5],
-                    }
-                ],
-                "level_scope": "district",
-                "valid_from": "2025-01-01",
-                "valid_to": "2027-12-31",
-            },
-            headers=bearer("service", "org-filing"),
-        )
-        assert put.status_code in (200, 201), put.text
-    batch = await client.post(
-        "/v1/batches",
-        json={
-            "body_code": mine,
-            "plan_ref": "渝评计划2025-011",
-            "occupation_code": "4-01-01-01",
-            "occupation_name": "电工",
-            "level": 4,
-            "evaluation_date": "2025-09-20",
-            "method": "examination",
-        },
-        headers=bearer("org_staff", "staff-a", body=mine),
-    )
+    service = suite["certificate-registry"]
+    client = service.client
+    helper = Registry(client, service.app, suite["org-filing"].client)
+    saved = service.app.state.clock
+    try:
+        mine, theirs = await helper.new_body("07"), await helper.new_body("07")
+        batch = await helper.open_batch(mine)  # under a plan org-filing filed for it (OF-5)
+    finally:
+        service.app.state.clock = saved
     assert batch.status_code == 201, batch.text
     batch_id = batch.json()["id"]
     other = bearer("org_staff", "staff-b", body=theirs)
@@ -225,19 +198,7 @@ async def test_registry_batches_belong_to_their_body(suite: dict[str, Service]) 
             kwargs["json"] = {"candidates": [candidate(77)]}
         assert_problem(await client.request(method, path, **kwargs), 403, 404)
     # a body cannot open a batch in another body's name
-    r = await client.post(
-        "/v1/batches",
-        json={
-            "body_code": mine,
-            "plan_ref": "渝评计划2025-012",
-            "occupation_code": "4-01-01-01",
-            "occupation_name": "电工",
-            "level": 4,
-            "evaluation_date": "2025-09-20",
-            "method": "examination",
-        },
-        headers=other,
-    )
+    r = await client.post("/v1/batches", json={**helper.batch_body(mine), "plan_id": 1}, headers=other)
     assert_problem(r, 403)
     # the approving officer must be of the body's district (07), not 05
     r = await client.post(

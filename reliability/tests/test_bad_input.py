@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+from registry_testkit import EVALUATION_DAY, Registry
 from rel_support import Service, assert_problem, bearer, row_counts
 
 from skills_shared.certnumber import build
@@ -463,37 +464,31 @@ async def test_middle_dot_names_are_accepted(suite: dict[str, Service]) -> None:
         headers=DISTRICT_04,
     )
     assert r.status_code == 201, r.text
-    registry = suite["certificate-registry"].client
-    put = await registry.put("/v1/issuers/S000050070009", json=issuer(), headers=SERVICE)
-    assert put.status_code in (200, 201), put.text
-    staff = bearer("org_staff", "staff-9", body="S000050070009")
-    batch = await registry.post(
-        "/v1/batches",
-        json={
-            "body_code": "S000050070009",
-            "plan_ref": "渝评计划2025-009",
-            "occupation_code": "4-01-01-01",
-            "occupation_name": "电工",
-            "level": 4,
-            "evaluation_date": "2025-09-20",
-            "method": "examination",
-        },
-        headers=staff,
-    )
-    assert batch.status_code == 201, batch.text
-    uploaded = await registry.put(
-        f"/v1/batches/{batch.json()['id']}/results",
-        json={
-            "candidates": [
-                {
-                    "name": DOT_NAME,
-                    "id_number": make_resident_id("650102", date(1995, 1, 2), 3),
-                    "gender": "男",
-                    "photo_ref": "photos/1.jpg",
-                    "scores": {"theory": 80, "skill": 85},
-                }
-            ]
-        },
-        headers=staff,
-    )
+    service = suite["certificate-registry"]
+    registry = service.client
+    helper = Registry(registry, service.app, suite["org-filing"].client)
+    saved = service.app.state.clock
+    try:
+        code = await helper.new_body("07")  # filed in org-filing, so its plan clears the batch (OF-5)
+        batch = await helper.open_batch(code)
+        assert batch.status_code == 201, batch.text
+        staff = bearer("org_staff", "staff-9", body=code)
+        helper.on(EVALUATION_DAY)  # results exist once the evaluation took place (CR-4)
+        uploaded = await registry.put(
+            f"/v1/batches/{batch.json()['id']}/results",
+            json={
+                "candidates": [
+                    {
+                        "name": DOT_NAME,
+                        "id_number": make_resident_id("650102", date(1995, 1, 2), 3),
+                        "gender": "男",
+                        "photo_ref": "photos/1.jpg",
+                        "scores": {"theory": 80, "skill": 85},
+                    }
+                ]
+            },
+            headers=staff,
+        )
+    finally:
+        service.app.state.clock = saved
     assert uploaded.status_code == 200, uploaded.text

@@ -9,30 +9,27 @@ from typing import Any
 
 import httpx
 import pytest
+from registry_testkit import Registry, candidate
 from rel_apps import build_gateway
 from rel_support import Service, contains_full_id, without_request_id
-
-from certificate_registry.clock import business_today
-from certificate_registry.testkit import DISTRICT_BODY, Registry, candidate
 
 
 @pytest.fixture(scope="module")
 async def issued(suite: dict[str, Service]) -> AsyncIterator[dict[str, Any]]:
     """One issued certificate (real issuance through the registry's API), with its holder's name and ID."""
     service = suite["certificate-registry"]
-    helper = Registry(service.client, service.app)
-    saved = service.app.dependency_overrides[business_today]
-    service.app.dependency_overrides[business_today] = lambda: helper.today[0]
+    helper = Registry(service.client, service.app, suite["org-filing"].client)
+    saved = service.app.state.clock
     try:
-        await helper.put_issuer(DISTRICT_BODY)
+        code = await helper.new_body("07")  # filed in org-filing, so its plans clear the batch (OF-5)
         row = candidate(88_001)
-        batch_id = await helper.ready_batch([row])
-        issued = await helper.issue(batch_id)
+        batch_id = await helper.ready_batch([row], code)
+        issued = await helper.issue(batch_id, code)
         assert issued.status_code == 201, issued.text
         number = issued.json()["first_number"]
         yield {"number": number, "name": row["name"], "id_number": row["id_number"], "batch_id": batch_id}
     finally:
-        service.app.dependency_overrides[business_today] = saved
+        service.app.state.clock = saved
 
 
 def _unknown(number: str) -> str:

@@ -13,14 +13,14 @@ import uuid
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
+from registry_testkit import APPROVAL_DAY, Registry, candidate
 from rel_support import Service, bearer, fetchval, scaled
 
-from certificate_registry.clock import business_today
-from certificate_registry.testkit import Registry, candidate
 from skills_shared.testing import REPO_ROOT
 
 CALLERS = 6
@@ -131,21 +131,20 @@ async def test_double_voucher_claim_claims_once(suite: dict[str, Service]) -> No
 
 
 @contextmanager
-def registry_days(service: Service) -> Iterator[Registry]:
-    helper = Registry(service.client, service.app)
-    saved = service.app.dependency_overrides[business_today]
-    service.app.dependency_overrides[business_today] = lambda: helper.today[0]
+def registry_days(service: Service, org: Service) -> Iterator[Registry]:
+    """The registry's driver (bodies and plans filed in the in-process org-filing), its clock put back after."""
+    helper = Registry(service.client, service.app, org.client)
+    saved = service.app.state.clock
     try:
         yield helper
     finally:
-        service.app.dependency_overrides[business_today] = saved
+        service.app.state.clock = saved
 
 
 async def test_concurrent_issue_of_one_batch_issues_once(suite: dict[str, Service]) -> None:
     service = suite["certificate-registry"]
-    code = "S000050070021"
-    with registry_days(service) as helper:
-        await helper.put_issuer(code)
+    with registry_days(service, suite["org-filing"]) as helper:
+        code = await helper.new_body("07")
         for r in range(scaled(3)):
             rows = [candidate(21_000 + 10 * r + k) for k in range(3)]
             batch_id = await helper.ready_batch(rows, code)
@@ -163,9 +162,8 @@ async def test_concurrent_issue_of_many_batches_gives_unique_gapless_numbers(
     suite: dict[str, Service],
 ) -> None:
     service = suite["certificate-registry"]
-    code = "S000050070022"
-    with registry_days(service) as helper:
-        await helper.put_issuer(code)
+    with registry_days(service, suite["org-filing"]) as helper:
+        code = await helper.new_body("07")
         batches = [
             await helper.ready_batch([candidate(22_000 + 10 * n + k) for k in range(1 + n % 3)], code)
             for n in range(CALLERS)
@@ -236,14 +234,29 @@ async def test_concurrent_filing_assigns_each_code_once(suite: dict[str, Service
 async def test_double_claim_submission_submits_once(suite: dict[str, Service]) -> None:
     """Certificates really issued by the in-process registry; subsidy-claims checks them over ASGI on submit."""
     registry, subsidy = suite["certificate-registry"], suite["subsidy-claims"]
-    code = "S000050070023"
     rounds = scaled(3)
-    rows = [candidate(23_000 + k) for k in range(rounds)]
-    with registry_days(registry) as helper:
-        await helper.put_issuer(code)
+    rows = [
+        candidate(23_000 + k, name=f"张{'甲乙丙丁戊己庚辛壬癸'[k % 10]}{'一二三'[k // 10 % 3]}")
+        for k in range(rounds)
+    ]
+    with registry_days(registry, suite["org-filing"]) as helper:
+        code = await helper.new_body("07")
         batch_id = await helper.ready_batch(rows, code)
         issued = await helper.issue(batch_id, code)
         assert issued.status_code == 201, issued.text
+    # the certificates are issued on the registry driver's timeline (plans filed in org-filing's 2026-09); the
+    # claims are made a week later, on subsidy-claims' own clock, and the clock is put back after
+    assert subsidy.day is not None
+    subsidy_day, subsidy.day.today = subsidy.day.today, APPROVAL_DAY + timedelta(days=7)
+    try:
+        await _claim_each_once(registry, subsidy, rows, code)
+    finally:
+        subsidy.day.today = subsidy_day
+
+
+async def _claim_each_once(
+    registry: Service, subsidy: Service, rows: list[dict[str, Any]], code: str
+) -> None:
     service = bearer("service", "gateway")
     for row in rows:
         found = await registry.client.get("/v1/me/certificates", headers=bearer("citizen", row["id_number"]))

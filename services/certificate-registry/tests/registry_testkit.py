@@ -135,6 +135,23 @@ class Registry:
         self.filed.add(code)
         return code
 
+    async def new_body(self, place: str = "07") -> str:
+        """File one more body at ``place`` in org-filing and deliver its issuer record; returns the code org-filing
+        gave it (for suites whose org-filing has filed other bodies before)."""
+        if place == "00":
+            code, _, _ = await filed_body(self.org, valid_from=ORG_TODAY.isoformat())
+        else:
+            code, _, _ = await filed_body(
+                self.org,
+                level_scope="district",
+                place=place,
+                levels=(3, 4, 5),
+                valid_from=ORG_TODAY.isoformat(),
+            )
+        self.filed.add(code)
+        await self.put_issuer(code)
+        return str(code)
+
     async def register_guantong(self, code: str, levels: tuple[int, ...] = (1, 2, 3)) -> None:
         """OF-8: the body's 贯通 registration, 电工 ↔ 电气工程 at each level."""
         if code in self.registered:
