@@ -13,7 +13,6 @@ from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from gateway.app import MIGRATIONS_DIR, create_app
-from gateway.fakes import FakeSuite
 from gateway.settings import GatewaySettings
 from skills_shared.testing import fresh_database, running_app, truncate_all
 
@@ -60,7 +59,7 @@ def engine(app: FastAPI, client: httpx.AsyncClient) -> AsyncEngine:
 @pytest.fixture(autouse=True)
 async def _clean_tables(request: pytest.FixtureRequest) -> AsyncIterator[None]:
     """Tests that touched the database leave it empty for the next one; pure tests never start it."""
-    uses_db = any(name in request.fixturenames for name in ("engine", "client", "gw"))
+    uses_db = any(name in request.fixturenames for name in ("engine", "client", "real"))
     engine: AsyncEngine | None = request.getfixturevalue("engine") if uses_db else None
     yield
     if engine is not None:
@@ -68,14 +67,8 @@ async def _clean_tables(request: pytest.FixtureRequest) -> AsyncIterator[None]:
 
 
 @pytest.fixture
-def suite() -> FakeSuite:
-    """Fresh fakes of the four services for one test."""
-    return FakeSuite()
-
-
-@pytest.fixture
 def fake_settings(database_url: str) -> GatewaySettings:
-    """Settings for a gateway in front of the fakes: no back-off sleeps, one retry."""
+    """Settings for a gateway in front of recording or fake services: no back-off sleeps, one retry."""
     return GatewaySettings(
         database_url=database_url,
         environment="test",
@@ -86,17 +79,6 @@ def fake_settings(database_url: str) -> GatewaySettings:
         upstream_timeout_s=1.0,
         database_pool_size=4,
     )
-
-
-@pytest.fixture
-async def gw(
-    suite: FakeSuite, fake_settings: GatewaySettings, engine: AsyncEngine
-) -> AsyncIterator[httpx.AsyncClient]:
-    """The gateway in front of the fakes, over ASGI (``engine`` first, so tables are cleaned after)."""
-    app = create_app(fake_settings, transports=suite.switches)
-    async with running_app(app) as c:
-        c.app = app  # type: ignore[attr-defined]
-        yield c
 
 
 @pytest.fixture(scope="session")

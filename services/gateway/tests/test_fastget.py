@@ -10,10 +10,10 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 import httpx
 import pytest
 import uvicorn
+from gateway_fakes import Certificate, FakeRegistry
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from gateway.app import create_app
-from gateway.fakes import Certificate, FakeRegistry
 from gateway.settings import GatewaySettings
 from skills_shared.clients import ServiceClient
 from skills_shared.fastget import FastGet

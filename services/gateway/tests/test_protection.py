@@ -8,13 +8,14 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
+from gateway_fakes import Certificate, FakeSuite
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from gateway.app import create_app
-from gateway.fakes import Certificate, FakeSuite
 from gateway.ratelimit.counters import Limiter
 from gateway.settings import GatewaySettings
+from gateway.upstreams import VOUCHER
 from skills_shared.testing import auth_headers, running_app
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -103,7 +104,7 @@ async def test_body_size_limit_is_413(limited: tuple[httpx.AsyncClient, FakeSuit
         headers={**auth_headers("citizen", "500101199001011234"), "Content-Type": "application/json"},
     )
     assert response.status_code == 413 and response.json()["code"] == "payload_too_large"
-    assert suite.voucher.claimed == 0
+    assert suite.switches[VOUCHER].calls == 0, "a refused body never reaches the service"
 
 
 async def test_bulk_uploads_have_their_own_body_limit(limited: tuple[httpx.AsyncClient, FakeSuite]) -> None:

@@ -14,10 +14,11 @@ import httpx
 import pytest
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
+from gateway_fakes import problem
+from gateway_suite import Switch
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from gateway.app import create_app
-from gateway.fakes import Switch, problem
 from gateway.settings import GatewaySettings
 from gateway.upstreams import ORG_FILING, REGISTRY, SUBSIDY, VOUCHER
 from skills_shared.testing import auth_headers, running_app

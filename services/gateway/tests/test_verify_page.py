@@ -15,10 +15,10 @@ from urllib.parse import urlencode
 import httpx
 import pytest
 import uvicorn
+from gateway_fakes import Certificate, FakeSuite
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from gateway.app import create_app
-from gateway.fakes import Certificate, FakeSuite
 from gateway.settings import GatewaySettings
 from gateway.upstreams import REGISTRY
 
