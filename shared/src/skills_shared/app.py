@@ -20,7 +20,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from skills_shared.audit import verify_chain
 from skills_shared.auth import Principal, Role, TokenVerifier, require
-from skills_shared.clock import install_clock
+from skills_shared.clock import SystemClock, install_clock
 from skills_shared.db import Database, ReadSessionDep
 from skills_shared.db.migrations import current_revisions, head_revisions
 from skills_shared.docs import install_docs
@@ -212,6 +212,20 @@ async def reject_unknown_query_parameters(request: Request) -> None:
         )
 
 
+class UnsafeInProduction(RuntimeError):
+    """The process was configured in a way production must never run."""
+
+
+def refuse_clock_override(app: FastAPI, settings: ServiceSettings) -> None:
+    """A production process runs on the system clock: an ``app.state.clock`` put there by configuration or a
+    factory argument (a fixed or moved business date) stops it at start-up instead of deciding deadlines wrongly."""
+    clock = getattr(app.state, "clock", None)
+    if settings.environment == "production" and clock is not None and not isinstance(clock, SystemClock):
+        raise UnsafeInProduction(
+            f"app.state.clock is {type(clock).__name__}: production runs on the system clock"
+        )
+
+
 def create_service_app(
     settings: ServiceSettings,
     *,
@@ -235,6 +249,7 @@ def create_service_app(
 
     @asynccontextmanager
     async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+        refuse_clock_override(app, settings)
         if use_database:
             app.state.db = Database.from_urls(
                 settings.database_url, settings.database_read_url, pool_size=settings.database_pool_size

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from typing import Any, ClassVar
+
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -85,9 +88,38 @@ class ServiceSettings(BaseSettings):
         """The URL look-ups use: the replica when configured, otherwise the primary."""
         return self.database_read_url or self.database_url
 
+    development_secrets: ClassVar[dict[str, str]] = {"jwt_secret": DEV_JWT_SECRET}
+    """Fields whose default is a secret published in this repository: a service adds its own (voucher's QR key)."""
+    required_in_production: ClassVar[tuple[str, ...]] = ()
+    """Fields that have a development fallback but must be set in production (the registry's signing seed)."""
+
+    def production_refusals(self) -> list[str]:
+        """Every reason this configuration is unsafe for production (empty when it is safe)."""
+        reasons = []
+        for name, public in self.development_secrets.items():
+            if getattr(self, name, None) == public:
+                reasons.append(f"{name} is the development default, which is public: set it")
+        reasons.extend(
+            f"{name} must be set in production"
+            for name in self.required_in_production
+            if not getattr(self, name, None)
+        )
+        origins: Any = getattr(self, "cors_allow_origins", ())
+        if "*" in origins:
+            reasons.append("cors_allow_origins must list the allowed origins, never '*'")
+        if os.environ.get("SKILLS_SANDBOX_CLOCK_FILE", "").strip():
+            reasons.append("SKILLS_SANDBOX_CLOCK_FILE is set: production runs on the real clock only")
+        return reasons
+
     @model_validator(mode="after")
-    def _no_development_secret_in_production(self) -> ServiceSettings:
-        """A production process must never accept tokens signed with the secret published in this repository."""
-        if self.environment == "production" and self.jwt_secret == DEV_JWT_SECRET:
-            raise ValueError("SKILLS_JWT_SECRET must be set in production: the development secret is public")
+    def _nothing_unsafe_in_production(self) -> ServiceSettings:
+        """A production process refuses to start on development secrets, missing keys, a moved clock or CORS *."""
+        if self.environment == "production":
+            reasons = self.production_refusals()
+            if any(r.startswith("jwt_secret") for r in reasons):
+                reasons.insert(
+                    0, "SKILLS_JWT_SECRET must be set in production: the development secret is public"
+                )
+            if reasons:
+                raise ValueError("; ".join(reasons))
         return self

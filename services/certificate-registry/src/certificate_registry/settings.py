@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
@@ -13,6 +15,7 @@ class RegistrySettings(PhotoStoreSettings, ServiceSettings):
     """Certificate registry settings; every field can be set as ``REGISTRY_<FIELD>``."""
 
     model_config = SettingsConfigDict(env_prefix="REGISTRY_", extra="ignore", populate_by_name=True)
+    required_in_production: ClassVar[tuple[str, ...]] = ("signing_key_seed",)
 
     service_name: str = "certificate-registry"
     port: int = 8001

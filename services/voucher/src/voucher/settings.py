@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
@@ -14,6 +16,10 @@ class VoucherSettings(ServiceSettings):
     """Training vouchers settings; every field can be set as ``VOUCHER_<FIELD>``."""
 
     model_config = SettingsConfigDict(env_prefix="VOUCHER_", extra="ignore", populate_by_name=True)
+    development_secrets: ClassVar[dict[str, str]] = {
+        **ServiceSettings.development_secrets,
+        "qr_secret": DEV_QR_SECRET,
+    }
 
     service_name: str = "voucher"
     port: int = 8004
