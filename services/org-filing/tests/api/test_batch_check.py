@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 from typing import Any
 
@@ -271,3 +272,20 @@ async def test_the_december_plan_for_january_is_checked_without_the_next_years_c
         f"/v1/plans/{plan_id}/batch-check", json=check(code, evaluation_date="2027-01-15"), headers=SERVICE
     )
     assert r.status_code == 200, r.text
+
+
+async def test_two_withdrawals_at_once_withdraw_once(client: httpx.AsyncClient) -> None:
+    code, plan_id, _ = await body_and_plan(client)
+
+    async def withdraw() -> httpx.Response:
+        return await client.post(
+            f"/v1/plans/{plan_id}/withdrawal", json={"reason": "考点调整"}, headers=applicant(code)
+        )
+
+    results = await asyncio.gather(*(withdraw() for _ in range(6)))
+    assert sorted(r.status_code for r in results) == [200] + [409] * 5
+    assert all(r.json()["current_state"] == "withdrawn" for r in results if r.status_code == 409)
+    listed = await client.get(
+        f"/v1/bodies/{code}/plans", params={"status": "withdrawn"}, headers=applicant(code)
+    )
+    assert listed.json()["total"] == 1

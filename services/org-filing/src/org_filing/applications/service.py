@@ -41,7 +41,7 @@ from org_filing.combine import combined
 from org_filing.common_schemas import VerdictOut
 from skills_shared.audit import record
 from skills_shared.auth import Principal, Role
-from skills_shared.clock import FixedClock, today_of
+from skills_shared.clock import SHANGHAI
 from skills_shared.errors import validation_errors
 from skills_shared.problems import FieldError, Problem, forbidden, not_found
 from skills_shared.refusals import Refusal, Verdict, refuse_verdicts
@@ -110,7 +110,7 @@ def selected_on(app: Application) -> date:
     if recorded:
         return date.fromisoformat(recorded)
     assert app.submitted_at is not None
-    return today_of(FixedClock(app.submitted_at))
+    return app.submitted_at.astimezone(SHANGHAI).date()
 
 
 def not_eligible(verdicts: list[Verdict]) -> Refusal:
@@ -235,7 +235,7 @@ class ApplicationService:
                 rule="OF-1",
                 errors=errors,
             )
-        verdicts = await self._eligibility(form, today_of(FixedClock(now)), None)
+        verdicts = await self._eligibility(form, now.astimezone(SHANGHAI).date(), None)
         if any(v.failed for v in verdicts):
             raise not_eligible(verdicts)
         self._move(app, "submit")
