@@ -12,6 +12,7 @@ from fastapi.encoders import jsonable_encoder
 from sqlalchemy import RowMapping, exists, func, select, true, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from tenacity import RetryCallState, wait_exponential
 
 from skills_shared.clients import ServiceClient
 from skills_shared.db.tables import outbox
@@ -37,9 +38,16 @@ async def enqueue(session: AsyncSession, *, target: str, method: str, path: str,
     )
 
 
+_BACKOFF = wait_exponential(multiplier=1, max=MAX_BACKOFF_S)
+"""tenacity's exponential wait, the same library the in-request retries use (`skills_shared.clients`); the
+outbox only stores its answer as the row's next attempt time, so a delivery survives a restart."""
+
+
 def backoff_s(attempts: int) -> float:
     """Exponential back-off, 1 s doubling to at most five minutes."""
-    return float(min(MAX_BACKOFF_S, 2 ** max(0, attempts - 1)))
+    state = RetryCallState(retry_object=None, fn=None, args=(), kwargs={})  # type: ignore[arg-type]
+    state.attempt_number = max(1, attempts)
+    return float(_BACKOFF(state))
 
 
 class OutboxDelivery:
