@@ -8,7 +8,7 @@
 - After a whole workflow and the kills, no log line any process wrote holds an 18-digit ID number or a phone
   number, and every line is JSON with the service and, for requests, the request ID (issue 19, item 1).
 
-Runs last in this package's file order of real-process tests; ports 8450–8454 and 8460 are its own.
+Runs last in this package's file order of real-process tests; ports 8450–8455 are its own.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ from skills_tools import run
 from skills_tools.services import SERVICES, ServiceSpec
 
 OFFSET = 450
-XFF_OFFSET = 460
+XFF_OFFSET = 455
 SPECS = {s.name: s for s in SERVICES}
 WAIT_S = 90
 PHONE = re.compile(r"(?<![0-9A-Za-z])1[3-9][0-9]{9}(?![0-9A-Za-z])")
