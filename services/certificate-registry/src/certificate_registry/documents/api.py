@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 
 from certificate_registry.access import require_view
 from certificate_registry.certificates import lookup
@@ -91,7 +92,7 @@ async def document_pdf(request: Request, number: NumberPath, principal: CurrentP
     link = service.link_of(number, key, _gateway(request))
     photo = await photo_of(store_of(request.app), record["id_number"])
     sheet = service.sheet_of(record, gateway_url=_gateway(request), link=link, photo_jpeg=photo)
-    return Response(render_pdf(sheet), media_type="application/pdf")
+    return Response(await run_in_threadpool(render_pdf, sheet), media_type="application/pdf")
 
 
 @router.get(

@@ -12,11 +12,11 @@ shrinks, and never crosses a column, the photo, the QR code or the border.
 from __future__ import annotations
 
 import io
+import threading
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
 
-from reportlab.graphics import renderPDF
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
@@ -25,7 +25,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
 from certificate_registry.documents import layout
-from certificate_registry.documents.qr_drawing import qr_drawing
+from certificate_registry.documents.qr_drawing import draw_qr
 from skills_shared.fonts import CJK_FONT_NAME, cjk_font_path
 from skills_shared.reference import SkillLevel
 
@@ -224,7 +224,7 @@ def _right_page(canvas: Canvas, sheet: CertificateSheet) -> None:
     else:
         hint = layout.fit("照片", PHOTO_WIDTH, size=12, min_size=12, max_lines=1, measure=_measure)
         _draw_lines(canvas, hint, PHOTO, (PHOTO.y0 + PHOTO.y1 + hint.height(LEADING)) / 2, centred=True)
-    renderPDF.draw(qr_drawing(sheet.verify_url, QR_SIZE), canvas, QR.x0, QR.y0)
+    draw_qr(canvas, sheet.verify_url, QR.x0, QR.y0, QR_SIZE)
 
     rows = particulars(sheet)
     labels = [f"{label}：" for label, _ in rows]
@@ -250,8 +250,19 @@ def _right_page(canvas: Canvas, sheet: CertificateSheet) -> None:
         y = min(bottom, y - base * LEADING) - ROW_GAP * base
 
 
+_RENDER_LOCK = threading.Lock()
+"""reportlab subsets a TrueType face through one read cursor per font file: one render at a time."""
+
+
 def render_pdf(sheet: CertificateSheet) -> bytes:
-    """One A4 landscape page per CR-5, with the CJK face embedded and real document metadata."""
+    """One A4 landscape page per CR-5, with the CJK face embedded and real document metadata.
+
+    Some 0.3 s of CPU: routes call it in a worker thread (it holds a lock, so renders queue, never interleave)."""
+    with _RENDER_LOCK:
+        return _render(sheet)
+
+
+def _render(sheet: CertificateSheet) -> bytes:
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=(PAGE_WIDTH, PAGE_HEIGHT), invariant=True, pageCompression=1)
     canvas.setTitle(f"{TITLE}（{sheet.number}）")
