@@ -121,7 +121,12 @@ def test_every_text_stays_in_its_column_and_nothing_overlaps(case: str) -> None:
             assert not _glyphs_overlap(a, b), f"{a['text']} and {b['text']} overlap"
 
         def read(column: layout_pdf.Box) -> str:
-            area = (column.x0 - EPS, page.height - column.y1 - EPS, column.x1 + EPS, page.height - column.y0 + EPS)
+            area = (
+                column.x0 - EPS,
+                page.height - column.y1 - EPS,
+                column.x1 + EPS,
+                page.height - column.y0 + EPS,
+            )
             return re.sub(r"\s+", "", page.crop(area).extract_text())
 
         left, right = read(layout_pdf.LEFT_COLUMN), read(layout_pdf.RIGHT_COLUMN)
