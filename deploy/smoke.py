@@ -6,7 +6,7 @@ Builds the images (`make images`: cached layers make a second run quick), starts
 1. ``/healthz`` and ``/readyz`` answer 200 (every upstream reachable through the compose network);
 2. a public certificate look-up (CR-6) travels gateway → registry → PostgreSQL and back as the registry's own
    problem+json 404 for an unknown number, in Chinese;
-3. the registry's container is killed (SIGKILL, as a crash or the OOM killer does): the same look-up is a 503
+3. the registry's process is killed (SIGKILL, as a crash or the OOM killer does): the same look-up is a 503
    problem naming ``certificate-registry``; the engine's restart policy brings the container back and the look-up
    answers again;
 4. the certificate image carries the font the certificate PDF embeds.
@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -33,9 +34,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 IMAGES = REPO / "deploy" / "images"
 GATEWAY = "http://" + os.environ.get("GATEWAY_PUBLISH", "127.0.0.1:8000")
-UNKNOWN_NUMBER = "S" + "0" * 21
-"""A well-formed certificate number (CR-1 shape) no registry issues: the look-up must reach the database."""
-FONT = "/usr/share/fonts/truetype/lxgw/LXGWWenKai-Regular.ttf"
+UNKNOWN_NUMBER = "S000050110001263000123"
+"""A valid certificate number (CR-1) that a fresh stack has not issued: the look-up must reach the database."""
+FONT = "/usr/share/fonts/truetype/lxgw-wenkai/LXGWWenKai-Regular.ttf"
 """Installed by Debian's fonts-lxgw-wenkai (deploy/Dockerfile)."""
 WAIT_S = 180.0
 """Upper bound on any single wait: an outage the smoke test cannot see the end of is a failure."""
@@ -146,32 +147,34 @@ def check_lookup() -> None:
 
 
 def check_outage_and_recovery(name: str) -> None:
-    """Kill the registry's container; the look-up is a 503 naming it; the restart policy brings it back."""
+    """Crash the registry (SIGKILL to its process, as the OOM killer does); the look-up is a 503 naming it; the
+    engine's restart policy brings it back and the look-up answers again.
+
+    The process is killed from the host rather than with `podman kill`: an operator's kill counts as a stop, and
+    no engine restarts a container its operator stopped, so only a crash shows the restart policy at work.
+    """
     container = container_of(name, "certificate-registry")
     restarts_before = restart_count(name, container)
-    run(engine_command(name, "kill", "--signal", "KILL", container), capture=True)
+    os.kill(int(inspect(name, container, "{{.State.Pid}}")), signal.SIGKILL)
     status, ctype, body = lookup()
     if status != 503 or not ctype.startswith("application/problem+json"):
         raise SmokeFailure(f"look-up with the registry killed: expected a 503 problem, got {status} {body}")
-    if "certificate-registry" not in json.dumps(body, ensure_ascii=False):
+    if body.get("service") != "certificate-registry":
         raise SmokeFailure(f"the 503 does not name certificate-registry: {body}")
-    print(
-        f"ok   registry killed: the look-up is a 503 problem naming it ({body.get('detail') or body.get('title')})"
-    )
+    print(f"ok   registry killed: the look-up is a 503 problem naming it ({body.get('detail')})")
 
-    deadline = time.monotonic() + WAIT_S
+    started = time.monotonic()
     while True:
-        state = inspect(name, container, "{{.State.Status}}")
-        if state in ("exited", "stopped") and restart_count(name, container) == restarts_before:
-            # Docker does not restart a container an operator killed; podman does. Either way: start it.
-            run(engine_command(name, "start", container), capture=True)
         status, _, body = lookup()
-        if status == 404:
+        if status == 404 and restart_count(name, container) > restarts_before:
             break
-        if time.monotonic() > deadline:
-            raise SmokeFailure(f"no recovery after the kill within {WAIT_S:.0f} s: {status} {body}")
+        if time.monotonic() - started > WAIT_S:
+            raise SmokeFailure(f"no recovery within {WAIT_S:.0f} s of the crash: {status} {body}")
         time.sleep(1)
-    print(f"ok   registry back (restarts: {restart_count(name, container)}): the look-up answers 404 again")
+    print(
+        f"ok   registry restarted by the engine (restart policy): the look-up answers 404 again "
+        f"{time.monotonic() - started:.0f} s after the crash"
+    )
 
 
 def inspect(name: str, container: str, template: str) -> str:

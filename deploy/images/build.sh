@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make images`: the suite's images (skills/migrate:local and skills/<service>:local), and the database and Redis
 # images compose uses. Public base images when the registries answer; otherwise Debian-package stand-ins built
-# here: a debootstrap bookworm base (base.sh), Python 3.11 and uv on it, PostgreSQL 15 and Redis 7 from Debian.
+# here: a debootstrap bookworm base (base.sh), Python 3.11 and uv on it, PostgreSQL 15 and Redis 7 from Debian, and
+# an S3 stand-in for MinIO (moto from PyPI) when compose has a MinIO service.
 # The engine's layer cache and a shared uv download cache make a second run take seconds for unchanged code.
 #
 #   SKILLS_IMAGES=public|local forces the choice; SKILLS_ENGINE=docker|podman forces the engine.
@@ -64,6 +65,18 @@ if [ -z "$REDIS_IMAGE" ]; then
   REDIS_IMAGE=localhost/skills-redis:7-bookworm
   build "$REDIS_IMAGE" "$IMAGES_DIR" -f "$IMAGES_DIR/redis.Containerfile"
 fi
+# The object store for holder photos: compose's MinIO image when it can be pulled, else an S3 stand-in.
+PUBLIC_MINIO=$(grep -o 'SKILLS_MINIO_IMAGE:-[^}]*' docker-compose.yml | head -n1 | cut -d- -f2- || true)
+MINIO_IMAGE=""
+if [ -n "$PUBLIC_MINIO" ]; then
+  if [ "$SKILLS_IMAGES" = public ] && pullable "$PUBLIC_MINIO"; then
+    MINIO_IMAGE=$PUBLIC_MINIO
+  else
+    MINIO_IMAGE=localhost/skills-minio:local
+    build "$MINIO_IMAGE" "$IMAGES_DIR" -f "$IMAGES_DIR/minio.Containerfile" \
+      --build-arg "PYTHON_IMAGE=$PYTHON_IMAGE" --build-arg "UV_IMAGE=$UV_IMAGE"
+  fi
+fi
 
 bases=(--build-arg "PYTHON_IMAGE=$PYTHON_IMAGE" --build-arg "UV_IMAGE=$UV_IMAGE")
 build skills/migrate:local . -f deploy/Dockerfile --target migrate "${bases[@]}"
@@ -79,7 +92,10 @@ voucher voucher 8004
 gateway gateway 8000
 SERVICES
 
-# What compose runs for the database and Redis (docker-compose.yml reads these two names).
+# What compose runs for the database, Redis and the object store (docker-compose.yml reads these names).
 mkdir -p "$(dirname "$IMAGES_ENV")"
-printf 'SKILLS_POSTGRES_IMAGE=%s\nSKILLS_REDIS_IMAGE=%s\n' "$POSTGRES_IMAGE" "$REDIS_IMAGE" >"$IMAGES_ENV"
-echo "images ready ($ENGINE); compose will run $POSTGRES_IMAGE and $REDIS_IMAGE"
+{
+  printf 'SKILLS_POSTGRES_IMAGE=%s\nSKILLS_REDIS_IMAGE=%s\n' "$POSTGRES_IMAGE" "$REDIS_IMAGE"
+  [ -z "$MINIO_IMAGE" ] || printf 'SKILLS_MINIO_IMAGE=%s\n' "$MINIO_IMAGE"
+} >"$IMAGES_ENV"
+echo "images ready ($ENGINE); compose will run $POSTGRES_IMAGE, $REDIS_IMAGE${MINIO_IMAGE:+ and $MINIO_IMAGE}"

@@ -87,15 +87,19 @@ def test_compose_runs_the_tags_build_sh_builds(images_dir: Path, compose: dict[s
 
 
 def test_the_stand_ins_are_the_images_compose_names(images_dir: Path, compose: dict[str, Any]) -> None:
-    """build.sh writes SKILLS_POSTGRES_IMAGE / SKILLS_REDIS_IMAGE; compose's image lines read exactly those."""
+    """build.sh writes the stand-ins' names to .data/images.env; compose's image lines read exactly those."""
     text = (images_dir / "build.sh").read_text(encoding="utf-8")
     written = set(re.findall(r"(SKILLS_\w+_IMAGE)=%s", text))
-    assert written == {"SKILLS_POSTGRES_IMAGE", "SKILLS_REDIS_IMAGE"}
+    assert written == {"SKILLS_POSTGRES_IMAGE", "SKILLS_REDIS_IMAGE", "SKILLS_MINIO_IMAGE"}
     env = {
         "SKILLS_POSTGRES_IMAGE": "localhost/skills-postgres:15-bookworm",
         "SKILLS_REDIS_IMAGE": "localhost/skills-redis:7-bookworm",
+        "SKILLS_MINIO_IMAGE": "localhost/skills-minio:local",
     }
-    for service, variable in (("postgres", "SKILLS_POSTGRES_IMAGE"), ("redis", "SKILLS_REDIS_IMAGE")):
+    pairs = [("postgres", "SKILLS_POSTGRES_IMAGE"), ("redis", "SKILLS_REDIS_IMAGE")]
+    if "minio" in compose["services"]:
+        pairs.append(("minio", "SKILLS_MINIO_IMAGE"))
+    for service, variable in pairs:
         assert interpolate(compose["services"][service]["image"], env) == env[variable]
         assert env[variable] in text, f"build.sh tags {env[variable]}"
 
@@ -213,3 +217,21 @@ def test_the_smoke_test_skips_with_one_line_when_the_engine_cannot_run_container
             assert done.stdout.strip().splitlines() == [
                 "container smoke test skipped: podman cannot run containers on this machine: test"
             ]
+
+
+def test_the_object_store_stand_in_answers_what_compose_asks(
+    images_dir: Path, compose: dict[str, Any]
+) -> None:
+    """compose runs MinIO as `server /data` with `mc ready local` as its check: the S3 stand-in takes both."""
+    if "minio" not in compose["services"]:
+        assert "SKILLS_MINIO_IMAGE" not in (images_dir.parent.parent / "docker-compose.yml").read_text()
+        return
+    minio = compose["services"]["minio"]
+    assert minio["command"] == ["server", "/data"]
+    assert minio["healthcheck"]["test"] == ["CMD", "mc", "ready", "local"]
+    containerfile = (images_dir / "minio.Containerfile").read_text(encoding="utf-8")
+    assert "COPY minio-stand-in.sh /usr/local/bin/minio" in containerfile
+    assert "COPY mc-stand-in.sh /usr/local/bin/mc" in containerfile
+    assert "STOPSIGNAL SIGINT" in containerfile, "the development server ignores SIGTERM as PID 1"
+    assert '"$*" = "ready local"' in (images_dir / "mc-stand-in.sh").read_text(encoding="utf-8")
+    assert "-p 9000" in (images_dir / "minio-stand-in.sh").read_text(encoding="utf-8")

@@ -21,6 +21,10 @@ from skills_shared.clients import Failed, ServiceClient
 MAX_CONNECTIONS = 256
 """Connections per service; keep-alive keeps them open, so busy look-ups never dial."""
 KEEPALIVE_S = 30.0
+DNS_TTL_S = 10
+"""How long a service's resolved address is trusted. A restarted container (compose, podman) comes back on a new
+address; a long cache kept dialling the dead one, and the look-up stayed 503 for minutes after the service was
+back. Kept-alive connections do not resolve at all, so this costs a lookup only when a new connection is dialled."""
 MAX_BODY_BYTES = 1_000_000
 
 
@@ -58,7 +62,7 @@ class FastGet:
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(
-                    limit=MAX_CONNECTIONS, keepalive_timeout=KEEPALIVE_S, ttl_dns_cache=300
+                    limit=MAX_CONNECTIONS, keepalive_timeout=KEEPALIVE_S, ttl_dns_cache=DNS_TTL_S
                 ),
                 timeout=aiohttp.ClientTimeout(total=self.service.timeout_s),
                 auto_decompress=False,
