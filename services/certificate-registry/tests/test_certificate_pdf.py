@@ -169,3 +169,19 @@ def test_a_missing_font_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setenv("SKILLS_CJK_FONT", "/nonexistent/font.ttf")
     with pytest.raises(CjkFontMissing, match="apt-get install fonts-lxgw-wenkai"):
         cjk_font_path()
+
+
+def test_wrapping_keeps_runs_whole_and_leaves_no_orphan() -> None:
+    from certificate_registry.documents import layout
+
+    def width(text: str, size: float) -> float:
+        return len(text) * size
+
+    assert layout.wrap("阿卜杜热合曼艾则孜买买提依明", 13 * 10, 10, width) == [
+        "阿卜杜热合曼艾则孜买买提",
+        "依明",
+    ]
+    assert layout.wrap("职业技能，等级", 4 * 10, 10, width) == ["职业技", "能，等级"], "，never opens a line"
+    assert layout.wrap("网址：https://a.cn/v", 5 * 10, 10, width) is None, "a web address is never split"
+    fitted = layout.fit("网址：https://a.cn/v", 5 * 10, size=10, min_size=2, max_lines=2, measure=width)
+    assert fitted.size < 10 and fitted.lines == ("网址：", "https://a.cn/v")

@@ -68,7 +68,17 @@ def wrap(text: str, width: float, size: float, measure: Measure) -> list[str] | 
         line = token.lstrip()
     if line:
         lines.append(line)
-    return lines
+    return _no_orphan(lines)
+
+
+def _no_orphan(lines: list[str]) -> list[str]:
+    """A last line of one character takes one more from the line above (名 alone on a line reads as a typo)."""
+    if len(lines) < 2 or len(lines[-1]) != 1 or len(lines[-2]) < 3:
+        return lines
+    above, moved = lines[-2][:-1], lines[-2][-1]
+    if moved.isascii() or moved in NO_LINE_START or above[-1] in NO_LINE_END:
+        return lines
+    return [*lines[:-2], above, moved + lines[-1]]
 
 
 def fit(text: str, width: float, *, size: float, min_size: float, max_lines: int, measure: Measure) -> Fitted:
