@@ -1,4 +1,4 @@
-"""Wire shapes of the signed credential, the published keys and the verifier."""
+"""Wire shapes of the signed credential, the published keys (v1 contracts) and the verifier."""
 
 from __future__ import annotations
 
@@ -6,41 +6,16 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from skills_shared.contracts.v1.registry import (
+    CertificateCredentialDocument,
+    PublishedKeys,
+    SigningKeyInfo,
+)
 
-class CredentialDocument(BaseModel):
-    """What ``/document`` answers: the signed credential, its decoded content and the certificate's live status."""
-
-    credential: str = Field(
-        description="The W3C Verifiable Credential as a compact JWS (`application/vc+jwt`)."
-    )
-    media_type: str = "application/vc+jwt"
-    key_id: str = Field(description="`kid` of the signing key in the JWKS.")
-    algorithm: str = Field(description="JOSE `alg`: EdDSA (Ed25519).")
-    document: dict[str, Any] = Field(description="The credential the JWS carries, decoded for reading.")
-    status: str
-    revoked_reason: str | None = None
-    revoked_on: str | None = None
-
-
-class SigningKeyOut(BaseModel):
-    key_id: str
-    algorithm: str
-    public_key: str = Field(description="base64url of the raw 32-byte Ed25519 public key.")
-    public_key_pem: str
-    jwks_url: str = Field(description="Every key that ever signed, by kid (retired ones included).")
-
-
-class Jwk(BaseModel):
-    kty: str
-    crv: str
-    x: str
-    kid: str
-    alg: str
-    use: str
-
-
-class JwksOut(BaseModel):
-    keys: list[Jwk]
+CredentialDocument = CertificateCredentialDocument
+"""What ``/document`` answers (the v1 contract)."""
+SigningKeyOut = SigningKeyInfo
+JwksOut = PublishedKeys
 
 
 class VerifyIn(BaseModel):

@@ -12,6 +12,7 @@ from certificate_registry.documents import credential, keyring, status_list
 from certificate_registry.documents.pdf import NO_WORK_TYPE, CertificateSheet
 from certificate_registry.documents.qr import verify_url
 from certificate_registry.documents.signing import SigningKey
+from skills_shared.contracts.v1.registry import CertificateCredentialSubject
 from skills_shared.reference import CQ_FILING_PLACES, SkillLevel
 
 CITY_PLACE = "00"
@@ -80,8 +81,9 @@ async def issue_credential(request: Request, record: dict[str, Any], *, gateway_
     """The signed credential of a certificate and what the holder's app needs beside it."""
     key = await current_key(request)
     slot = await keyring.status_slot(engine_of(request), record["number"])
+    subject = CertificateCredentialSubject.model_validate(subject_of(record, gateway_url=gateway_url))
     vc = credential.certificate_credential(
-        subject_of(record, gateway_url=gateway_url),
+        subject.model_dump(mode="json"),
         number=record["number"],
         issue_date=date.fromisoformat(str(record["issue_date"])),
         status=status_list.list_of(slot),

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Any
 
 from gateway import paths
 from gateway.relay import json_or_problem
-from gateway.upstreams import Upstreams
+from gateway.upstreams import REGISTRY, Upstreams
 from gateway.verify import rules, signature
 from gateway.verify.rules import Mode, Query
 from skills_shared.auth import ServiceTokens
+from skills_shared.contracts.parsing import parse_contract
+from skills_shared.contracts.v1.registry import CertificateCredentialDocument
 from skills_shared.problems import Problem
 
 REGISTRY_JWKS = "/v1/credentials/jwks"
@@ -76,23 +77,22 @@ class Verifier:
         self.keys = keys
         self.tokens = tokens
 
-    async def signed_document(self, number: str) -> dict[str, Any]:
-        """The registry's credential and live status, fetched with the gateway's own service token (oversight read)."""
+    async def signed_document(self, number: str) -> CertificateCredentialDocument:
+        """The registry's credential and live status, fetched with the gateway's own service token (oversight read);
+        an answer off the v1 contract is a 502 naming the registry."""
         response = await self.upstreams.registry.request(
             "GET", paths.REGISTRY_DOCUMENT.format(number=number), token=self.tokens()
         )
-        signed: dict[str, Any] = json_or_problem(response)
-        return signed
+        return parse_contract(CertificateCredentialDocument, json_or_problem(response), service=REGISTRY)
 
     async def _card(self, number: str) -> Outcome:
         """The card from the credential the registry hands out, its signature checked here against the JWKS."""
         signed = await self.signed_document(number)
-        token = str(signed.get("credential") or "")
-        kid = signature.header_kid(token) or ""
+        kid = signature.header_kid(signed.credential) or ""
         keys = await self.keys.get(self.upstreams, missing=kid)
-        credential = signature.verified_credential(token, keys)
-        subject = (credential or signed.get("document", {})).get("credentialSubject", {})
-        card = rules.public_card({**subject, **rules.live_status(signed)})
+        credential = signature.verified_credential(signed.credential, keys)
+        subject = (credential or signed.document).get("credentialSubject", {})
+        card = rules.public_card({**subject, **rules.live_status(signed.model_dump(mode="json"))})
         return Outcome(card=card, signature_valid=credential is not None and subject.get("number") == number)
 
     async def run(self, query: Query) -> Outcome:

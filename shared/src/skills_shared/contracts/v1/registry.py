@@ -6,7 +6,8 @@
   against (CQ-4, SH-2, SH-7);
 - ``GET /v1/certificates/{number}`` (the public look-up, CR-6) answers :class:`PublicCertificate`, and
   ``GET /v1/me/certificates`` a ``Page`` of them ("my things");
-- ``GET /v1/certificates/{number}/document`` answers :class:`SignedCertificateDocument` and
+- ``GET /v1/certificates/{number}/document`` answers :class:`CertificateCredentialDocument` (its credential's
+  subject is :class:`CertificateCredentialSubject`), ``GET /v1/credentials/jwks`` :class:`PublishedKeys` and
   ``GET /v1/signing-key`` :class:`SigningKeyInfo` (the gateway's verify page);
 - ``POST /v1/batches`` takes :class:`BatchOpen` and answers :class:`CertificateBatch` (the gateway's batch
   workflow reads ``body_code`` from it);
@@ -241,51 +242,80 @@ class CertificateRecord(BaseModel):
     revoked_on: date | None = None
 
 
-class CertificateDocument(BaseModel):
-    """What CR-5 prints, as plain JSON; this exact object (canonicalised) is what the signature covers."""
+class CertificateCredentialSubject(BaseModel):
+    """What CR-5 prints, as the `credentialSubject` of the certificate's Verifiable Credential."""
 
-    model_config = ConfigDict(extra="forbid", title="CertificateDocumentV1")
+    model_config = ConfigDict(extra="forbid", title="CertificateCredentialSubjectV1")
 
-    version: int
     number: str
     holder_name: str
     id_number: str
     occupation_code: str
     occupation_name: str
-    work_type: str
+    work_type: str = Field(description='"——" when the occupation has no 工种 (附件4 注3).')
     level: int
     level_name: str
     issue_date: date
     body_code: str
     body_name: str
+    filing_authority: str = Field(
+        description="The HR-and-social-security office that filed the issuing body."
+    )
     obtained_by: ObtainedBy
-    status: CertificateStatus
-    revoked_reason: str | None = None
-    revoked_on: date | None = None
     query_address: str
 
 
-class SignedCertificateDocument(BaseModel):
-    """The document, its Ed25519 signature over the canonical JSON, and the key that made it."""
+class CertificateCredentialDocument(BaseModel):
+    """The certificate as a W3C Verifiable Credential secured as a compact JWS (`vc+jwt`, EdDSA), the credential
+    decoded for reading (the JWS is what is signed), and the certificate's live status."""
 
-    model_config = ConfigDict(extra="forbid", title="SignedCertificateDocumentV1")
+    model_config = ConfigDict(extra="forbid", title="CertificateCredentialDocumentV1")
 
-    document: CertificateDocument
-    signature: str = Field(description="base64url Ed25519 signature over the canonical JSON of `document`.")
+    credential: str = Field(
+        description="Compact JWS, header typ `vc+jwt`, alg `EdDSA`, kid of the signing key."
+    )
+    media_type: Literal["application/vc+jwt"] = "application/vc+jwt"
     key_id: str
-    algorithm: Literal["Ed25519"] = "Ed25519"
+    algorithm: Literal["EdDSA"] = "EdDSA"
+    document: dict[str, Any] = Field(
+        description="The Verifiable Credential (VC Data Model 2.0) the JWS carries."
+    )
+    status: CertificateStatus
+    revoked_reason: str | None = None
+    revoked_on: date | None = None
 
 
 class SigningKeyInfo(BaseModel):
-    """The published key documents are signed with."""
+    """The key that signs now; every key that ever signed is in the JWKS at `jwks_url`."""
 
     model_config = ConfigDict(extra="forbid", title="SigningKeyInfoV1")
 
     key_id: str
-    algorithm: Literal["Ed25519"] = "Ed25519"
+    algorithm: Literal["EdDSA"] = "EdDSA"
     public_key: str = Field(description="base64url of the raw 32-byte Ed25519 public key.")
     public_key_pem: str
-    canonical_form: str = "JSON, keys sorted, no whitespace, UTF-8 (not ASCII-escaped)"
+    jwks_url: str
+
+
+class PublishedKey(BaseModel):
+    """One RFC 8037 OKP key of the registry's JWKS."""
+
+    model_config = ConfigDict(extra="forbid", title="PublishedKeyV1")
+
+    kty: Literal["OKP"] = "OKP"
+    crv: Literal["Ed25519"] = "Ed25519"
+    x: str
+    kid: str
+    alg: Literal["EdDSA"] = "EdDSA"
+    use: Literal["sig"] = "sig"
+
+
+class PublishedKeys(BaseModel):
+    """The JWKS of every key that has signed certificates, retired keys included."""
+
+    model_config = ConfigDict(extra="forbid", title="PublishedKeysV1")
+
+    keys: list[PublishedKey]
 
 
 # --- batches (gateway workflow → registry) ----------------------------------------------------------------
