@@ -28,6 +28,7 @@ MACHINE: StateMachine[Light] = StateMachine(
     moves={"go": (frozenset({Light.RED}), Light.GREEN), "stop": (frozenset({Light.GREEN}), Light.RED)},
     actions_zh={"go": "放行"},
     rule="X-1",
+    states_zh={"green": "绿灯"},
 )
 
 
@@ -65,7 +66,7 @@ def test_a_state_machine_moves_only_along_its_table() -> None:
     err = caught.value
     assert (err.status, err.code, err.rule) == (409, "illegal_state", "X-1")
     assert err.extra == {"current_state": "green", "action": "go"}
-    assert err.detail == "信号灯当前状态为 green，不能放行"
+    assert err.detail == "信号灯当前状态为“绿灯”，不能放行"
 
 
 def test_the_business_date_is_shanghais() -> None:

@@ -22,12 +22,12 @@ class IllegalTransition(Refusal):
     """The current state does not allow the action (409 ``illegal_state``)."""
 
     def __init__(
-        self, *, entity_zh: str, current: str, action: str, action_zh: str, rule: str | None
+        self, *, entity_zh: str, current: str, current_zh: str, action: str, action_zh: str, rule: str | None
     ) -> None:
         super().__init__(
             rule,
             "illegal_state",
-            f"{entity_zh}当前状态为 {current}，不能{action_zh}",
+            f"{entity_zh}当前状态为“{current_zh}”，不能{action_zh}",
             status=409,
             title="Illegal state transition",
             extra={"current_state": current, "action": action},
@@ -48,6 +48,9 @@ class StateMachine(Generic[S]):
     """action → its Chinese verb, for the refusal's detail; the action's own name otherwise."""
     rule: str | None = None
     """The DOMAIN.md rule the machine implements, cited in every refusal."""
+    states_zh: Mapping[str, str] = field(default_factory=dict)
+    """state → its Chinese name, so the refusal a citizen or office reads names the state in Chinese; the state's
+    code travels beside it in ``current_state`` for programs."""
 
     def allows(self, current: S | str, action: str) -> bool:
         sources, _ = self.moves[action]
@@ -60,6 +63,7 @@ class StateMachine(Generic[S]):
             raise IllegalTransition(
                 entity_zh=self.entity_zh,
                 current=str(current),
+                current_zh=self.states_zh.get(str(current), str(current)),
                 action=action,
                 action_zh=self.actions_zh.get(action, action),
                 rule=self.rule,
