@@ -12,7 +12,7 @@ from skills_shared.contracts.v1.org_filing import FilingPlan, FilingPlanPerson
 from skills_shared.validators import OccupationCode, ResidentId
 
 
-class PlanPerson(Strict):
+class PlanPersonIn(Strict):
     name: Text
     id_number: ResidentId
     role: Text | None = Field(default=None, description="e.g. 考评员、督导员、现场负责人")
@@ -56,9 +56,9 @@ class PlanIn(Strict):
     venue: Text = Field(description="评价地点")
     sessions: int = Field(ge=1, le=1000, description="场次")
     method: LongText = Field(description="评价方式")
-    candidates: list[PlanPerson] = Field(min_length=1, max_length=5000, description="参加评价人员")
-    assessors: list[PlanPerson] = Field(min_length=1, max_length=500, description="考评人员")
-    supervisors: list[PlanPerson] = Field(min_length=1, max_length=200, description="督导人员")
+    candidates: list[PlanPersonIn] = Field(min_length=1, max_length=5000, description="参加评价人员")
+    assessors: list[PlanPersonIn] = Field(min_length=1, max_length=500, description="考评人员")
+    supervisors: list[PlanPersonIn] = Field(min_length=1, max_length=200, description="督导人员")
 
 
 MaskedPerson = FilingPlanPerson
