@@ -1,6 +1,6 @@
-"""Ed25519 signatures over a certificate's canonical JSON, so anyone can verify a certificate offline.
-
-Canonical JSON: keys sorted, no spaces, UTF-8 (not ASCII-escaped). The same bytes are signed and verified.
+"""The registry's Ed25519 key, the QR token it signs over a certificate number, and the check of documents signed
+before certificates became Verifiable Credentials (``credential.py``): canonical JSON — keys sorted, no spaces,
+UTF-8 (not ASCII-escaped) — signed as is.
 """
 
 from __future__ import annotations
