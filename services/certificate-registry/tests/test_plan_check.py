@@ -109,12 +109,13 @@ async def test_a_suspended_body_opens_no_batch(registry: Registry, engine: Async
     assert await _count(engine, "batches") == 0
 
 
-async def test_guantong_needs_a_registered_body(registry: Registry, engine: AsyncEngine) -> None:
+async def test_guantong_needs_a_guantong_plan(registry: Registry, engine: AsyncEngine) -> None:
     await registry.put_issuer()
     ordinary = await registry.plan(DISTRICT_BODY, level=3, evaluation_date=EVALUATION_DAY)
     response = await registry.open_batch(plan_id=ordinary, level=3, method="assessment", guantong=True)
     assert response.status_code == 422, response.text
-    assert response.json()["rule"] in ("OF-5", "OF-8")
+    # a 贯通 batch under an ordinary plan (seed 002 六(一): the plan's name says 贯通)
+    assert (response.json()["rule"], response.json()["code"]) == ("OF-5", "plan_route_mismatch")
     assert await _count(engine, "batches") == 0
 
 
