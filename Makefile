@@ -5,7 +5,7 @@ PYTHON ?= python3
 UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
 SKILLS := $(UV) run --frozen --all-packages skills
 
-.PHONY: help install run test token clock migrate lint typecheck check bench soak
+.PHONY: help install run demo test token clock migrate lint typecheck check bench soak
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -22,6 +22,9 @@ install:  ## install uv if missing, then every package from uv.lock (and Debian'
 
 run: install  ## start PostgreSQL (embedded unless DATABASE_URL), migrate, start all five services
 	@$(SKILLS) run
+
+demo: install  ## make run with a demo world loaded through the APIs (tokens and requests printed; .data/demo/env.sh)
+	@$(UV) run --frozen --all-packages python -m skills_tools.demo
 
 test: install  ## the whole suite against real PostgreSQL (embedded unless TEST_DATABASE_URL)
 	@$(SKILLS) test
