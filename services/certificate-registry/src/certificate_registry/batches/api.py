@@ -35,7 +35,7 @@ router = APIRouter(tags=["batches"])
     status_code=201,
     operation_id="batches.open",
     summary="Open an evaluation batch under a plan org-filing clears (OF-5, CR-3, OF-6, OF-8; CR-9 methods)",
-    responses=problem_responses(401, 403, 409, 422, 502, 503),
+    responses=problem_responses(401, 403, 404, 409, 422, 502, 503),
 )
 async def open_batch(
     session: SessionDep,
