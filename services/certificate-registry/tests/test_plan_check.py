@@ -238,3 +238,17 @@ def test_the_open_example_is_valid_and_each_field_required(field: str) -> None:
     broken = {k: v for k, v in example.items() if k != field}
     with pytest.raises(ValueError, match=field):
         BatchOpen.model_validate(broken)
+
+
+async def test_a_cleared_body_whose_issuer_record_has_not_arrived_waits(
+    registry: Registry, engine: AsyncEngine
+) -> None:
+    """org-filing cleared the plan, but its outbox has not delivered the issuer yet: retry later, nothing stored."""
+    await registry.file_body()
+    plan_id = await registry.plan(DISTRICT_BODY, level=4, evaluation_date=EVALUATION_DAY)
+    early = await registry.open_batch(plan_id=plan_id)
+    assert early.status_code == 409
+    assert early.json()["code"] == "issuer_not_synced" and early.headers["Retry-After"] == "5"
+    assert await _count(engine, "batches") == 0
+    await registry.put_issuer()
+    assert (await registry.open_batch(plan_id=plan_id)).status_code == 201
