@@ -269,3 +269,12 @@ def test_combined_keeps_every_reason_and_the_timing_dates() -> None:
     assert one.extra["latest_filing_date"] == "2026-09-30" and one.extra["body_status"] == "suspended"
     assert [r["rule"] for r in one.extra["refusals"]] == ["OF-5", "OF-5", "OF-6"]
     assert one.errors[0].loc == list(BATCH_FIELDS["levels"])
+
+
+def test_a_refused_move_names_the_state_in_chinese() -> None:
+    from org_filing.plans.rules import PLAN_MACHINE
+    from skills_shared.transitions import IllegalTransition
+
+    with pytest.raises(IllegalTransition) as exc:
+        PLAN_MACHINE.next("withdrawn", "withdraw")
+    assert "已撤回" in exc.value.detail and exc.value.extra["current_state"] == "withdrawn"

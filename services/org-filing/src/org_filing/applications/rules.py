@@ -238,6 +238,15 @@ APPLICATION_MACHINE: StateMachine[ApplicationStatus] = StateMachine(
         "file": "备案",
     },
     rule=OF_3,
+    states_zh={
+        "draft": "草稿",
+        "submitted": "已提交",
+        "evaluated": "已评估",
+        "published": "公示中",
+        "filed": "已备案",
+        "rejected": "未遴选",
+        "withdrawn": "已撤回",
+    },
 )
 """OF-3: apply → accept and evaluate → publish the selection → file; a refused move is a 409 naming the state."""
 

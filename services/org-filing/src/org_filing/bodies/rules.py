@@ -107,6 +107,7 @@ BODY_MACHINE: StateMachine[BodyStatus] = StateMachine(
         "change_scope": "变更范围",
     },
     rule=OF_6,
+    states_zh={"active": "备案有效", "suspended": "暂停", "cancelled": "已注销"},
 )
 """OF-6 / OF-7: a cancelled (or merged) body never moves again (CR-2)."""
 

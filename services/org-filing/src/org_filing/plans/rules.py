@@ -49,6 +49,7 @@ PLAN_MACHINE: StateMachine[PlanStatus] = StateMachine(
     moves={"withdraw": (frozenset({PlanStatus.filed}), PlanStatus.withdrawn)},
     actions_zh={"withdraw": "撤回"},
     rule=OF_5,
+    states_zh={"filed": "已报备", "withdrawn": "已撤回"},
 )
 """A filed plan stands until the body withdraws it; a withdrawn plan opens no batch."""
 

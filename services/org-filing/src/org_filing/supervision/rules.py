@@ -72,6 +72,7 @@ COMPLAINT_MACHINE: StateMachine[ComplaintStatus] = StateMachine(
     },
     actions_zh={"start": "开始处理", "substantiate": "认定属实", "dismiss": "认定不属实"},
     rule=OF_6,
+    states_zh={"received": "已受理", "handling": "处理中", "substantiated": "属实", "unfounded": "不属实"},
 )
 """OF-6: complaints are accepted and handled; a decided complaint stays decided."""
 
@@ -89,5 +90,6 @@ INSPECTION_MACHINE: StateMachine[InspectionStatus] = StateMachine(
     },
     actions_zh={"record_result": "录入或修改检查结果（结果已公布）", "publish": "再次公布"},
     rule=OF_6,
+    states_zh={"drawn": "已抽取", "published": "已公布"},
 )
 """OF-6 一公开: results are recorded while drawn and frozen once published."""
