@@ -75,7 +75,7 @@ async def faulty(real: Suite, settings: GatewaySettings, engine: AsyncEngine) ->
         update={
             "upstream_retries": 1,
             "upstream_backoff_s": 0,
-            "mine_timeout_s": 0.5,
+            "mine_timeout_s": 5.0,  # ample for the real parts; a hanging one gives up after its own timeout
             "upstream_timeout_s": 1.0,
             "rate_limit_enabled": False,
         }

@@ -21,11 +21,10 @@ from skills_shared.contracts.v1.gateway import (
     ApplicationRejection,
     BodyApplication,
     BodyStatusChange,
-    FiledBody,
-    FiledPlan,
     FilingApplicationRecord,
     PlanFiling,
 )
+from skills_shared.contracts.v1.org_filing import FilingBody, FilingPlan
 from skills_shared.idempotency import Idempotency, IdempotencyDep
 from skills_shared.problems import problem_responses
 
@@ -155,7 +154,7 @@ async def file_application(
     "/bodies/{code}/plans",
     operation_id="plans.file",
     status_code=201,
-    response_model=FiledPlan,
+    response_model=FilingPlan,
     summary="File an evaluation batch plan ≥ 10 working days ahead (OF-5; the body's own staff)",
     responses=STEP_ERRORS,
 )
@@ -178,7 +177,7 @@ async def file_plan(
 @router.post(
     "/bodies/{code}/status",
     operation_id="bodies.change_status",
-    response_model=FiledBody,
+    response_model=FilingBody,
     summary="Change a filed body's status: suspend, reinstate, cancel (CR-2) or extend (OF-6, OF-7)",
     responses=STEP_ERRORS,
 )

@@ -14,11 +14,10 @@ from skills_shared.contracts.v1.gateway import (
     MOVES_WITH_REASON,
     BodyApplication,
     BodyStatusChange,
-    FiledBody,
-    FiledPlan,
     FilingApplicationRecord,
     PlanFiling,
 )
+from skills_shared.contracts.v1.org_filing import FilingBody, FilingPlan
 
 
 class BodyWorkflow:
@@ -62,13 +61,13 @@ class BodyWorkflow:
             idempotency_key=hop_key(self.key, step),
         )
 
-    async def file_plan(self, code: str, plan: PlanFiling) -> FiledPlan:
+    async def file_plan(self, code: str, plan: PlanFiling) -> FilingPlan:
         """A body files its batch plan (OF-5, decided by org-filing); staff of another body are refused here and
         again downstream."""
         self.principal.require_body(code)
         return await call(
             self.org,
-            FiledPlan,
+            FilingPlan,
             "POST",
             paths.ORG_BODY_PLANS.format(code=code),
             json=plan.model_dump(mode="json", exclude_none=True),
@@ -76,13 +75,13 @@ class BodyWorkflow:
             idempotency_key=hop_key(self.key, "plan"),
         )
 
-    async def change_status(self, code: str, change: BodyStatusChange) -> FiledBody:
+    async def change_status(self, code: str, change: BodyStatusChange) -> FilingBody:
         """Check the officer's district against the body's filing place, then make the move (OF-6, OF-7)."""
-        body = await call(self.org, FiledBody, "GET", paths.ORG_BODY.format(code=code))
+        body = await call(self.org, FilingBody, "GET", paths.ORG_BODY.format(code=code))
         require_officer_of_place(self.principal, body.district_code)
         return await call(
             self.org,
-            FiledBody,
+            FilingBody,
             "POST",
             paths.ORG_BODY_STATUS_MOVES[change.action.value].format(code=code),
             json={"reason": change.reason} if change.action in MOVES_WITH_REASON else None,

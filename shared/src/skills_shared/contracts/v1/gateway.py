@@ -608,9 +608,10 @@ class BatchResults(Strict):
     candidates: list[ResultRow] = Field(min_length=1, max_length=10_000)
 
 
-# --- org-filing's answers, as the gateway passes them on ------------------------------------------------------
-# org-filing has no contract module for these yet; the gateway parses its answers into these models (unknown
-# members are left out of the answer, a missing or renamed one is a 502 naming org-filing).
+# --- org-filing's answers on an application, as the gateway passes them on -------------------------------------
+# A filed body and a filed plan are org-filing's own contracts (``org_filing.FilingBody``, ``FilingPlan``); an
+# application's answer is not, so the gateway parses it into these models (members it does not know are left out
+# of its answer, a missing or renamed one is a 502 naming org-filing).
 
 
 class _Answer(BaseModel):
@@ -669,69 +670,6 @@ class FilingApplicationRecord(_Answer):
     submitted_at: datetime | None = None
 
 
-class MaskedPerson(_Answer):
-    model_config = ConfigDict(extra="ignore", title="PlanMaskedPersonV1")
-
-    name: str
-    id_number: str = Field(description="身份证号（脱敏）")
-    role: str | None = None
-
-
-class FiledPlan(_Answer):
-    """A filed batch plan (OF-5)."""
-
-    model_config = ConfigDict(extra="ignore", title="FiledPlanV1")
-
-    id: int
-    body_code: str
-    name: str
-    is_guantong: bool
-    occupation_code: str
-    work_type: str | None
-    levels: list[int]
-    starts_on: date
-    ends_on: date
-    venue: str
-    sessions: int
-    method: str
-    candidate_count: int
-    candidates: list[MaskedPerson]
-    assessors: list[MaskedPerson]
-    supervisors: list[MaskedPerson]
-    filed_on: date
-    status: str
-    created_at: datetime
-
-
-class BodyScopeLine(_Answer):
-    model_config = ConfigDict(extra="ignore", title="BodyScopeLineV1")
-
-    occupation_code: str
-    occupation_name: str
-    work_types: list[str]
-    levels: list[int]
-
-
-class FiledBody(_Answer):
-    """A filed body's public record after a status move (no personal data)."""
-
-    model_config = ConfigDict(extra="ignore", title="FiledBodyV1")
-
-    code: str
-    name: str
-    credit_code: str
-    district_code: str = Field(validation_alias=AliasChoices("district_code", "place_code"))
-    level_scope: str
-    status: str = Field(description="active, suspended, cancelled or merged")
-    valid_from: date
-    valid_to: date
-    filed_on: date
-    extended: bool
-    merged_into: str | None = None
-    cancelled_on: date | None = None
-    scope: list[BodyScopeLine]
-
-
 # --- subsidies (CQ-*, SH-*: subsidy-claims decides) ---------------------------------------------------------
 
 
@@ -772,16 +710,21 @@ class SubsidyApplication(Strict):
 
 
 class ClaimApproval(Strict):
-    """The reviewer's approval; the amount is required for cq-eval while no CQ-10 amount table is loaded."""
+    """The reviewer's approval. For cq-eval while no CQ-10 amount table is loaded, the approved amount (at most the
+    amount applied for), and the reason when it is less than computed; the claim's explanation then shows both."""
 
     model_config = ConfigDict(
         extra="forbid",
-        title="ClaimApprovalV1",
-        json_schema_extra={"examples": [{"amount_fen": 150000, "note": "材料齐全，同意"}]},
+        title="ClaimApprovalRequestV1",
+        json_schema_extra={"examples": [{"amount_fen": 80000, "reason": "评价费用票据金额为800元"}, {}]},
     )
 
     amount_fen: Fen | None = None
-    note: Text500 | None = None
+    reason: Text500 | None = Field(
+        default=None,
+        validation_alias=AliasChoices("reason", "note"),
+        description="Why the approved amount differs from the computed one. `note` is a deprecated alias.",
+    )
 
 
 class ClaimRejection(Strict):
