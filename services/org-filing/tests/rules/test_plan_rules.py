@@ -122,10 +122,11 @@ def test_guantong_name(name: str, is_guantong: bool, ok: bool) -> None:
     ],
 )
 def test_within_validity(first: date, last: date, ok: bool) -> None:
-    r = within_validity(BODY, first, last, field=("body", "starts_on"))
+    r = within_validity(BODY, first, last, field=("body", "starts_on"), last_field=("body", "ends_on"))
     assert (r is None) is ok
     if r is not None:
         assert (r.rule, r.code, r.extra["valid_to"]) == ("OF-3", "outside_validity", "2028-12-31")
+        assert r.errors[0].loc == ["body", "starts_on" if first < BODY.valid_from else "ends_on"]
 
 
 @pytest.mark.parametrize(("status", "ok"), [("active", True), ("suspended", False), ("cancelled", False)])

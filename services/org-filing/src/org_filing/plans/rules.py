@@ -189,10 +189,20 @@ def guantong_name(name: str, is_guantong: bool) -> Refusal | None:
     )
 
 
-def within_validity(body: BodyView, first: date, last: date, *, field: Sequence[str | int]) -> Refusal | None:
-    """OF-3: a body evaluates only while its filing receipt is valid."""
+def within_validity(
+    body: BodyView,
+    first: date,
+    last: date,
+    *,
+    field: Sequence[str | int],
+    last_field: Sequence[str | int] | None = None,
+) -> Refusal | None:
+    """OF-3: a body evaluates only while its filing receipt is valid (``last_field`` names the end when it is
+    the end that falls outside)."""
     if body.valid_from <= first and last <= body.valid_to:
         return None
+    if first >= body.valid_from and last_field is not None:
+        field = last_field
     return Refusal(
         OF_3,
         "outside_validity",

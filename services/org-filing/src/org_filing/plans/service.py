@@ -133,7 +133,9 @@ class PlanService:
             rules.plan_timing(today, p.starts_on, field=("body", "starts_on")),
             rules.plan_dates(p.starts_on, p.ends_on),
             rules.body_active(view, field=("path", "code")),
-            rules.within_validity(view, p.starts_on, p.ends_on, field=("body", "starts_on")),
+            rules.within_validity(
+                view, p.starts_on, p.ends_on, field=("body", "starts_on"), last_field=("body", "ends_on")
+            ),
             in_scope(view.scope, p.occupation_code, p.levels, p.work_type, fields=PLAN_FIELDS),
             rules.guantong_name(p.name, p.is_guantong),
         ]
