@@ -10,6 +10,7 @@ from typing import Any
 import orjson
 import structlog
 from prometheus_client import Counter, Histogram
+from starlette.routing import compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from skills_shared.auth import MAX_TOKEN_BYTES
@@ -17,7 +18,8 @@ from skills_shared.logging import bind_request_scope
 from skills_shared.problems import PROBLEM_MEDIA_TYPE, Problem
 
 ACCEPTED_BODY_TYPES = ("application/json",)
-"""What a request body may be: every route of the suite reads JSON (``+json`` suffixes included)."""
+"""What a request body may be: JSON (``+json`` suffixes included), unless the route it is for documents more
+in its OpenAPI ``requestBody`` (the .xlsx upload routes of `skills_shared.spreadsheet_routes`)."""
 
 REQUEST_ID_HEADER = "x-request-id"
 _REQUEST_ID_OK = re.compile(r"^[A-Za-z0-9._:-]{1,100}$")
@@ -72,16 +74,29 @@ def _token_too_large() -> Problem:
     )
 
 
-def _unsupported_type(content_type: bytes) -> Problem:
+def _unsupported_type(content_type: bytes, accepted_types: tuple[str, ...] = ACCEPTED_BODY_TYPES) -> Problem:
     shown = content_type.decode("latin-1")[:100] or "（未声明）"
-    accepted = "、".join(ACCEPTED_BODY_TYPES)
+    accepted = "、".join(accepted_types)
     return Problem(
         415,
         "unsupported_media_type",
         f"不支持的请求体类型 {shown}；请以 {accepted} 提交",
         title="Unsupported media type",
-        extra={"accepted": list(ACCEPTED_BODY_TYPES)},
+        extra={"accepted": list(accepted_types)},
     )
+
+
+def body_types_of(openapi: dict[str, Any]) -> list[tuple[re.Pattern[str], str, tuple[str, ...]]]:
+    """Every operation whose documented request body takes more than JSON: its path pattern, its method and
+    the media types of its ``requestBody``. What the OpenAPI document promises is what is let through."""
+    table: list[tuple[re.Pattern[str], str, tuple[str, ...]]] = []
+    for template, operations in openapi.get("paths", {}).items():
+        for method, operation in operations.items():
+            content = (operation.get("requestBody") or {}).get("content") or {}
+            types = tuple(content)
+            if isinstance(operation, dict) and types and types != ACCEPTED_BODY_TYPES:
+                table.append((compile_path(template)[0], method.upper(), types))
+    return table
 
 
 def oversized_headers(headers: list[tuple[bytes, bytes]], limit: int) -> Problem | None:
@@ -130,6 +145,21 @@ class RequestContextMiddleware:
         self.log_access = log_access
         self.bulk_paths = bulk_paths
         self.bulk_body_bytes = bulk_body_bytes if bulk_body_bytes is not None else max_body_bytes
+        self._body_types: list[tuple[re.Pattern[str], str, tuple[str, ...]]] | None = None
+
+    def _accepted(self, scope: Scope) -> tuple[str, ...]:
+        """The body types the route a request is for documents (JSON unless it names more, like the .xlsx
+        uploads of `skills_shared.spreadsheet_routes`). Asked only for a body that is not JSON, and the table
+        is read from the app's OpenAPI once, so the hot path pays nothing."""
+        if self._body_types is None:
+            app = scope.get("app")
+            openapi = getattr(app, "openapi", None)
+            self._body_types = body_types_of(openapi()) if callable(openapi) else []
+        path, method = scope.get("path", ""), scope["method"]
+        for pattern, allowed_method, types in self._body_types:
+            if allowed_method == method and pattern.match(path):
+                return types
+        return ACCEPTED_BODY_TYPES
 
     def _limit(self, path: str) -> int:
         """The body limit of a path: the bulk uploads a route table names may be larger than everything else."""
@@ -242,7 +272,9 @@ class RequestContextMiddleware:
         content_type = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
         is_json = not content_type or content_type == b"application/json" or content_type.endswith(b"+json")
         if body and not is_json:
-            return _unsupported_type(content_type), receive
+            accepted = self._accepted(scope)
+            if content_type.decode("latin-1") not in accepted:
+                return _unsupported_type(content_type, accepted), receive
         if body and is_json:
             if b"\x00" in body or b"\\u0000" in body:
                 return _bad_body("请求中不允许出现 NUL 字符", "nul_character"), receive

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Response
 from starlette.concurrency import run_in_threadpool
@@ -11,7 +11,9 @@ from skills_shared.auth import Principal, Role, require
 from skills_shared.clock import ClockDep
 from skills_shared.db import SessionDep
 from skills_shared.problems import problem_responses
+from skills_shared.spreadsheet_routes import FileFormat, file_responses, table_response
 from voucher.targets.chart import render_png
+from voucher.targets.export import targets_table
 from voucher.targets.schemas import DashboardOut
 from voucher.targets.service import TargetsService
 
@@ -27,14 +29,25 @@ Year = Annotated[
     "",
     response_model=DashboardOut,
     operation_id="targets.dashboard",
-    summary="V-8: per-district issued / claimed / used against 附件1 targets, and city totals against goals",
-    responses=problem_responses(401, 403, 422),
+    summary="V-8: per-district issued / claimed / used against 附件1 targets, and city totals against goals; "
+    "format=csv or xlsx gives the same as a file",
+    responses={**file_responses("csv", "xlsx"), **problem_responses(401, 403, 422)},
 )
 async def dashboard(
-    session: SessionDep, clock: ClockDep, year: Year = None, principal: Principal = Watchers
-) -> DashboardOut:
+    session: SessionDep,
+    clock: ClockDep,
+    year: Year = None,
+    format: Annotated[
+        FileFormat,
+        Query(description="json（默认）；csv（UTF-8 带 BOM）或 xlsx：各区县一行，区县用名称，末行为全市合计"),
+    ] = "json",
+    principal: Principal = Watchers,
+) -> Any:
     y, dash = await TargetsService(session, clock).dashboard(principal, year)
-    return TargetsService.to_out(y, dash)
+    out = TargetsService.to_out(y, dash)
+    if format == "json":
+        return out
+    return table_response(format, targets_table(out), f"{y}年培训券目标完成情况")
 
 
 @router.get(

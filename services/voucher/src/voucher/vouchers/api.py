@@ -12,8 +12,14 @@ from skills_shared.contracts.v1.pagination import Page, PageDep
 from skills_shared.db import SessionDep
 from skills_shared.idempotency import IdempotencyDep
 from skills_shared.problems import problem_responses
+from skills_shared.spreadsheet_routes import (
+    XLSX_FILE,
+    sheet_upload,
+    template_response,
+)
 from voucher.access import Citizen, CityOfficer, Watchers
 from voucher.deps import SettingsDep
+from voucher.vouchers.holders_sheet import HOLDERS_SHEET
 from voucher.vouchers.schemas import (
     CampaignCreate,
     CampaignOut,
@@ -112,13 +118,17 @@ async def get_campaign(
     return await VoucherService(session, clock).campaign(campaign_id)
 
 
-@router.post(
+@sheet_upload(
+    router,
+    "POST",
     "/v1/campaigns/{campaign_id}/issues",
+    HOLDERS_SHEET,
     response_model=IssueResult,
     status_code=201,
     operation_id="campaigns.issue",
-    summary="V-3: issue vouchers to a list of eligible holders (bulk; 300,000 per request is fine)",
-    responses=problem_responses(401, 403, 404, 409, 413, 422),
+    summary="V-3: issue vouchers to a list of eligible holders (bulk; 300,000 per request is fine), "
+    "as JSON or as the .xlsx template filled in",
+    responses=problem_responses(401, 403, 404, 409, 413, 415, 422),
 )
 async def issue(
     campaign_id: CampaignId,
@@ -133,6 +143,17 @@ async def issue(
     return await idem.run(
         lambda: service.issue(principal, campaign_id, data, settings.bulk_issue_max), status_code=201
     )
+
+
+@router.get(
+    "/v1/templates/voucher-holders.xlsx",
+    response_class=Response,
+    operation_id="templates.voucher_holders",
+    summary="V-3: the .xlsx template of a bulk issue's holder list (身份证号, 所属区县) with its instructions",
+    responses={200: {"content": XLSX_FILE}, **problem_responses(401, 403)},
+)
+async def holders_template(_: Principal = CityOfficer) -> Response:
+    return template_response(HOLDERS_SHEET, "培训券发放名单模板.xlsx")
 
 
 @router.post(
