@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import io
 import uuid
 from datetime import date
 from typing import Any
 
 import httpx
+from python_calamine import CalamineWorkbook
 
+from skills_shared.spreadsheets import XLSX_MEDIA
 from skills_shared.testing import auth_headers
 
 
@@ -102,6 +105,37 @@ async def test_cq_claim_from_draft_to_paid(
     ]
     csv_text = (await client.get("/v1/publicity", params={"format": "csv"})).text
     assert person not in csv_text and claim["applicant_id_masked"] in csv_text
+    # Issue 18 item 4: the posted list in Chinese, with a BOM for Excel, and the same as an .xlsx.
+    csv_file = (await client.get("/v1/publicity", params={"format": "csv"})).content
+    assert csv_file.startswith("\ufeff".encode())
+    assert csv_file.decode("utf-8-sig").splitlines() == [
+        "姓名,身份证号（部分隐藏）,职业,工种,等级,补贴金额（元）,审核区县,公示截止日期",
+        f'张三,{claim["applicant_id_masked"]},电子商务师,,三级/高级工,"1,200.00",大渡口区,2026-06-23',
+    ]
+    xlsx = await client.get("/v1/publicity", params={"format": "xlsx"})
+    assert xlsx.headers["content-type"] == XLSX_MEDIA
+    assert sheet_rows(xlsx.content) == [
+        [
+            "姓名",
+            "身份证号（部分隐藏）",
+            "职业",
+            "工种",
+            "等级",
+            "补贴金额（元）",
+            "审核区县",
+            "公示截止日期",
+        ],
+        [
+            "张三",
+            claim["applicant_id_masked"],
+            "电子商务师",
+            "",
+            "三级/高级工",
+            1200.0,
+            "大渡口区",
+            date(2026, 6, 23),
+        ],
+    ]
 
     early = await client.post(f"/v1/claims/{cid}/confirm", headers={**boss, **key()})
     assert early.status_code == 409 and early.json()["rule"] == "CQ-5"
@@ -115,7 +149,14 @@ async def test_cq_claim_from_draft_to_paid(
     instructed = (await client.post(f"/v1/claims/{cid}/instruct-payment", headers=boss)).json()
     assert instructed["payment_channel"] == "social_security_card"
     batch = await client.get("/v1/payment-batch", headers=tokens.city())
-    assert batch.status_code == 200 and "social_security_card" in batch.text and "120000" in batch.text
+    assert batch.status_code == 200 and "社会保障卡" in batch.text and "120000" in batch.text
+    batch_xlsx = await client.get("/v1/payment-batch", params={"format": "xlsx"}, headers=tokens.city())
+    header, row = sheet_rows(batch_xlsx.content)
+    assert header == [
+        "申请编号", "姓名", "身份证号", "发放渠道", "卡号或账号", "开户银行",
+        "金额（分）", "金额（元）", "审核区县", "市级承担（元）", "区级承担（元）",
+    ]  # fmt: skip
+    assert row[1:4] == ["张三", person, "社会保障卡"] and row[6:9] == [120000, 1200.0, "大渡口区"]
 
     failed = await client.post(
         f"/v1/claims/{cid}/payment-result",
@@ -134,6 +175,14 @@ async def test_cq_claim_from_draft_to_paid(
 
     stats = (await client.get("/v1/statistics", params={"by": "level"}, headers=tokens.city())).json()
     assert stats["items"] == [{"policy": "cq-eval", "key": "3", "claims": 1, "paid": 0, "paid_fen": 0}]
+    for by, group, name in (("level", "等级", "三级/高级工"), ("district", "审核区县", "大渡口区")):
+        stats_file = await client.get(
+            "/v1/statistics", params={"by": by, "format": "xlsx"}, headers=tokens.city()
+        )
+        assert sheet_rows(stats_file.content) == [
+            ["补贴政策", group, "申请数（件）", "已发放（件）", "已发放金额（元）"],
+            ["重庆市职业技能评价补贴", name, 1, 0, 0.0],
+        ]
 
     chain = (await client.get("/v1/audit/verify", headers=auth_headers("inspector"))).json()
     assert chain["ok"] is True and chain["checked"] >= 11
@@ -161,3 +210,8 @@ async def test_sh_claim_amount_split_and_routing(
     assert claim["review_due_on"] is None
     assert claim["apply_by"] == "2027-05-20"  # SH-9: 12 months from 2026-05-20
     assert claim["outcome"] == "needs_material"  # group and hukou only declared (SH-1)
+
+
+def sheet_rows(content: bytes) -> list[list[Any]]:
+    """The first sheet of an .xlsx as an office's Excel reads it."""
+    return CalamineWorkbook.from_filelike(io.BytesIO(content)).get_sheet_by_index(0).to_python()

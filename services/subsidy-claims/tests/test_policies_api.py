@@ -127,10 +127,11 @@ async def test_sh_claim_reviewed_by_its_district_paid_to_bank_and_batched(
     instructed = (await client.post(f"/v1/claims/{cid}/instruct-payment", headers=boss)).json()
     assert instructed["payment_channel"] == "bank_account"  # no social-security card with financial function
     batch = await client.get("/v1/payment-batch", headers=boss)
-    lines = batch.text.strip().splitlines()
-    assert lines[0].startswith("claim_id,name,id_number,channel,account")
-    assert len(lines) == 2 and "325000,3250.00,310104,162500,162500" in lines[1]
-    assert lines[0].endswith("amount_fen,amount_yuan,district_code,city_share_fen,district_share_fen")
+    assert batch.content.startswith("\ufeff".encode())
+    lines = batch.content.decode("utf-8-sig").strip().splitlines()
+    assert lines[0].startswith("申请编号,姓名,身份证号,发放渠道,卡号或账号")
+    assert len(lines) == 2 and '325000,3250.00,徐汇区,"1,625.00","1,625.00"' in lines[1], lines[1]
+    assert lines[0].endswith("金额（分）,金额（元）,审核区县,市级承担（元）,区级承担（元）")
     failed = await client.post(
         f"/v1/claims/{cid}/payment-result",
         json={"result": "failed", "reason": "账户冻结"},

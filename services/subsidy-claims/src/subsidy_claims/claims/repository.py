@@ -229,6 +229,7 @@ class ClaimRepository:
                 func.count().label("claims"),
                 func.count().filter(paid).label("paid"),
                 cast(func.coalesce(func.sum(Claim.amount_fen).filter(paid), 0), BigInteger).label("paid_fen"),
+                func.max(Claim.occupation_name).label("occupation_name"),
             )
             .where(Claim.status != ClaimStatus.DRAFT.value)
             .group_by(Claim.policy, key)
