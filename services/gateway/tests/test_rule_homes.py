@@ -1,6 +1,7 @@
-"""One rule, one home: the gateway holds no batch rule (OF-5, CR-3) and no redeem permission (V-6). Each is the
-owning service's, so the gateway's composed route and the relayed service route refuse the same request with the
-same status, code, rule ID and field errors — there is no way around a rule by choosing the other door."""
+"""One rule, one home: the gateway holds no batch rule (OF-5, CR-3), no redeem permission (V-6) and no certificate
+check of a claim (CQ-1, CQ-4). Each is the owning service's, so the gateway's composed route and the relayed
+service route refuse the same request with the same status, code, rule ID and field errors — there is no way
+around a rule by choosing the other door."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 from gateway_suite import Suite
-from gateway_world import OCCUPATION, Body, citizen, expect, filed_body, key, plan_of
+from gateway_world import OCCUPATION, Body, citizen, expect, filed_body, issued_certificates, key, plan_of
 from voucher_testdata import Scenario
 
 from skills_shared.testing import auth_headers
@@ -148,3 +149,62 @@ async def test_an_unpermitted_redeem(gw: httpx.AsyncClient, real: Suite) -> None
     granted = auth_headers("institution_staff", "scanner-granted", institution=institution.code)
     redeemed = expect(await gw.post("/api/v1/redemptions", json=redeem, headers={**granted, **key()}), 201)
     assert redeemed["voucher_id"] == voucher_id and redeemed["uses_this_year"] == 1
+
+
+async def test_a_claim_on_a_revoked_certificate_or_under_another_name(
+    gw: httpx.AsyncClient, real: Suite
+) -> None:
+    """subsidy-claims checks the certificate against the registry's record at submission (CQ-1, CQ-4); through
+    the gateway's application and through the relayed draft-and-submit the refusal is the same."""
+    body = await filed_body(gw, real)
+    named = [citizen(), citizen()]
+    await issued_certificates(gw, real, body, named)
+    (_, id_number), (other_name, revoked_id) = named
+    numbers = {}
+    for holder_id in (id_number, revoked_id):
+        mine = expect(await gw.get("/api/v1/me", headers=auth_headers("citizen", holder_id)), 200)
+        numbers[holder_id] = mine["certificates"]["items"][0]
+    revoked = numbers[revoked_id]["number"]
+    expect(
+        await gw.post(
+            f"/api/v1/registry/certificates/{revoked}/revocation",
+            json={"reason": "以不正当手段取得"},
+            headers={**auth_headers("city_officer", "city-1"), **key()},
+        ),
+        200,
+    )
+    cases = [(id_number, numbers[id_number]["number"], "王某"), (revoked_id, revoked, other_name)]
+    for holder_id, number, typed_name in cases:
+        headers = {**auth_headers("citizen", holder_id), **key()}
+        application = {
+            "policy": "cq-eval",
+            "certificate_number": number,
+            "holder_name": typed_name,
+            "cq": {"identity_category": {"value": "4"}, "district_code": "05", "applied_amount_fen": 150000},
+            "payout": {"bank_account": "6222000011112222"},
+        }
+        composed = await gw.post("/api/v1/subsidy-applications", json=application, headers=headers)
+        certificate = numbers[holder_id]
+        draft = {
+            "policy": "cq-eval",
+            "applicant": {"id_number": holder_id, "name": typed_name},
+            "certificate": {
+                "number": number,
+                "occupation_code": certificate["occupation_code"],
+                "occupation_name": certificate["occupation_name"],
+                "work_type": certificate["work_type"],
+                "level": certificate["level"],
+                "kind": "skill_level",
+                "issue_date": certificate["issue_date"],
+            },
+            "cq": application["cq"],
+            "payout": application["payout"],
+        }
+        drafted = expect(
+            await gw.post("/api/v1/subsidy/claims", json=draft, headers={**headers, **key()}), 201
+        )
+        relayed = await gw.post(
+            f"/api/v1/subsidy/claims/{drafted['id']}/submit", headers={**headers, **key()}
+        )
+        assert refusal(composed) == refusal(relayed), (composed.text, relayed.text)
+        assert composed.status_code == 422 and composed.json()["rule"] == "CQ-4", composed.text

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from gateway.bodies.rules import require_officer_of_place
 from gateway.mine.rules import complete, part_ok, part_unavailable
-from gateway.subsidy.rules import claim_draft, declared_certificate, require_holder_name, require_usable
+from gateway.subsidy.rules import claim_draft, declared_certificate
 from gateway.verify.rules import Mode, public_card, read_query
 from skills_shared.auth import Principal, Role
 from skills_shared.contracts.v1.gateway import SubsidyApplication
@@ -50,21 +50,6 @@ def test_the_declared_certificate_is_what_the_registry_showed() -> None:
     )
     assert declared_certificate(view(work_type="——")).work_type is None
     assert declared_certificate(view(work_type="维修电工")).work_type == "维修电工"
-
-
-@pytest.mark.parametrize(("policy", "rule"), [("cq-eval", "CQ-1"), ("sh-upgrade", "SH-2")])
-def test_a_revoked_certificate_is_refused_naming_the_policy_rule(policy: str, rule: str) -> None:
-    with pytest.raises(Problem) as caught:
-        require_usable(view(status="revoked"), policy)
-    assert (caught.value.status, caught.value.code, caught.value.rule) == (409, "certificate_not_valid", rule)
-    require_usable(view(), policy)
-
-
-def test_the_holder_name_must_match_the_record() -> None:
-    require_holder_name(view(), " 张三 ")
-    with pytest.raises(Problem) as caught:
-        require_holder_name(view(), "李四")
-    assert caught.value.errors[0].loc == ["body", "holder_name"]
 
 
 def test_the_draft_takes_the_applicant_from_the_token_and_the_certificate_from_the_registry() -> None:

@@ -30,8 +30,6 @@ class SubsidyWorkflow:
             paths.REGISTRY_PUBLIC_LOOKUP.format(number=data.certificate_number),
             params={"id_number": self.principal.sub},
         )
-        rules.require_holder_name(public_view, data.holder_name)
-        rules.require_usable(public_view, data.policy)
         draft = rules.claim_draft(data, self.principal.sub, rules.declared_certificate(public_view))
         subsidy = self.upstreams.subsidy
         drafted = await call(
