@@ -18,6 +18,7 @@ back-off, httpx the pooled connections. What is ours is the policy:
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -252,9 +253,17 @@ class ServiceClient:
         attempts = 1 + (self.retries if repeatable else 0)
 
         async def retried() -> Any:
+            # The first attempt runs bare: building tenacity's retry state costs more than a look-up's whole hop,
+            # and almost every call succeeds at once. Only a failed attempt that may be repeated enters tenacity.
+            try:
+                return await attempt()
+            except Failed as exc:
+                if attempts == 1 or not exc.retryable:
+                    raise
+            await asyncio.sleep(self.backoff_s)
             async for step in AsyncRetrying(
-                stop=stop_after_attempt(attempts),
-                wait=wait_exponential(multiplier=self.backoff_s, max=max(self.backoff_s * 8, 0.001)),
+                stop=stop_after_attempt(attempts - 1),
+                wait=wait_exponential(multiplier=self.backoff_s * 2, max=max(self.backoff_s * 8, 0.001)),
                 retry=retry_if_exception(lambda exc: isinstance(exc, Failed) and exc.retryable),
                 reraise=True,
             ):

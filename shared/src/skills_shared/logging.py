@@ -24,15 +24,40 @@ from collections.abc import Callable, MutableMapping
 from contextvars import ContextVar
 from typing import Any
 
+import orjson
 import structlog
 
-_ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(\d{3})\d{11}(\d{3}[\dXx])(?![0-9A-Za-z])")
-_MOBILE = re.compile(r"(?<![0-9A-Za-z])(\+?86[- ]?)?(1[3-9]\d)[- ]?\d{4}[- ]?(\d{4})(?![0-9A-Za-z])")
-_LANDLINE = re.compile(r"(?<![0-9A-Za-z])(0\d{2,3})-\d{7,8}(?![0-9A-Za-z])")
-_LONG_NUMBER = re.compile(r"(?<![0-9A-Za-z])\d{12,15}(\d{4})(?![0-9A-Za-z])")
-_QUERY_VALUE = re.compile(r"([?&][^=&#\s\"']{1,100}=)[^&#\s\"']+")
+_EDGE_BEFORE = r"(?<![0-9A-Za-z])"
+_EDGE_AFTER = r"(?![0-9A-Za-z])"
+_PERSONAL = re.compile(
+    r"(?P<query>[?&][^=&#\s\"']{1,100}=)[^&#\s\"']+"
+    rf"|{_EDGE_BEFORE}(?P<id_head>\d{{3}})\d{{11}}(?P<id_tail>\d{{3}}[\dXx]){_EDGE_AFTER}"
+    rf"|{_EDGE_BEFORE}(?P<cc>\+?86[- ]?)?(?P<mobile_head>1[3-9]\d)[- ]?\d{{4}}[- ]?"
+    rf"(?P<mobile_tail>\d{{4}}){_EDGE_AFTER}"
+    rf"|{_EDGE_BEFORE}(?P<area>0\d{{2,3}})-\d{{7,8}}{_EDGE_AFTER}"
+    rf"|{_EDGE_BEFORE}\d{{12,15}}(?P<long_tail>\d{{4}}){_EDGE_AFTER}"
+)
+"""One pass over a string for every pattern: query values, ID numbers, mobiles, landlines, long numbers."""
 _ACCOUNT_KEY = re.compile(r"(account|card|bank|账号|卡号)", re.IGNORECASE)
 _ACCOUNT_DIGITS = re.compile(r"\d{10,19}")
+_WORTH_A_LOOK = re.compile(r"\d{7}|\d[- ]\d{4}|=")
+"""Nothing below can match a string without seven digits in a row, a separated phone number or a query value:
+most strings of a line (event names, routes, levels) are passed over after this one search."""
+_OURS = frozenset({"timestamp", "level", "logger", "route", "method", "status", "duration_ms", "service"})
+"""Fields this module and the access log fill with values of their own making (never a caller's text)."""
+
+
+def _masked(match: re.Match[str]) -> str:
+    if match.group("query") is not None:
+        return match.group("query") + "***"
+    if match.group("id_head") is not None:
+        return match.group("id_head") + "*" * 11 + match.group("id_tail")
+    if match.group("mobile_head") is not None:
+        return (match.group("cc") or "") + match.group("mobile_head") + "****" + match.group("mobile_tail")
+    if match.group("area") is not None:
+        return match.group("area") + "-********"
+    return "*" * (len(match.group(0)) - 4) + match.group("long_tail")
+
 
 NOISY_LOGGERS: dict[str, int] = {
     "uvicorn": logging.INFO,
@@ -54,13 +79,9 @@ _service_default = "service"
 
 def mask_text(text: str) -> str:
     """``text`` with ID numbers, phone numbers, long account numbers and query-string values masked."""
-    if len(text) < 7:
+    if len(text) < 7 or _WORTH_A_LOOK.search(text) is None:
         return text
-    text = _QUERY_VALUE.sub(r"\1***", text)
-    text = _ID_NUMBER.sub(lambda m: m.group(1) + "*" * 11 + m.group(2), text)
-    text = _MOBILE.sub(lambda m: (m.group(1) or "") + m.group(2) + "****" + m.group(3), text)
-    text = _LANDLINE.sub(lambda m: m.group(1) + "-********", text)
-    return _LONG_NUMBER.sub(lambda m: "*" * (len(m.group(0)) - 4) + m.group(1), text)
+    return _PERSONAL.sub(_masked, text)
 
 
 def _mask_value(key: str, value: Any) -> Any:
@@ -81,7 +102,8 @@ def _mask_value(key: str, value: Any) -> Any:
 def mask_personal_data(_: Any, __: str, event_dict: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
     """The one masking processor: every string anywhere in the line, after tracebacks are formatted."""
     for key, value in list(event_dict.items()):
-        event_dict[key] = _mask_value(str(key), value)
+        if key not in _OURS:
+            event_dict[key] = _mask_value(str(key), value)
     return event_dict
 
 
@@ -113,6 +135,11 @@ def _otel_trace_id() -> str | None:
         return None
     context = module.get_current_span().get_span_context()
     return f"{context.trace_id:032x}" if context.is_valid else None
+
+
+def _dumps(value: Any, **_: Any) -> str:
+    """orjson, several times faster than the standard library's encoder; anything it cannot encode as text."""
+    return orjson.dumps(value, default=str).decode()
 
 
 def _shared_processors() -> list[Callable[..., Any]]:
