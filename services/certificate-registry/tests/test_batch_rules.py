@@ -327,3 +327,10 @@ def test_exactly_the_damaged_rows_are_reported(size: int, damage: dict[int, str]
         damaged.add(index)
     errors = validate_rows(rows, subjects=EXAM, panel=False, check_id=check_id)
     assert {e.row for e in errors} == damaged
+
+
+def test_state_refusals_name_the_state_in_chinese() -> None:
+    with pytest.raises(IllegalTransition) as refused:
+        BATCHES.next(BatchStatus.PUBLICITY, "upload")
+    assert "公示中" in refused.value.detail and "publicity" not in refused.value.detail
+    assert refused.value.extra["current_state"] == "publicity"

@@ -314,6 +314,7 @@ BATCHES: StateMachine[BatchStatus] = StateMachine(
         "issue": "发证（须经公示和审核）",
     },
     rule=RULE_PUBLICITY,
+    states_zh={"draft": "草稿（待公示）", "publicity": "公示中", "approved": "已审核", "issued": "已发证"},
 )
 """The batch state machine (CR-4 order: results → publicity → review → numbers). ``issue`` stays possible
 after a first issue, for candidates whose objection was dismissed later."""

@@ -49,6 +49,7 @@ OBJECTIONS: StateMachine[Any] = StateMachine(
     },
     actions_zh={"upheld": "认定异议成立", "dismissed": "驳回异议"},
     rule=rules.RULE_PUBLICITY,
+    states_zh={"pending": "待处理", "upheld": "异议成立", "dismissed": "异议已驳回"},
 )
 """An objection is resolved once: upheld excludes the candidate, dismissed releases them (CR-4)."""
 

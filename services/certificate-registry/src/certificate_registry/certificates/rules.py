@@ -96,8 +96,9 @@ def lookup_matches(*, stored_name: str, stored_id: str, name: str | None, id_num
 CERTIFICATES: StateMachine[CertificateStatus] = StateMachine(
     "证书",
     moves={"revoke": (frozenset({CertificateStatus.VALID}), CertificateStatus.REVOKED)},
-    actions_zh={"revoke": "撤销（证书已撤销）"},
+    actions_zh={"revoke": "再次撤销"},
     rule=RULE_RETENTION,
+    states_zh={"valid": "有效", "revoked": "已撤销"},
 )
 """CR-7: revocation is a status change, never a deletion; a revoked certificate cannot be revoked again."""
 

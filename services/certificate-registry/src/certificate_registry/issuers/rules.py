@@ -33,6 +33,12 @@ ISSUERS: StateMachine[IssuerStatus] = StateMachine(
     },
     actions_zh={"active": "恢复为有效", "suspended": "暂停", "cancelled": "取消", "merged": "合并"},
     rule=RULE_RETIRED_CODES,
+    states_zh={
+        "active": "有效",
+        "suspended": "暂停",
+        "cancelled": "已取消（废置）",
+        "merged": "已合并（废置）",
+    },
 )
 """An issuer's status as org-filing reports it, moved by the status it reports. CR-2: a cancelled or merged code
 is retired for ever; it never becomes active or suspended again, nor moves between the two retired states."""
