@@ -6,6 +6,7 @@ batch's publicity lets approval and issue proceed through the API alone (issue 1
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import re
 import signal
@@ -57,7 +58,8 @@ class Demo:
         return found
 
 
-def demo_command(env: dict[str, str]) -> list[str]:
+def demo_command() -> list[str]:
+    """What `make demo` runs."""
     return [sys.executable, "-m", "skills_tools.demo"]
 
 
@@ -79,7 +81,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     )
     env.pop(CALENDAR_FILE_ENV, None)
     proc = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-        demo_command(env),
+        demo_command(),
         env=env,
         cwd=REPO_ROOT,
         stdout=subprocess.PIPE,
@@ -141,8 +143,6 @@ def get(path: str, headers: dict[str, str] | None = None, **params: Any) -> Any:
 
 
 def test_demo_loads_a_world_in_every_state_and_a_second_run_changes_nothing(demo: Demo) -> None:
-    import json
-
     world = json.loads((demo.folder / "world.json").read_text("utf-8"))
     city = auth_headers("city_officer", "city-test")
     # bodies in several districts, city and district level, one of them a 贯通 body
@@ -180,7 +180,7 @@ def test_demo_loads_a_world_in_every_state_and_a_second_run_changes_nothing(demo
     before = audit_counts()
     clock_before = get("/api/v1/sandbox/clock")["today"]
     again = subprocess.run(  # noqa: S603 - the same command, the suite still running
-        demo_command(demo.env), env=demo.env, cwd=REPO_ROOT, capture_output=True, text=True, timeout=120
+        demo_command(), env=demo.env, cwd=REPO_ROOT, capture_output=True, text=True, timeout=120
     )
     assert again.returncode == 0, again.stderr
     assert "already loaded: nothing changed" in again.stdout
@@ -202,7 +202,7 @@ def test_the_readme_quick_start_walk_runs_as_written(demo: Demo, tmp_path: Path)
     outputs = []
     for block in blocks:
         done = subprocess.run(  # noqa: S603 - the README's own text, run by bash
-            ["bash", "-euo", "pipefail", "-c", block],
+            ["bash", "-euo", "pipefail", "-c", block],  # noqa: S607 - bash from PATH, as a reader runs it
             env=env,
             cwd=tmp_path,
             capture_output=True,
@@ -259,8 +259,12 @@ def test_moving_the_clock_past_publicity_lets_approval_and_issue_proceed_through
             "sessions": 1,
             "method": "理论知识考试和技能操作考核",
             "candidates": [{"name": holder[0], "id_number": holder[1]}],
-            "assessors": [{"name": "彭文博", "id_number": make_resident_id("500107", date(1970, 6, 16), 331)}],
-            "supervisors": [{"name": "谢晓东", "id_number": make_resident_id("500113", date(1978, 11, 11), 341)}],
+            "assessors": [
+                {"name": "彭文博", "id_number": make_resident_id("500107", date(1970, 6, 16), 331)}
+            ],
+            "supervisors": [
+                {"name": "谢晓东", "id_number": make_resident_id("500113", date(1978, 11, 11), 341)}
+            ],
         },
         "plan",
     )
@@ -282,7 +286,9 @@ def test_moving_the_clock_past_publicity_lets_approval_and_issue_proceed_through
     assert batch.status_code == 201, batch.text
     batch_id = batch.json()["id"]
     move_to(day)
-    rows = [{"name": holder[0], "id_number": holder[1], "gender": "男", "scores": {"theory": 80, "skill": 86}}]
+    rows = [
+        {"name": holder[0], "id_number": holder[1], "gender": "男", "scores": {"theory": 80, "skill": 86}}
+    ]
     results = httpx.put(
         f"{GATEWAY}/api/v1/batches/{batch_id}/results", json={"candidates": rows}, headers=staff, timeout=30
     )

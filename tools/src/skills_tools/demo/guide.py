@@ -160,7 +160,8 @@ def roles(world: World) -> list[RoleGuide]:
             "partner system: reads full certificate records",
             Who("partner", "partner-demo"),
             (
-                'curl -s "$GW/api/v1/registry/certificates/$DEMO_CERT/record" -H "Authorization: Bearer $PARTNER_TOKEN"',
+                'curl -s "$GW/api/v1/registry/certificates/$DEMO_CERT/record" '
+                '-H "Authorization: Bearer $PARTNER_TOKEN"',
                 'curl -s "$GW/api/v1/registry/certificates/$DEMO_REVOKED_CERT/record" '
                 '-H "Authorization: Bearer $PARTNER_TOKEN"',
                 'curl -s "$GW/api/v1/registry/certificate-numbers/$DEMO_CERT"',

@@ -184,7 +184,9 @@ class Loader:
                 "opinion": "场地设备、考评人员和管理制度符合条件，同意遴选",
             }
             base = f"/api/v1/body-applications/{app_id}"
-            await self.api.call("POST", f"{base}/evaluation", officer, json=evaluation, key=f"eval-{body.key}")
+            await self.api.call(
+                "POST", f"{base}/evaluation", officer, json=evaluation, key=f"eval-{body.key}"
+            )
             day = self.today.isoformat()
             await self.api.call(
                 "POST",
@@ -277,7 +279,9 @@ class Loader:
             if batch.final_state not in ("approved", "issued"):
                 continue
             batch_id = self.world.batches[batch.key]
-            await self.api.call("POST", f"/api/v1/batches/{batch_id}/approval", CITY, key=f"approve-{batch.key}")
+            await self.api.call(
+                "POST", f"/api/v1/batches/{batch_id}/approval", CITY, key=f"approve-{batch.key}"
+            )
             if batch.final_state != "issued":
                 continue
             issued = await self.api.call(
@@ -294,12 +298,16 @@ class Loader:
     # --- subsidy configuration and claims (CQ-*, SH-*) ----------------------------------------------------------
 
     async def configure_subsidies(self) -> None:
-        await self.api.call("PUT", "/api/v1/subsidy/policies/cq-eval/amount-table", CITY, json=CQ_AMOUNT_TABLE)
+        await self.api.call(
+            "PUT", "/api/v1/subsidy/policies/cq-eval/amount-table", CITY, json=CQ_AMOUNT_TABLE
+        )
         await self.api.call("PUT", "/api/v1/subsidy/policies/sh-upgrade/catalogue", CITY, json=SH_CATALOGUE)
 
     def _application(self, holder_index: int) -> dict[str, Any]:
         holder = HOLDERS[holder_index]
-        return subsidy_application(self.world.certificates[holder.id_number], holder.name, fee_of(holder_index))
+        return subsidy_application(
+            self.world.certificates[holder.id_number], holder.name, fee_of(holder_index)
+        )
 
     async def file_claims(self) -> dict[str, str]:
         """Every claim but the draft is applied for through the gateway (certificate checked, decision made)."""
@@ -338,7 +346,9 @@ class Loader:
         reviewed = [s for _, s in CLAIM_STATES if s not in ("draft", "submitted")]
         for state in reviewed:
             await self.claim_step(claims[state], "start-review")
-        await self.claim_step(claims["material_requested"], "request-material", {"reason": "请补充本人社会保障卡复印件"})
+        await self.claim_step(
+            claims["material_requested"], "request-material", {"reason": "请补充本人社会保障卡复印件"}
+        )
         await self.claim_step(claims["resubmitted"], "request-material", {"reason": "请补充评价费缴费票据"})
         applicant = next(HOLDERS[i] for i, s in CLAIM_STATES if s == "resubmitted")
         await self.claim_step(
@@ -403,12 +413,12 @@ class Loader:
                 "PUT", f"/api/v1/voucher/voucher-types/{t['code']}", CITY, json={"face_value_fen": value}
             )
         sites: dict[str, list[int]] = {}
-        for code, name, district, address, admin in INSTITUTIONS:
+        for code, name, district, address, zhuanyuan in INSTITUTIONS:
             registered = await self.api.call(
                 "POST",
                 "/api/v1/voucher/institutions",
                 Who("district_officer", f"officer-{district}-demo", district=district),
-                json=institution_form(code, name, district, address, admin),
+                json=institution_form(code, name, district, address, zhuanyuan),
                 key=f"institution-{code}",
             )
             sites[code] = [s["id"] for s in registered["sites"]]
@@ -490,7 +500,11 @@ def subsidy_application(number: str, holder_name: str, fee_fen: int) -> dict[str
         "policy": "cq-eval",
         "certificate_number": number,
         "holder_name": holder_name,
-        "cq": {"identity_category": {"value": "4"}, "district_code": CLAIMS_DISTRICT, "applied_amount_fen": fee_fen},
+        "cq": {
+            "identity_category": {"value": "4"},
+            "district_code": CLAIMS_DISTRICT,
+            "applied_amount_fen": fee_fen,
+        },
         "payout": {
             "card_number": "6217000012345678",
             "card_financial_enabled": True,
@@ -500,7 +514,9 @@ def subsidy_application(number: str, holder_name: str, fee_fen: int) -> dict[str
     }
 
 
-def claim_draft(number: str, holder_name: str, id_number: str, issued_on: date, fee_fen: int) -> dict[str, Any]:
+def claim_draft(
+    number: str, holder_name: str, id_number: str, issued_on: date, fee_fen: int
+) -> dict[str, Any]:
     """A draft claim the applicant has not submitted yet (facts declared; the registry is asked on submit)."""
     return {
         "policy": "cq-eval",
@@ -513,7 +529,11 @@ def claim_draft(number: str, holder_name: str, id_number: str, issued_on: date, 
             "occupation_name": ELECTRICIAN["occupation_name"],
             "issue_date": issued_on.isoformat(),
         },
-        "cq": {"identity_category": {"value": "4"}, "district_code": CLAIMS_DISTRICT, "applied_amount_fen": fee_fen},
+        "cq": {
+            "identity_category": {"value": "4"},
+            "district_code": CLAIMS_DISTRICT,
+            "applied_amount_fen": fee_fen,
+        },
         "payout": {"card_number": "6217000012345678", "card_financial_enabled": True},
     }
 
@@ -562,7 +582,9 @@ async def load_world(gateway: str, state: Path) -> tuple[World, bool]:
         await loader.revoke_and_claw_back(claims)
         in_publicity = next(b for b in BATCHES if b.final_state == "publicity")
         publicity = await loader.start_publicity(in_publicity)
-        world.publicity_over_on = add_working_days(date.fromisoformat(publicity["publicity_ends"]), 1).isoformat()
+        world.publicity_over_on = add_working_days(
+            date.fromisoformat(publicity["publicity_ends"]), 1
+        ).isoformat()
         world.claims = claims
         world.today = loader.today.isoformat()
         world.save(summary)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import signal
 import subprocess
@@ -21,7 +22,7 @@ import httpx
 
 from skills_shared.clock import SANDBOX_FILE_ENV, SandboxClock, today_of
 from skills_shared.testing import synthetic_calendar_for_uncovered_years
-from skills_shared.workdays import CALENDAR_FILE_ENV
+from skills_shared.workdays import CALENDAR_FILE_ENV, reset_loaded_calendars
 from skills_tools import run
 from skills_tools.database import REPO_ROOT, DatabaseUnavailable, check_reachable, embedded_server_url
 from skills_tools.demo.api import DemoError
@@ -29,7 +30,15 @@ from skills_tools.demo.guide import describe, write_env
 from skills_tools.demo.load import World, load_world
 from skills_tools.services import SERVICES
 
-DEMO_DIR = REPO_ROOT / ".data" / "demo"
+DEMO_DIR_ENV = "SKILLS_DEMO_DIR"
+"""Where the demo keeps its summary, shell file and synthetic calendar (default .data/demo; tests use their own)."""
+
+
+def demo_dir() -> Path:
+    value = os.environ.get(DEMO_DIR_ENV, "").strip()
+    return Path(value) if value else REPO_ROOT / ".data" / "demo"
+
+
 CALENDAR_NOTE = (
     "{years} not covered by chinesecalendar: the demo's services count working days of {years} on a "
     "SYNTHETIC calendar ({path}: Monday–Friday, no holidays, no 调休), demo only — production refuses "
@@ -51,8 +60,7 @@ def demo_calendar(today: date, folder: Path) -> str:
     if path is None:
         return ""
     os.environ[CALENDAR_FILE_ENV] = str(path)
-    import json
-
+    reset_loaded_calendars()
     years = ", ".join(json.loads(path.read_text("utf-8")))
     return CALENDAR_NOTE.format(years=years, path=path)
 
@@ -84,14 +92,19 @@ def load_and_print(gateway: str, folder: Path, calendar_note: str) -> World:
 def main(host: str = "127.0.0.1") -> int:
     """Start the suite with the world loaded and serve until Ctrl-C (or load into a running suite)."""
     if suite_running(host):
+        # Loading into a suite started by `make run`: its processes have no synthetic calendar, so a world that
+        # walks into an uncovered year is refused by them (P-3) with the reason; this process counts the same.
+        today = today_of(SandboxClock(Path(os.environ.get(SANDBOX_FILE_ENV) or run.sandbox_file())))
+        demo_calendar(today, demo_dir())
         try:
-            load_and_print(gateway_url(host), DEMO_DIR, "")
+            load_and_print(gateway_url(host), demo_dir(), "")
         except DemoError as exc:
             print(f"make demo: {exc}", file=sys.stderr)
             return 1
         return 0
     procs: dict[str, subprocess.Popen[bytes]] = {}
-    logs = REPO_ROOT / ".data" / "logs"
+    folder = demo_dir()
+    logs = folder / "logs" if os.environ.get(DEMO_DIR_ENV) else REPO_ROOT / ".data" / "logs"
     logs.mkdir(parents=True, exist_ok=True)
 
     def _stop(signum: int, frame: object) -> None:
@@ -109,13 +122,16 @@ def main(host: str = "127.0.0.1") -> int:
             server_url = embedded_server_url("pg")
         os.environ.setdefault(SANDBOX_FILE_ENV, str(run.sandbox_file()))
         today = today_of(SandboxClock(Path(os.environ[SANDBOX_FILE_ENV])))
-        note = demo_calendar(today, REPO_ROOT / ".data")
+        note = demo_calendar(today, folder)
         urls = run.prepare(server_url)
         for spec in SERVICES:
             procs[spec.name] = run.start(spec, urls[spec.name], host, logs)
         run.wait_healthy(procs, host, logs)
-        load_and_print(gateway_url(host), DEMO_DIR, note)
-        print(f"\nthe suite serves at {gateway_url(host)} (docs: {gateway_url(host)}/docs)   stop: Ctrl-C", flush=True)
+        load_and_print(gateway_url(host), folder, note)
+        print(
+            f"\nthe suite serves at {gateway_url(host)} (docs: {gateway_url(host)}/docs)   stop: Ctrl-C",
+            flush=True,
+        )
         while True:
             for name, p in procs.items():
                 if p.poll() is not None:

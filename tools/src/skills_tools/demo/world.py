@@ -41,9 +41,21 @@ class BodySpec:
 
 
 BODIES: tuple[BodySpec, ...] = (
-    BodySpec("yubei", "重庆市渝北区匠心职业技能评价中心", "重庆市渝北区春华大道99号", 1, None, "邓建国", "韩雪梅"),
-    BodySpec("dadukou", "重庆市大渡口区华岳职业技能评价中心", "重庆市大渡口区春晖路18号", 2, "05", "曹志华", "刘芳"),
-    BodySpec("shapingba", "重庆市沙坪坝区兴渝职业技能评价站", "重庆市沙坪坝区天星桥正街6号", 3, "07", "彭文博", "吴晓"),
+    BodySpec(
+        "yubei", "重庆市渝北区匠心职业技能评价中心", "重庆市渝北区春华大道99号", 1, None, "邓建国", "韩雪梅"
+    ),
+    BodySpec(
+        "dadukou", "重庆市大渡口区华岳职业技能评价中心", "重庆市大渡口区春晖路18号", 2, "05", "曹志华", "刘芳"
+    ),
+    BodySpec(
+        "shapingba",
+        "重庆市沙坪坝区兴渝职业技能评价站",
+        "重庆市沙坪坝区天星桥正街6号",
+        3,
+        "07",
+        "彭文博",
+        "吴晓",
+    ),
     BodySpec(
         "guantong",
         "重庆市工程技术人才贯通评价中心",
@@ -79,7 +91,11 @@ def application_form(body: BodySpec, signed_on: date) -> dict[str, Any]:
     form["assessors"][0].update(assessor.ref())
     form["supervisors"][0].update(supervisor.ref())
     form["sites"][0]["address"] = body.address
-    form["pledge"] = {"accepted": True, "signatory": body.legal_representative, "signed_on": signed_on.isoformat()}
+    form["pledge"] = {
+        "accepted": True,
+        "signatory": body.legal_representative,
+        "signed_on": signed_on.isoformat(),
+    }
     return form
 
 
@@ -103,9 +119,7 @@ def guantong_registration(body: BodySpec, body_code: str) -> dict[str, Any]:
         "district_code": "00",
         "legal_representative": {"name": body.legal_representative, "title": "主任", "mobile": "13983001234"},
         "contact": {"name": body.contact, "title": "办公室主任", "mobile": "13983005678"},
-        "mappings": [
-            {**_mapping(level), "title_specialties": ["电气工程", "自动化"]} for level in (2, 3)
-        ],
+        "mappings": [{**_mapping(level), "title_specialties": ["电气工程", "自动化"]} for level in (2, 3)],
         "staff": [{**STAFF[0].ref(), "title": "主任", "education": "本科", "duties": "组织实施"}],
         "experts": experts,
     }
