@@ -312,7 +312,7 @@ async def test_illegal_moves_are_409_naming_the_state(
         response = await client.post(f"/v1/claims/{claim['id']}/{path}", **extra)
         assert response.status_code == 409, (path, response.text)
         assert response.json()["current_state"] == "submitted"
-        assert "submitted" in response.json()["detail"]
+        assert "已提交" in response.json()["detail"]  # the state by its Chinese name
     again = await client.post(f"/v1/claims/{claim['id']}/submit", headers={**me, **key()})
     assert again.status_code == 409 and again.json()["current_state"] == "submitted"
 

@@ -96,6 +96,21 @@ CLAIM_LIFE: StateMachine[ClaimStatus] = StateMachine(
     entity_zh="补贴申请",
     moves=TRANSITIONS,
     actions_zh={str(k): v for k, v in ACTIONS_ZH.items()},
+    states_zh={
+        ClaimStatus.DRAFT: "草稿",
+        ClaimStatus.SUBMITTED: "已提交",
+        ClaimStatus.UNDER_REVIEW: "审核中",
+        ClaimStatus.MATERIAL_REQUESTED: "待补正材料",
+        ClaimStatus.RESUBMITTED: "已补正",
+        ClaimStatus.APPROVED: "审核通过",
+        ClaimStatus.REJECTED: "不予通过",
+        ClaimStatus.IN_PUBLICITY: "公示中",
+        ClaimStatus.CONFIRMED: "已确认",
+        ClaimStatus.PAYMENT_INSTRUCTED: "支付中",
+        ClaimStatus.PAID: "已支付",
+        ClaimStatus.PAYMENT_FAILED: "支付失败",
+        ClaimStatus.CLAWED_BACK: "已追回",
+    },
 )
 """The claim's life (CQ-4 review, CQ-5 / SH-11 publicity and payment); ``next`` is the only way a status moves."""
 
@@ -108,13 +123,7 @@ def next_status(current: ClaimStatus | str, action: Action) -> ClaimStatus:
 def refuse_move(current: ClaimStatus | str, action: Action) -> IllegalTransition:
     """The 409 of the state machine for a move a route narrows further than the table (e.g. a reviewer may not
     reject during publicity: only an upheld objection does)."""
-    return IllegalTransition(
-        entity_zh=CLAIM_LIFE.entity_zh,
-        current=str(current),
-        action=str(action),
-        action_zh=ACTIONS_ZH[action],
-        rule=CLAIM_LIFE.rule,
-    )
+    return CLAIM_LIFE.refusal(current, action)
 
 
 def review_due_on(submitted_on: date) -> date:

@@ -333,7 +333,8 @@ class ClaimService:
             raise Refusal(
                 rules.CLAIM_LIFE.rule,
                 "illegal_state",
-                f"补贴申请当前状态为 {claim.status}，只有审核中（under_review）的申请可以核验事实",
+                f"补贴申请当前状态为“{rules.CLAIM_LIFE.states_zh.get(claim.status, claim.status)}”，"
+                "只有审核中的申请可以核验事实",
                 status=409,
                 title="Illegal state transition",
                 extra={"current_state": claim.status, "action": "verify_fact"},

@@ -34,6 +34,7 @@ _STATUS_ZH = {
 # tracing, and a re-opening is a new registration.
 INSTITUTION_MACHINE: StateMachine[InstitutionStatus] = StateMachine(
     entity_zh="培训机构",
+    states_zh={"active": "正常", "suspended": "暂停", "closed": "已关闭"},
     moves={
         "activate": (frozenset({InstitutionStatus.SUSPENDED}), InstitutionStatus.ACTIVE),
         "suspend": (frozenset({InstitutionStatus.ACTIVE}), InstitutionStatus.SUSPENDED),

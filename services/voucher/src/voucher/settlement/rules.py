@@ -22,6 +22,7 @@ class SettlementStatus(StrEnum):
 
 SETTLEMENT_MACHINE: StateMachine[SettlementStatus] = StateMachine(
     entity_zh="结算申请",
+    states_zh={"submitted": "已提交", "approved": "审核通过", "rejected": "已驳回"},
     moves={
         "approve": (frozenset({SettlementStatus.SUBMITTED}), SettlementStatus.APPROVED),
         "reject": (frozenset({SettlementStatus.SUBMITTED}), SettlementStatus.REJECTED),

@@ -38,6 +38,13 @@ USED_STATUSES: frozenset[VoucherStatus] = frozenset(
 
 VOUCHER_MACHINE: StateMachine[VoucherStatus] = StateMachine(
     entity_zh="培训券",
+    states_zh={
+        "claimed": "已领取",
+        "redeemed": "已使用",
+        "completed": "已结业",
+        "settled": "已结算",
+        "lapsed": "已失效",
+    },
     moves={
         "redeem": (frozenset({VoucherStatus.CLAIMED}), VoucherStatus.REDEEMED),
         "complete": (frozenset({VoucherStatus.REDEEMED}), VoucherStatus.COMPLETED),
