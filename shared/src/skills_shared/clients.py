@@ -31,6 +31,7 @@ import structlog
 from prometheus_client import Gauge
 from purgatory import AsyncCircuitBreakerFactory
 from purgatory.domain.model import OpenedState
+from purgatory.service._async.circuitbreaker import AsyncCircuitBreaker
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential
 
 from skills_shared.problems import Problem
@@ -151,6 +152,7 @@ class Breakers:
         self.reset_s = reset_s
         self.factory = AsyncCircuitBreakerFactory(default_threshold=threshold, default_ttl=reset_s)
         self._trials: set[str] = set()
+        self._breakers: dict[str, AsyncCircuitBreaker] = {}
 
     def state(self, route_class: str) -> str:
         """``closed``, ``opened`` or ``half-opened`` (tests and metrics)."""
@@ -166,7 +168,9 @@ class Breakers:
 
     async def call(self, route_class: str, attempt: Callable[[], Awaitable[Any]]) -> Any:
         """Run ``attempt`` under the class's breaker; `Failed` counts against it, anything else does not."""
-        breaker = await self.factory.get_breaker(route_class)
+        breaker = self._breakers.get(route_class)
+        if breaker is None:  # once per class: the factory's lookup costs a unit of work on every call
+            breaker = self._breakers[route_class] = await self.factory.get_breaker(route_class)
         context = breaker.context
         trial = context.state != "closed"
         if trial:
