@@ -18,6 +18,7 @@ from pydantic.json_schema import models_json_schema
 from sqlalchemy import text
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from skills_shared.anchors import CheckpointLoop, LocalAnchorStore, Signer
 from skills_shared.audit import verify_chain
 from skills_shared.auth import Principal, Role, TokenVerifier, require
 from skills_shared.clock import SystemClock, install_clock
@@ -28,7 +29,7 @@ from skills_shared.errors import install_error_handlers
 from skills_shared.logging import configure_logging
 from skills_shared.middleware import RequestContextMiddleware
 from skills_shared.problems import Problem, ProblemModel, problem_responses
-from skills_shared.settings import ServiceSettings
+from skills_shared.settings import DEV_AUDIT_ANCHOR_KEY, ServiceSettings
 from skills_shared.tracing import instrument_engine, setup_tracing
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
@@ -50,6 +51,8 @@ class ChainReportModel(BaseModel):
     first_broken_id: int | None = None
     reason: str | None = None
     heads: dict[int, dict[str, Any]] = {}
+    checkpoint: int | None = None
+    missing: list[str] = []
 
 
 def platform_router(settings: ServiceSettings, migrations_dir: Path | None) -> APIRouter:
@@ -104,8 +107,10 @@ def platform_router(settings: ServiceSettings, migrations_dir: Path | None) -> A
         summary="Verify the audit hash chain; names the first broken link",
         responses=problem_responses(401, 403),
     )
-    async def audit_verify(session: ReadSessionDep, _: Principal = Depends(auditors)) -> ChainReportModel:
-        report = await verify_chain(session)
+    async def audit_verify(
+        request: Request, session: ReadSessionDep, _: Principal = Depends(auditors)
+    ) -> ChainReportModel:
+        report = await verify_chain(session, anchors=getattr(request.app.state, "anchors", None))
         return ChainReportModel(**report.__dict__)
 
     return router
@@ -257,6 +262,18 @@ def create_service_app(
             instrument_engine(app.state.db.engine)
             if app.state.db.read_engine is not app.state.db.engine:
                 instrument_engine(app.state.db.read_engine)
+        checkpoints = None
+        if use_database and app.state.anchors is not None:  # signed audit checkpoints (issue 20, item 5)
+            store, signer = app.state.anchors
+            checkpoints = CheckpointLoop(
+                app.state.db.sessionmaker,
+                store,
+                signer,
+                settings.service_name,
+                settings.audit_anchor_interval_s,
+            )
+            checkpoints.start()
+        app.state.checkpoints = checkpoints
         try:
             if lifespan is not None:
                 async with lifespan(app):
@@ -264,6 +281,8 @@ def create_service_app(
             else:
                 yield
         finally:
+            if checkpoints is not None:
+                await checkpoints.stop()
             if use_database:
                 await app.state.db.dispose()
 
@@ -280,6 +299,14 @@ def create_service_app(
     install_docs(app, settings)
     install_clock(app, settings.environment)
     app.state.settings = settings
+    app.state.anchors = (
+        (
+            LocalAnchorStore(Path(settings.audit_anchor_dir), settings.service_name),
+            Signer(settings.audit_anchor_key or DEV_AUDIT_ANCHOR_KEY),
+        )
+        if settings.audit_anchor_dir
+        else None
+    )
     app.state.token_verifier = TokenVerifier(
         secret=settings.jwt_secret,
         audience=settings.jwt_audience,

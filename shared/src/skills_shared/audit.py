@@ -12,6 +12,7 @@ from fastapi.encoders import jsonable_encoder
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from skills_shared.anchors import AnchorStore, Signer, anchor_findings
 from skills_shared.auth import Principal
 from skills_shared.db.driver import driver_connection
 from skills_shared.db.lean import LeanTx
@@ -139,6 +140,10 @@ class ChainReport:
     first_broken_id: int | None = None
     reason: str | None = None
     heads: dict[int, dict[str, Any]] = field(default_factory=dict)
+    checkpoint: int | None = None
+    """The newest signed checkpoint compared with (None: no checkpoints kept or none written yet)."""
+    missing: list[str] = field(default_factory=list)
+    """What the checkpoints show is gone or rewritten, one line per chain (see `skills_shared.anchors`)."""
 
 
 async def _verify_one(
@@ -172,8 +177,15 @@ async def _verify_one(
             last_id = row["id"]
 
 
-async def verify_chain(session: AsyncSession, *, batch: int = 5000) -> ChainReport:
-    """Recompute every link of every chain in id order; report the lowest id whose content or link was altered."""
+async def verify_chain(
+    session: AsyncSession, *, batch: int = 5000, anchors: tuple[AnchorStore, Signer] | None = None
+) -> ChainReport:
+    """Recompute every link of every chain in id order; report the lowest id whose content or link was altered.
+
+    With ``anchors`` (the service's checkpoint store and key), also compare each chain with its newest signed
+    checkpoint: a cut tail, a deleted chain or a rewritten-and-rehashed suffix links perfectly, and only the
+    checkpoint kept outside the database shows it.
+    """
     chains = (await session.execute(select(audit_log.c.chain).distinct())).scalars().all()
     checked = 0
     broken: list[tuple[int, str]] = []
@@ -185,7 +197,10 @@ async def verify_chain(session: AsyncSession, *, batch: int = 5000) -> ChainRepo
             broken.append((broken_id, reason))
         else:
             heads[chain] = head
+    checkpoint, missing = (None, []) if anchors is None else await anchor_findings(session, *anchors)
     if broken:
         first_id, reason = min(broken)
-        return ChainReport(False, checked, first_id, reason, heads)
-    return ChainReport(True, checked, heads=heads)
+        return ChainReport(False, checked, first_id, reason, heads, checkpoint, missing)
+    if missing:
+        return ChainReport(False, checked, None, missing[0], heads, checkpoint, missing)
+    return ChainReport(True, checked, heads=heads, checkpoint=checkpoint)

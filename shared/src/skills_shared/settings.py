@@ -10,6 +10,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_JWT_SECRET = "dev-only-secret-change-me-0123456789abcdef"  # noqa: S105 - development default, refused in production
 """Shared development secret: every service and `make token` agree on it so a fresh checkout just works."""
+DEV_AUDIT_ANCHOR_KEY = "c2tpbGxzLWRldi1hdWRpdC1hbmNob3Ita2V5LTAxMjM="
+"""Development Ed25519 seed of audit checkpoints (base64 of 32 bytes)."""
 
 
 class ServiceSettings(BaseSettings):
@@ -74,6 +76,19 @@ class ServiceSettings(BaseSettings):
         ),
     )
     outbox_poll_s: float = Field(default=0.5, gt=0)
+    audit_anchor_dir: str | None = Field(
+        default=None,
+        validation_alias="SKILLS_AUDIT_ANCHOR_DIR",
+        description="Append-only directory of signed audit checkpoints, outside the database; unset: none kept.",
+    )
+    audit_anchor_key: str | None = Field(
+        default=None,
+        validation_alias="SKILLS_AUDIT_ANCHOR_KEY",
+        description="Ed25519 seed (base64, 32 bytes) signing audit checkpoints; development key when unset.",
+    )
+    audit_anchor_interval_s: float = Field(
+        default=60.0, gt=0, description="Seconds between audit checkpoints."
+    )
     gateway_url: str = Field(default="http://127.0.0.1:8000", validation_alias="SKILLS_GATEWAY_URL")
     registry_url: str = Field(default="http://127.0.0.1:8001", validation_alias="SKILLS_REGISTRY_URL")
     org_filing_url: str = Field(
@@ -88,7 +103,10 @@ class ServiceSettings(BaseSettings):
         """The URL look-ups use: the replica when configured, otherwise the primary."""
         return self.database_read_url or self.database_url
 
-    development_secrets: ClassVar[dict[str, str]] = {"jwt_secret": DEV_JWT_SECRET}
+    development_secrets: ClassVar[dict[str, str]] = {
+        "jwt_secret": DEV_JWT_SECRET,
+        "audit_anchor_key": DEV_AUDIT_ANCHOR_KEY,
+    }
     """Fields whose default is a secret published in this repository: a service adds its own (voucher's QR key)."""
     required_in_production: ClassVar[tuple[str, ...]] = ()
     """Fields that have a development fallback but must be set in production (the registry's signing seed)."""
@@ -104,6 +122,10 @@ class ServiceSettings(BaseSettings):
             for name in self.required_in_production
             if not getattr(self, name, None)
         )
+        if self.audit_anchor_dir and not self.audit_anchor_key:
+            reasons.append(
+                "audit_anchor_key must be set when audit_anchor_dir is: the development key is public"
+            )
         origins: Any = getattr(self, "cors_allow_origins", ())
         if "*" in origins:
             reasons.append("cors_allow_origins must list the allowed origins, never '*'")
