@@ -112,7 +112,7 @@ async def test_reporting(registry: Registry, client: httpx.AsyncClient) -> None:
     exported = await client.get("/v1/reports/certificates", params={"from": day, "to": day}, headers=city)
     assert exported.status_code == 200, exported.text
     lines = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
-    assert lines[0][0] == "number" and [line[0] for line in lines[1:]] == numbers
+    assert lines[0][0] == "证书编号" and [line[0] for line in lines[1:]] == numbers
     jsonl = await client.get(
         "/v1/reports/certificates",
         params={"from": day, "to": day, "format": "jsonl"},

@@ -7,6 +7,7 @@ import uuid
 from fastapi import APIRouter, Depends
 from fastapi.responses import Response
 
+from certificate_registry.batches.results_sheet import RESULTS_SHEET
 from certificate_registry.batches.schemas import (
     BatchOpen,
     CertificateBatch,
@@ -25,6 +26,7 @@ from skills_shared.contracts.v1.pagination import Page, PageDep
 from skills_shared.db import ReadSessionDep, SessionDep
 from skills_shared.idempotency import IdempotencyDep
 from skills_shared.problems import problem_responses
+from skills_shared.spreadsheet_routes import XLSX_FILE, sheet_upload, template_response
 
 router = APIRouter(tags=["batches"])
 
@@ -60,12 +62,16 @@ async def get_batch(
     return await BatchService(session).get(principal, batch_id)
 
 
-@router.put(
+@sheet_upload(
+    router,
+    "PUT",
     "/v1/batches/{batch_id}/results",
+    RESULTS_SHEET,
     response_model=ResultsUploaded,
     operation_id="batches.upload_results",
-    summary="Upload (or replace, while in draft and after the evaluation) up to 10,000 results; all-or-nothing",
-    responses=problem_responses(401, 403, 404, 409, 413, 422),
+    summary="Upload (or replace, while in draft and after the evaluation) up to 10,000 results; all-or-nothing; "
+    "JSON, or the .xlsx template filled in",
+    responses=problem_responses(401, 403, 404, 409, 413, 415, 422),
 )
 async def upload_results(
     session: SessionDep,
@@ -75,6 +81,17 @@ async def upload_results(
     principal: Principal = Depends(body_staff),
 ) -> ResultsUploaded:
     return await BatchService(session).upload(principal, batch_id, payload, today)
+
+
+@router.get(
+    "/v1/templates/evaluation-results.xlsx",
+    response_class=Response,
+    operation_id="templates.evaluation_results",
+    summary="The .xlsx template of a batch's evaluation results, with its instructions",
+    responses={200: {"content": XLSX_FILE}, **problem_responses(401, 403)},
+)
+async def results_template(_: Principal = Depends(body_staff)) -> Response:
+    return template_response(RESULTS_SHEET, "评价结果模板.xlsx")
 
 
 @router.post(

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 
 from certificate_registry.certificates import lookup
-from certificate_registry.certificates.roster import roster_csv
+from certificate_registry.certificates.roster import roster_csv, roster_table
 from certificate_registry.certificates.schemas import (
     CertificateRecord,
     IssueOutcome,
@@ -25,6 +25,8 @@ from skills_shared.contracts.v1.pagination import Page, PageDep
 from skills_shared.db import ReadSessionDep, SessionDep
 from skills_shared.idempotency import RequiredIdempotencyDep
 from skills_shared.problems import problem_responses
+from skills_shared.spreadsheet_routes import FileFormat, file_responses, xlsx_response
+from skills_shared.spreadsheets import xlsx_bytes
 
 router = APIRouter(tags=["certificates"])
 
@@ -55,9 +57,9 @@ async def issue_batch(
     "/v1/batches/{batch_id}/roster",
     response_model=RosterOut,
     operation_id="batches.roster",
-    summary="获证人员名册 as JSON, or CSV with ?format=csv",
+    summary="获证人员名册 as JSON, or a file with ?format=csv or ?format=xlsx",
     responses={
-        200: {"content": {"text/csv": {"schema": {"type": "string", "format": "binary"}}}},
+        **file_responses("csv", "xlsx"),
         **problem_responses(401, 403, 404, 422),
     },
 )
@@ -66,10 +68,12 @@ async def roster(
     batch_id: uuid.UUID,
     principal: Principal = Depends(viewers),
     format: Annotated[
-        Literal["json", "csv"], Query(description="json (default) or csv (UTF-8 with BOM, for spreadsheets).")
+        FileFormat, Query(description="json (default), csv (UTF-8 with BOM, for spreadsheets) or xlsx.")
     ] = "json",
 ) -> Response:
     out = await CertificateService(session).roster(principal, batch_id)
+    if format == "xlsx":
+        return xlsx_response(xlsx_bytes(roster_table(out)), f"获证人员名册-{batch_id}.xlsx")
     if format == "csv":
         return Response(
             roster_csv(out.entries),

@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
 
 from certificate_registry.certificates.lookup import json_response, pool_of
 from certificate_registry.deps import reporters
@@ -17,6 +18,8 @@ from skills_shared.auth import Principal, Role
 from skills_shared.contracts.v1.pagination import Page, PageDep
 from skills_shared.contracts.v1.registry import EARLIEST_DATE, LATEST_DATE
 from skills_shared.problems import FieldError, Problem, problem_responses
+from skills_shared.spreadsheet_routes import xlsx_response
+from skills_shared.spreadsheets import XLSX_MEDIA
 
 router = APIRouter(prefix="/v1/reports", tags=["reporting"])
 
@@ -56,12 +59,13 @@ ToQuery = Annotated[date, Query(alias="to", description="Last issue date (inclus
 @router.get(
     "/certificates",
     operation_id="reports.export",
-    summary="Certificates issued in a date range, streamed as CSV or JSON Lines",
+    summary="Certificates issued in a date range, streamed as CSV or JSON Lines, or as an .xlsx",
     response_class=StreamingResponse,
     responses={
         200: {
             "content": {
                 "text/csv": {"schema": {"type": "string", "format": "binary"}},
+                XLSX_MEDIA: {"schema": {"type": "string", "format": "binary"}},
                 "application/x-ndjson": {"schema": {"type": "string", "format": "binary"}},
             }
         },
@@ -72,19 +76,24 @@ async def export(
     request: Request,
     start: FromQuery,
     end: ToQuery,
-    format: Annotated[Literal["csv", "jsonl"], Query(description="csv (default) or jsonl.")] = "csv",
+    format: Annotated[
+        Literal["csv", "xlsx", "jsonl"],
+        Query(description="csv (default; UTF-8 with BOM, Chinese headers), xlsx, or jsonl (database names)."),
+    ] = "csv",
     principal: Principal = Depends(reporters),
-) -> StreamingResponse:
+) -> Response:
     _range(start, end)
     pool, place = pool_of(request), _place(principal)
+    if format == "xlsx":
+        rows = [dict(row) async for row in repository.stream_certificates(pool, start, end, place)]
+        content = await run_in_threadpool(formats.report_xlsx, rows, start, end)
+        return xlsx_response(content, f"证书发放情况-{start.isoformat()}-{end.isoformat()}.xlsx")
 
     async def body() -> AsyncIterator[bytes]:
         if format == "csv":
             yield formats.csv_header()
         async for row in repository.stream_certificates(pool, start, end, place):
-            yield (
-                formats.csv_line(row.values()).encode("utf-8") if format == "csv" else formats.jsonl_line(row)
-            )
+            yield (formats.csv_line(row) if format == "csv" else formats.jsonl_line(row))
 
     media = "text/csv; charset=utf-8" if format == "csv" else "application/x-ndjson"
     filename = f"certificates-{start.isoformat()}-{end.isoformat()}.{format}"

@@ -24,6 +24,7 @@ from skills_shared.workdays import CalendarNotCovered
 from subsidy_claims.access import check_applicant, check_may_read, check_reviewer, scope_district
 from subsidy_claims.bulk import refuse_duplicates
 from subsidy_claims.claims import rules
+from subsidy_claims.claims.events import record_claim_event
 from subsidy_claims.claims.facts_builder import claim_facts
 from subsidy_claims.claims.models import Claim, Objection, PastSubsidyRecord
 from subsidy_claims.claims.repository import ClaimRepository
@@ -234,6 +235,7 @@ class ClaimService:
             before=before,
             after=snapshot(claim),
         )
+        await record_claim_event(self.session, action, claim)
 
     async def out(self, claim: Claim) -> SubsidyClaim:
         return to_out(claim, self.today, await self.repo.objections(claim.id))
