@@ -27,6 +27,8 @@ from skills_shared.db.migrations import current_revisions, head_revisions
 from skills_shared.docs import install_docs
 from skills_shared.errors import install_error_handlers
 from skills_shared.logging import configure_logging
+from skills_shared.metrics import record_chain_verification
+from skills_shared.metrics import refresh as scrape_refresh
 from skills_shared.middleware import RequestContextMiddleware
 from skills_shared.problems import Problem, ProblemModel, problem_responses
 from skills_shared.settings import DEV_AUDIT_ANCHOR_KEY, ServiceSettings
@@ -95,7 +97,8 @@ def platform_router(settings: ServiceSettings, migrations_dir: Path | None) -> A
         )
 
     @router.get("/metrics", tags=["ops"], summary="Prometheus metrics", response_class=Response)
-    async def metrics() -> Response:
+    async def metrics(request: Request) -> Response:
+        await scrape_refresh(request.app)  # outbox, idempotency store and service figures, bounded in time
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     auditors = require(Role.INSPECTOR, Role.CITY_OFFICER, Role.SERVICE)
@@ -111,6 +114,7 @@ def platform_router(settings: ServiceSettings, migrations_dir: Path | None) -> A
         request: Request, session: ReadSessionDep, _: Principal = Depends(auditors)
     ) -> ChainReportModel:
         report = await verify_chain(session, anchors=getattr(request.app.state, "anchors", None))
+        record_chain_verification(settings.service_name, report.ok)
         return ChainReportModel(**report.__dict__)
 
     return router

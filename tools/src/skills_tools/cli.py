@@ -92,6 +92,13 @@ def main(argv: list[str] | None = None) -> int:
     clk = sub.add_parser("clock", help="the sandbox business date of `make run` (development and demos only)")
     clk.add_argument("--date", default="", help="move the business date forward to YYYY-MM-DD")
     clk.add_argument("--reset", action="store_true", help="back to real time")
+    if argv is None:
+        argv = sys.argv[1:]
+    if argv[:1] == ["job"]:  # scheduled work has its own parser (skills_tools.jobs)
+        from skills_tools.jobs import main as job_main
+
+        return job_main(argv[1:])
+    sub.add_parser("job", help="scheduled work: skills job NAME | --loop | --list")
     args = parser.parse_args(argv)
     if args.command == "run":
         from skills_tools.run import main as run_main

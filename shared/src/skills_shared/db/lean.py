@@ -34,12 +34,15 @@ async def get_lean_tx(request: Request) -> AsyncIterator[LeanTx]:
         transaction = conn.transaction()
         await transaction.start()
         try:
-            yield LeanTx(conn)
+            tx = LeanTx(conn)
+            yield tx
         except BaseException:
             if not conn.is_closed():
                 await transaction.rollback()
             raise
         await transaction.commit()
+        for child, amount in tx.info.pop("skills_metrics_pending", ()):  # skills_shared.metrics.count_on_commit
+            child.inc(amount)
 
 
 LeanTxDep = Annotated[LeanTx, Depends(get_lean_tx, scope="function")]

@@ -23,9 +23,10 @@ from certificate_registry.certificates.schemas import (
 )
 from certificate_registry.issuers.repository import IssuerRepository
 from certificate_registry.issuers.rules import RULE_RETIRED_CODES, IssuerStatus, parse_body_code
-from skills_shared import certnumber
+from skills_shared import certnumber, metrics
 from skills_shared.audit import record
 from skills_shared.auth import Principal, Role
+from skills_shared.metrics import count_on_commit
 from skills_shared.problems import not_found
 from skills_shared.reference import SkillLevel
 from skills_shared.refusals import Refusal
@@ -165,6 +166,7 @@ class CertificateService:
             entity_id=str(batch.id),
             after=out.model_dump(mode="json"),
         )
+        count_on_commit(self.session, metrics.CERTIFICATES.labels("issued"), count)
         return out
 
     async def roster(self, principal: Principal, batch_id: uuid.UUID) -> RosterOut:
@@ -217,4 +219,5 @@ class CertificateService:
             before=before,
             after={"status": "revoked", "reason": payload.reason, "revoked_on": today.isoformat()},
         )
+        count_on_commit(self.session, metrics.CERTIFICATES.labels("revoked"))
         return out

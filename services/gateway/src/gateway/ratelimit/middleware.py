@@ -8,6 +8,7 @@ from gateway.ratelimit.counters import Limiter
 from gateway.ratelimit.rules import Budget, budget_of
 from skills_shared.auth import MAX_TOKEN_BYTES, TokenVerifier
 from skills_shared.clients import bind_caller
+from skills_shared.metrics import RATE_LIMITED
 from skills_shared.middleware import send_problem
 from skills_shared.problems import Problem
 
@@ -103,6 +104,7 @@ class RateLimitMiddleware:
         bind_caller(key)  # the same identity fills the per-caller bulkheads of every upstream call
         hit = await self.limiter.hit(key, self.limits[budget], self.window_s)
         if not hit.allowed:
+            RATE_LIMITED.labels(budget.value).inc()
             request_id = scope.get("state", {}).get("request_id")
             await send_problem(send, too_many(hit.retry_after_s, hit.limit), request_id)
             return

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from skills_shared import audit
+from skills_shared import audit, metrics
 from skills_shared.auth import Principal, Role
 from skills_shared.contracts.v1.pagination import Page, PageParams
 from skills_shared.contracts.v1.subsidy import (
@@ -17,6 +17,7 @@ from skills_shared.contracts.v1.subsidy import (
     ClaimObjection,
     SubsidyDecision,
 )
+from skills_shared.metrics import count_on_commit
 from skills_shared.problems import FieldError, forbidden, not_found
 from skills_shared.refusals import Refusal
 from skills_shared.validators import mask_resident_id
@@ -222,6 +223,7 @@ class ClaimService:
     async def _move(self, claim: Claim, action: Action) -> dict[str, Any]:
         before = snapshot(claim)
         claim.status = rules.next_status(claim.status, action).value
+        count_on_commit(self.session, metrics.CLAIM_TRANSITIONS.labels(claim.status, claim.policy))
         return before
 
     async def _audit(self, action: str, claim: Claim, before: dict[str, Any] | None) -> None:
@@ -463,6 +465,9 @@ class ClaimService:
             rule = "SH-3" if claim.policy == "sh-upgrade" else "CQ-10"
             raise field_error(["body", "amount_fen"], "金额由补贴标准确定，不能另行核定", "not_allowed", rule)
         decision["approved"] = approval_record(computed, claim.amount_fen or 0, body.reason, self.today)
+        count_on_commit(
+            self.session, metrics.CLAIM_AMOUNT_FEN.labels("approved", claim.policy), claim.amount_fen or 0
+        )
         claim.decision = decision
         claim.decided_on = self.today
         await self._audit("approve", claim, before)
@@ -602,6 +607,9 @@ class ClaimService:
         if body.result == "paid":
             before = await self._move(claim, Action.RECORD_PAID)
             claim.paid_on = self.today
+            count_on_commit(
+                self.session, metrics.CLAIM_AMOUNT_FEN.labels("paid", claim.policy), claim.amount_fen or 0
+            )
         else:
             if not body.reason:
                 raise field_error(["body", "reason"], "支付失败须说明原因", "missing")

@@ -13,10 +13,11 @@ from datetime import date
 
 import asyncpg
 
-from skills_shared import audit
+from skills_shared import audit, metrics
 from skills_shared.auth import Principal
 from skills_shared.clock import Clock, today_of
 from skills_shared.db.lean import LeanTx
+from skills_shared.metrics import count_on_commit
 from skills_shared.problems import Problem, not_found
 from subsidy_claims.access import check_applicant, check_may_read
 from subsidy_claims.claims import rules, submission
@@ -81,6 +82,7 @@ async def submit_claim(
         before=before,
         after=snapshot(claim),
     )
+    count_on_commit(tx, metrics.CLAIM_TRANSITIONS.labels(claim.status, claim.policy))
     return to_out(claim, today, [])  # objections exist only from publicity on: none yet
 
 

@@ -59,7 +59,7 @@ _SCAN = """
            c.institution_code AS class_institution, c.project_type, c.ends_on,
            v.holder_id, v.status AS voucher_status, v.valid_until, v.type_code, v.year, v.face_value_fen,
            (SELECT redeemed_at FROM flip) AS redeemed_at,
-           (SELECT uses FROM take) AS uses
+           (SELECT uses FROM take) AS uses, v.district_code
     FROM decided AS d
     LEFT JOIN training_classes c ON c.id = $3::bigint
     LEFT JOIN vouchers v ON v.id = $4::bigint
@@ -84,6 +84,8 @@ class ScanContext:
     redeemed_at: datetime | None
     uses: int | None
     """Uses of the holder's year after this one; None when the flip did not happen or the cap refused it."""
+    district_code: str | None = None
+    """The voucher's district, the label of the redemption counter."""
 
 
 class RedeemRepository:

@@ -7,15 +7,17 @@ from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from skills_shared import audit
+from skills_shared import audit, metrics
 from skills_shared.auth import Principal
 from skills_shared.clock import Clock, today_of
 from skills_shared.contracts.v1.voucher import VoucherStatus
 from skills_shared.db.lean import LeanTx
+from skills_shared.metrics import count_on_commit
 from skills_shared.problems import Problem
 from skills_shared.refusals import Refusal
 from skills_shared.validators import mask_resident_id
 from voucher.access import citizen_id, redeeming_institution
+from voucher.events import record_redeemed
 from voucher.institutions.rules import redeem_refusal
 from voucher.redeem.repository import RedeemRepository
 from voucher.redeem.rules import (
@@ -129,4 +131,13 @@ class RedeemService:
                 "uses_this_year": uses,
             },
         )
+        await record_redeemed(
+            tx,
+            voucher_id=claims.voucher_id,
+            holder_id=ctx.holder_id,
+            type_code=ctx.type_code,
+            year=ctx.year,
+            institution_code=code,
+        )
+        count_on_commit(tx, metrics.VOUCHERS.labels("redeemed", ctx.district_code or "unknown"))
         return out

@@ -7,16 +7,18 @@ from datetime import date
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from skills_shared import audit
+from skills_shared import audit, metrics
 from skills_shared.auth import Principal
 from skills_shared.clock import Clock, today_of
 from skills_shared.contracts.v1.pagination import Page, PageParams
+from skills_shared.metrics import count_on_commit
 from skills_shared.problems import Problem
 from skills_shared.reference import VoucherProjectType
 from skills_shared.refusals import Refusal
 from skills_shared.validators import mask_resident_id
 from voucher.access import citizen_id
 from voucher.duplicates import refuse_repeats
+from voucher.events import record_claimed
 from voucher.vouchers.models import Campaign, Voucher, VoucherType
 from voucher.vouchers.repository import VoucherRepository
 from voucher.vouchers.rules import (
@@ -271,6 +273,8 @@ class VoucherService:
             entity_id=f"{mask_resident_id(holder)}:{year}",
             after={"voucher_ids": [v.id for v in out.vouchers], "types": chosen},
         )
+        await record_claimed(self.session, created)
+        count_on_commit(self.session, metrics.VOUCHERS.labels("claimed", grant.district_code), len(created))
         return out
 
     async def mine(self, principal: Principal, year: int | None, page: PageParams) -> Page[VoucherOut]:
