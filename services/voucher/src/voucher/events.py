@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from skills_shared import events
@@ -84,7 +85,7 @@ async def record_redeemed(
     )
 
 
-async def record_lapsed(session: AsyncSession, rows: Iterable[Mapping[str, Any]], reason: str) -> None:
+async def record_lapsed(session: AsyncSession, rows: Sequence[RowMapping], reason: str) -> None:
     """``voucher.lapsed`` for each voucher the lapse run moved (rows RETURNING id, holder, district, type, year)."""
     for row in rows:
         await events.record(
