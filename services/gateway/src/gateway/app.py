@@ -15,6 +15,7 @@ from gateway.audit.api import router as audit_router
 from gateway.batches.api import router as batches_router
 from gateway.bodies.api import router as bodies_router
 from gateway.claims.api import router as claims_router
+from gateway.events.api import router as events_router
 from gateway.lookup.api import router as lookup_router
 from gateway.lookup.fastpath import LookupFastPath
 from gateway.mine.api import router as mine_router
@@ -103,6 +104,7 @@ def create_app(
             mine_router,
             verify_router,
             audit_router,
+            events_router,
         ],
         migrations_dir=MIGRATIONS_DIR,
         lifespan=lifespan,

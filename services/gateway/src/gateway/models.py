@@ -3,5 +3,6 @@
 from __future__ import annotations
 
 from gateway.db import Base
+from gateway.events import tables as _event_tables  # noqa: F401  (registers the event tables)
 
 __all__ = ["Base"]
