@@ -15,6 +15,7 @@ from skills_shared.clients import ServiceClient
 from skills_shared.clock import Clock
 from skills_shared.fastget import FastGet
 from subsidy_claims.claims.api import router as claims_router
+from subsidy_claims.claims.overdue_gauge import install_overdue_gauge
 from subsidy_claims.claims.registry import REGISTRY, RegistryClient
 from subsidy_claims.outputs.api import router as outputs_router
 from subsidy_claims.policies.api import router as policies_router
@@ -71,6 +72,7 @@ def create_app(
         migrations_dir=MIGRATIONS_DIR,
         lifespan=lifespan,
     )
+    install_overdue_gauge(app)  # skills_claims_overdue at scrape time (issue 19, item 2)
     if clock is not None:
         app.state.clock = clock
     return app
