@@ -35,7 +35,6 @@ ORG_BODY_STATUS_MOVES = {
     "cancel": "/v1/bodies/{code}/cancellation",
     "extend": "/v1/bodies/{code}/extension",
 }
-ORG_PLAN = "/v1/plans/{plan_id}"
 
 # subsidy-claims :8003
 SUBSIDY_CLAIMS = "/v1/claims"
@@ -48,8 +47,6 @@ SUBSIDY_CLAIM_MOVES = {"approve": "/v1/claims/{claim_id}/approve", "reject": "/v
 VOUCHER_CLAIMS = "/v1/me/vouchers/claims"
 VOUCHER_MINE = "/v1/me/vouchers"
 VOUCHER_QR_TOKEN = "/v1/me/vouchers/{voucher_id}/qr-token"  # noqa: S105 - a path, not a secret
-VOUCHER_INSTITUTION = "/v1/institutions/{code}"
-VOUCHER_CLASS = "/v1/classes/{class_id}"
 VOUCHER_REDEMPTIONS = "/v1/redemptions"
 
 # The gateway's own paths that carry the suite's bulk uploads: a 10,000-candidate result list (2–4 MB; the
