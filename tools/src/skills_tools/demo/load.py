@@ -556,7 +556,9 @@ async def load_world(gateway: str, state: Path) -> tuple[World, bool]:
                 raise DemoError(
                     f"the demo bodies are filed but {summary} is missing: start from an empty .data to reload"
                 )
-            return World.read(summary), False
+            world = World.read(summary)
+            world.today = (await api.get("/api/v1/sandbox/clock"))["today"]  # the walk may have moved it on
+            return world, False
         world = World()
         loader = Loader(api, world)
         start = await loader.read_clock()
