@@ -161,6 +161,25 @@ async def test_a_retry_after_a_failure_half_way_completes_exactly_once(
     assert len(await claims_of(gw, holder)) == 1
 
 
+async def test_a_refused_application_leaves_a_draft_the_citizen_sees_and_can_resume(
+    gw: httpx.AsyncClient, world: World
+) -> None:
+    """Issue 20, item 8: the refusal names the draft it leaves, the citizen's own claims list it, and submitting
+    it again is the same check with the same answer (abandoned drafts are purged by subsidy-claims)."""
+    holder = world.holders[5]
+    refused = await gw.post(
+        "/api/v1/subsidy-applications",
+        json=application(holder, holder_name=holder.name + "某"),
+        headers={**holder.headers, **key()},
+    )
+    assert refused.status_code == 422 and refused.json()["rule"] == "CQ-4", refused.text
+    draft_id = refused.json()["draft_claim_id"]
+    assert [(c["id"], c["status"]) for c in await claims_of(gw, holder)] == [(draft_id, "draft")]
+    resumed = await gw.post(f"/api/v1/subsidy/claims/{draft_id}/submit", headers={**holder.headers, **key()})
+    assert resumed.status_code == 422 and resumed.json()["rule"] == "CQ-4", resumed.text
+    assert [c["id"] for c in await claims_of(gw, holder)] == [draft_id]
+
+
 async def test_concurrent_duplicates_complete_once(gw: httpx.AsyncClient, world: World) -> None:
     """The same key raced from several connections: one runs, the others get 409 in flight or the replay."""
     holder = world.holders[3]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from skills_shared.settings import ServiceSettings
@@ -16,3 +17,10 @@ class SubsidySettings(ServiceSettings):
     port: int = 8003
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/skills_subsidy"
     registry_retries: int = 1
+    draft_retention_days: int = Field(
+        default=30,
+        ge=1,
+        le=3650,
+        description="A draft untouched this long is abandoned and purged (issue 20).",
+    )
+    draft_purge_interval_s: float = Field(default=3600.0, gt=0, description="Seconds between draft purges.")

@@ -11,6 +11,7 @@ from skills_shared.auth import Principal
 from skills_shared.contracts.v1.gateway import SubsidyApplication
 from skills_shared.contracts.v1.registry import PublicCertificate
 from skills_shared.contracts.v1.subsidy import SubsidyClaim
+from skills_shared.problems import Problem
 
 
 class SubsidyWorkflow:
@@ -41,11 +42,17 @@ class SubsidyWorkflow:
             token=self.principal.token,
             idempotency_key=hop_key(self.key, "claim-draft"),
         )
-        return await call(
-            subsidy,
-            SubsidyClaim,
-            "POST",
-            paths.SUBSIDY_CLAIM_SUBMIT.format(claim_id=drafted.id),
-            token=self.principal.token,
-            idempotency_key=hop_key(self.key, "claim-submit"),
-        )
+        try:
+            return await call(
+                subsidy,
+                SubsidyClaim,
+                "POST",
+                paths.SUBSIDY_CLAIM_SUBMIT.format(claim_id=drafted.id),
+                token=self.principal.token,
+                idempotency_key=hop_key(self.key, "claim-submit"),
+            )
+        except Problem as refused:
+            # The draft stays, the citizen's to see and submit again (purged by subsidy-claims when abandoned):
+            # the refusal names it so nobody has to hunt for it (issue 20, item 8; docs/decisions.md).
+            refused.extra.setdefault("draft_claim_id", str(drafted.id))
+            raise
