@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import timedelta
 from typing import Any
 
 import httpx
-from fastapi import FastAPI
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from subsidy_claims.claims.drafts import DraftPurge
+from skills_tools.jobs import BY_NAME, run_job
+from subsidy_claims.settings import SubsidySettings
+
+PURGE = BY_NAME["claims-drafts-purge"]
 
 
 async def _draft(client: httpx.AsyncClient, factory: Any, tokens: Any) -> tuple[str, dict[str, str]]:
@@ -33,8 +34,16 @@ async def _age(engine: AsyncEngine, claim_id: str, days: int) -> None:
         )
 
 
+async def _purged_in_audit(engine: AsyncEngine) -> list[tuple[str, str]]:
+    async with engine.connect() as conn:
+        rows = await conn.execute(
+            text("SELECT actor, before->>'status' FROM audit_log WHERE action = 'claim.draft_purged'")
+        )
+        return [(actor, status) for actor, status in rows.all()]
+
+
 async def test_abandoned_drafts_are_purged_and_the_rest_stays(
-    app: FastAPI, client: httpx.AsyncClient, engine: AsyncEngine, factory: Any, tokens: Any
+    settings: SubsidySettings, client: httpx.AsyncClient, engine: AsyncEngine, factory: Any, tokens: Any
 ) -> None:
     abandoned, owner = await _draft(client, factory, tokens)
     recent, recent_owner = await _draft(client, factory, tokens)
@@ -44,39 +53,26 @@ async def test_abandoned_drafts_are_purged_and_the_rest_stays(
     )
     assert submitted.status_code == 200, submitted.text
     for claim_id in (abandoned, old_submitted):
-        await _age(engine, claim_id, 31)
-    await _age(engine, recent, 29)
+        await _age(engine, claim_id, settings.draft_retention_days + 1)
+    await _age(engine, recent, settings.draft_retention_days - 1)
 
-    assert await app.state.draft_purge.once() == 1
+    assert await run_job(PURGE, settings) == {"purged": 1}
     assert (await client.get(f"/v1/claims/{abandoned}", headers=owner)).status_code == 404
     assert (await client.get("/v1/claims/mine", headers=owner)).json()["items"] == []
     assert (await client.get(f"/v1/claims/{recent}", headers=recent_owner)).json()["status"] == "draft"
     assert (await client.get(f"/v1/claims/{old_submitted}", headers=submitter)).json()[
         "status"
     ] == "submitted"
-    async with engine.connect() as conn:
-        trail = (
-            await conn.execute(
-                text("SELECT actor, before->>'status' FROM audit_log WHERE action = 'claim.draft_purged'")
-            )
-        ).all()
-    assert trail == [("subsidy-claims:draft-purge", "draft")]
-    assert await app.state.draft_purge.once() == 0
+    assert await _purged_in_audit(engine) == [("scheduler", "draft")]
+    assert await run_job(PURGE, settings) == {"purged": 0}
 
 
 async def test_racing_purges_delete_each_draft_once(
-    app: FastAPI, client: httpx.AsyncClient, engine: AsyncEngine, factory: Any, tokens: Any
+    settings: SubsidySettings, client: httpx.AsyncClient, engine: AsyncEngine, factory: Any, tokens: Any
 ) -> None:
     drafts = [(await _draft(client, factory, tokens))[0] for _ in range(6)]
     for claim_id in drafts:
-        await _age(engine, claim_id, 40)
-    purges = [
-        DraftPurge(app.state.db.sessionmaker, retention=timedelta(days=30), interval_s=3600) for _ in range(4)
-    ]
-    counts = await asyncio.gather(*(p.once() for p in purges))
-    assert sum(counts) == 6
-    async with engine.connect() as conn:
-        purged = (
-            await conn.execute(text("SELECT count(*) FROM audit_log WHERE action = 'claim.draft_purged'"))
-        ).scalar_one()
-    assert purged == 6
+        await _age(engine, claim_id, settings.draft_retention_days + 10)
+    results = await asyncio.gather(*(run_job(PURGE, settings) for _ in range(4)))
+    assert sum(r.get("purged", 0) for r in results) == 6
+    assert len(await _purged_in_audit(engine)) == 6

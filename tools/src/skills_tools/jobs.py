@@ -25,6 +25,7 @@ import sys
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import text
@@ -132,6 +133,14 @@ async def publicity_ends(session: AsyncSession, clock: Clock, _: ServiceSettings
     return {"ended": len(rows), "as_of": today.isoformat()}
 
 
+async def drafts_purge(session: AsyncSession, _: Clock, settings: ServiceSettings) -> dict[str, Any]:
+    """Issue 20, item 8: drafts untouched for ``draft_retention_days`` are abandoned applications; they go."""
+    from subsidy_claims.claims.drafts import purge_abandoned_drafts
+
+    days = int(getattr(settings, "draft_retention_days", 30))
+    return {"purged": await purge_abandoned_drafts(session, retention=timedelta(days=days))}
+
+
 async def idempotency_purge(session: AsyncSession, _: Clock, __: ServiceSettings) -> dict[str, Any]:
     """Keys older than 48 hours go (DESIGN: kept at least 24 hours), so the store stops growing for ever."""
     return {"purged": await purge_expired(session)}
@@ -169,6 +178,7 @@ JOBS: tuple[Job, ...] = (
     Job(
         "claims-overdue", "subsidy-claims", "15 0 * * *", 3600, claims_overdue, "CQ-4: overdue claims flagged"
     ),
+    Job("claims-drafts-purge", "subsidy-claims", "25 0 * * *", 3600, drafts_purge, "abandoned drafts purged"),
     Job("publicity-ends", "certificate-registry", "20 0 * * *", 3600, publicity_ends, "CR-4: publicity ends"),
     Job("outbox-sweep", "org-filing", "* * * * *", 60, outbox_sweep, "issuer sync delivered"),
     *(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -16,7 +15,6 @@ from skills_shared.clients import ServiceClient
 from skills_shared.clock import Clock
 from skills_shared.fastget import FastGet
 from subsidy_claims.claims.api import router as claims_router
-from subsidy_claims.claims.drafts import DraftPurge
 from subsidy_claims.claims.overdue_gauge import install_overdue_gauge
 from subsidy_claims.claims.registry import REGISTRY, RegistryClient
 from subsidy_claims.outputs.api import router as outputs_router
@@ -58,17 +56,9 @@ def create_app(
         )
         fast = None if registry_transport is not None else FastGet.for_service(client)
         app.state.registry = RegistryClient(client, tokens, fast)
-        purge = DraftPurge(
-            app.state.db.sessionmaker,
-            retention=timedelta(days=settings.draft_retention_days),
-            interval_s=settings.draft_purge_interval_s,
-        )
-        app.state.draft_purge = purge
-        purge.start()
         try:
             yield
         finally:
-            await purge.stop()
             await client.aclose()
             if fast is not None:
                 await fast.aclose()

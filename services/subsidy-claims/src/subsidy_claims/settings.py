@@ -23,4 +23,3 @@ class SubsidySettings(ServiceSettings):
         le=3650,
         description="A draft untouched this long is abandoned and purged (issue 20).",
     )
-    draft_purge_interval_s: float = Field(default=3600.0, gt=0, description="Seconds between draft purges.")
