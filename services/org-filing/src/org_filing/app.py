@@ -19,6 +19,8 @@ from org_filing.supervision.api import router as supervision_router
 from skills_shared.app import create_service_app
 from skills_shared.auth import Role, mint_token
 from skills_shared.clients import ServiceClient
+from skills_shared.contracts.v1.events import EVENTS_TARGET
+from skills_shared.events import events_client
 from skills_shared.outbox import OutboxDelivery
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -32,6 +34,7 @@ def create_app(settings: OrgFilingSettings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         """Start the outbox delivery loop that carries issuer changes to the registry (issuer sync)."""
         registry = ServiceClient(ISSUER_TARGET, settings.registry_url, timeout_s=settings.request_timeout_s)
+        events = events_client(settings)  # partner events go to the gateway through the same outbox
 
         def token() -> str:
             return mint_token(
@@ -44,7 +47,10 @@ def create_app(settings: OrgFilingSettings | None = None) -> FastAPI:
             )
 
         delivery = OutboxDelivery(
-            app.state.db.sessionmaker, {ISSUER_TARGET: registry}, token=token, poll_s=settings.outbox_poll_s
+            app.state.db.sessionmaker,
+            {ISSUER_TARGET: registry, EVENTS_TARGET: events},
+            token=token,
+            poll_s=settings.outbox_poll_s,
         )
         app.state.outbox = delivery
         if settings.outbox_enabled:
@@ -54,6 +60,7 @@ def create_app(settings: OrgFilingSettings | None = None) -> FastAPI:
         finally:
             await delivery.stop()
             await registry.aclose()
+            await events.aclose()
 
     return create_service_app(
         settings,

@@ -47,7 +47,7 @@ def delivery_for(app: FastAPI, registry: FakeRegistry) -> OutboxDelivery:
 
 async def outbox_rows(engine: AsyncEngine) -> list[dict[str, Any]]:
     async with engine.connect() as conn:
-        rows = await conn.execute(text("SELECT * FROM outbox ORDER BY id"))
+        rows = await conn.execute(text("SELECT * FROM outbox WHERE target = 'registry' ORDER BY id"))
         return [dict(r) for r in rows.mappings()]
 
 

@@ -13,6 +13,7 @@ from skills_shared.app import create_service_app
 from skills_shared.auth import ServiceTokens
 from skills_shared.clients import ServiceClient
 from skills_shared.clock import Clock
+from skills_shared.events import delivery_router
 from skills_shared.fastget import FastGet
 from subsidy_claims.claims.api import router as claims_router
 from subsidy_claims.claims.overdue_gauge import install_overdue_gauge
@@ -68,7 +69,7 @@ def create_app(
         title="Subsidy claims",
         description="Chongqing evaluation subsidy (cq-eval) and Shanghai skill-upgrade subsidy (sh-upgrade): "
         "rules, claims, review, payment.",
-        routers=[policies_router, claims_router, outputs_router],
+        routers=[policies_router, claims_router, outputs_router, delivery_router(settings)],
         migrations_dir=MIGRATIONS_DIR,
         lifespan=lifespan,
     )

@@ -12,6 +12,7 @@ from fastapi import FastAPI
 
 from skills_shared.app import create_service_app
 from skills_shared.clock import SYSTEM_CLOCK, Clock
+from skills_shared.events import delivery_router
 from voucher.institutions.api import router as institutions_router
 from voucher.lapse.api import router as lapse_router
 from voucher.lapse.schedule import lapse_forever
@@ -64,6 +65,7 @@ def create_app(settings: VoucherSettings | None = None) -> FastAPI:
             settlement_router,
             lapse_router,
             targets_router,
+            delivery_router(settings),
         ],
         migrations_dir=MIGRATIONS_DIR,
         lifespan=lifespan,

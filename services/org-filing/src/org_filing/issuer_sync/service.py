@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from org_filing.bodies.events import record_body_event
 from org_filing.bodies.models import Body, BodyScope
 from org_filing.issuer_sync.rules import ISSUER_TARGET, ScopeItem, issuer_body, issuer_path
 from skills_shared.outbox import enqueue
@@ -51,4 +52,5 @@ async def enqueue_issuer_update(
         ).model_dump(mode="json", exclude_none=True),
         key=key,
     )
+    await record_body_event(session, event, body)
     return key
