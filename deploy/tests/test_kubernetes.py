@@ -114,6 +114,8 @@ def _targets(
 def _pod_specs(obj: dict[str, Any]) -> Iterable[dict[str, Any]]:
     if obj["kind"] in WORKLOADS:
         yield obj["spec"]["template"]
+    elif obj["kind"] == "CronJob":  # kustomize's images and template labels reach a CronJob's pods too
+        yield obj["spec"]["jobTemplate"]["spec"]["template"]
 
 
 def render(directory: Path) -> list[dict[str, Any]]:

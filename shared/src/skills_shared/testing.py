@@ -187,3 +187,16 @@ def apply_synthetic_calendar(today: date, path: Path, years_ahead: int = 1) -> C
         reset_loaded_calendars()
 
     return undo
+
+
+async def metric_value(client: httpx.AsyncClient, name: str, **labels: str) -> float:
+    """The value of one sample of the app's ``/metrics`` (0 when the labelled sample is not exported yet)."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    answer = await client.get("/metrics")
+    assert answer.status_code == 200, answer.text
+    for family in text_string_to_metric_families(answer.text):
+        for sample in family.samples:
+            if sample.name == name and all(sample.labels.get(k) == v for k, v in labels.items()):
+                return float(sample.value)
+    return 0.0
