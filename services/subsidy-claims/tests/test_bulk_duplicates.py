@@ -20,8 +20,8 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from skills_shared.auth import Role
+from skills_shared.duplicates import find_repeats as duplicate_pairs
 from skills_shared.testing import auth_headers
-from subsidy_claims.bulk import duplicate_pairs
 
 CITY = auth_headers(Role.CITY_OFFICER, sub="city-1")
 OCCUPATIONS = st.sampled_from(["4-01-02-03", "4-07-01-01", "4-10-01-05", "6-18-02-01", "2-02-07-04"])
@@ -146,7 +146,7 @@ async def test_every_bulk_write_refuses_a_repeated_key_naming_both_rows(
     pairs = {tuple(p["rows"]) for p in problem["duplicates"]}
     assert pairs == set(duplicate_pairs(rows, route.key))
     first_earlier, first_later = min(pairs, key=lambda p: p[1])
-    assert f"第{first_later + 1}行与第{first_earlier + 1}行" in problem["detail"]
+    assert f"第{first_later + 1}项与第{first_earlier + 1}项" in problem["detail"]
     assert any(p[1] == later and rows[p[0]] is not None for p in pairs)  # the repeat names its first row
     assert route.key(rows[earlier]) == route.key(rows[later])
     async with engine.connect() as conn:
@@ -172,9 +172,9 @@ async def test_the_catalogue_put_of_the_report_is_a_422_not_a_500(
     assert response.status_code == 422, response.text
     problem = response.json()
     assert (problem["code"], problem["rule"]) == ("duplicate_rows", "SH-2")
-    message = "第3行与第1行的职业（工种）相同，每项只能出现一次"
-    assert problem["errors"] == [{"loc": ["body", "entries", 2], "msg": message, "type": "duplicate_row"}]
-    assert problem["duplicates"] == [{"rows": [0, 2], "field": "entries"}]
+    message = "第3项与第1项的职业（工种）重复"
+    assert problem["errors"] == [{"loc": ["body", "entries", 2], "msg": message, "type": "duplicate_rows"}]
+    assert problem["duplicates"] == [{"rows": [0, 2], "field": "entries", "member": None}]
     async with engine.connect() as conn:
         assert (await conn.execute(text("SELECT count(*) FROM sh_catalogue"))).scalar_one() == 0
     distinct = await client.put(
