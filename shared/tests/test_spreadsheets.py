@@ -76,7 +76,7 @@ def test_a_string_that_looks_like_a_formula_stays_text() -> None:
 
 
 def test_a_template_has_the_headers_alone_and_instructions_beside() -> None:
-    book = CalamineWorkbook.from_filelike(io.BytesIO(template_xlsx("名单", COLUMNS)))
+    book = CalamineWorkbook.from_filelike(io.BytesIO(template_xlsx([("名单", COLUMNS)])))
     assert book.sheet_names == ["名单", "填写说明"]
     assert book.get_sheet_by_index(0).to_python() == [[c.header for c in COLUMNS]]
 

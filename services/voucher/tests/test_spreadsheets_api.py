@@ -51,8 +51,8 @@ async def test_template_has_the_chinese_headers_and_instructions(
     assert list(sheets) == ["培训券发放名单", "填写说明"]
     assert sheets["培训券发放名单"] == [["身份证号", "所属区县"]]
     guide = sheets["填写说明"]
-    assert guide[0] == ["列名", "填写说明", "示例", "是否必填"]
-    assert [row[0] for row in guide[1:]] == ["身份证号", "所属区县"]
+    assert guide[0] == ["工作表", "列名或项目", "填写说明", "示例", "是否必填"]
+    assert [row[:2] for row in guide[1:]] == [["培训券发放名单", "身份证号"], ["培训券发放名单", "所属区县"]]
 
 
 async def test_a_filled_in_template_issues_like_the_json_list(

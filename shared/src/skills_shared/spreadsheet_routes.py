@@ -26,16 +26,18 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 
 from skills_shared.errors import validation_errors
-from skills_shared.problems import Problem
+from skills_shared.problems import FieldError, Problem
 from skills_shared.spreadsheets import (
     CSV_MEDIA,
     XLSX_MEDIA,
     Column,
+    FormRows,
     SheetRows,
     Table,
     cell_errors,
     csv_bytes,
     file_problem,
+    read_form,
     read_sheet,
     template_xlsx,
     xlsx_bytes,
@@ -50,26 +52,82 @@ Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
 
 
 @dataclass(frozen=True)
-class SheetUpload:
-    """How a sheet becomes the route's JSON body: the columns, and the body field the rows go into
-    (``("holders",)`` gives ``{"holders": [...]}``). ``title`` names the template's sheet."""
+class ListSheet:
+    """One list of the body as a sheet: its title, its columns, and where its rows go in the body
+    (``("holders",)`` gives ``{"holders": [...]}``)."""
 
     title: str
     columns: Sequence[Column]
     list_path: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SheetUpload:
+    """How a workbook becomes the route's JSON body.
+
+    The simple case is one list (``title``, ``columns``, ``list_path``): the first sheet is read, whatever its
+    name. A body with several lists and single values (a plan) adds ``also`` (more lists, each on the sheet of
+    its title) and ``form`` (a sheet of items and values); then every sheet is found by its title.
+    """
+
+    title: str
+    columns: Sequence[Column]
+    list_path: tuple[str, ...]
+    also: tuple[ListSheet, ...] = ()
+    form: tuple[str, tuple[Column, ...]] | None = None
     fixed: Mapping[str, Any] = field(default_factory=dict)
     """Other members of the JSON body, the same for every upload."""
 
-    def body(self, sheet: SheetRows) -> dict[str, Any]:
+    @property
+    def lists(self) -> tuple[ListSheet, ...]:
+        return (ListSheet(self.title, self.columns, self.list_path), *self.also)
+
+    def read(self, data: bytes) -> Workbook:
+        by_name = bool(self.also or self.form)
+        sheets = [
+            (ls.list_path, read_sheet(data, ls.columns, sheet_name=ls.title if by_name else None))
+            for ls in self.lists
+        ]
+        form = read_form(data, self.form[0], self.form[1]) if self.form else None
+        return Workbook(sheets, form)
+
+    def body(self, book: Workbook) -> dict[str, Any]:
         out: dict[str, Any] = dict(self.fixed)
-        target = out
-        for part in self.list_path[:-1]:
-            target = target.setdefault(part, {})
-        target[self.list_path[-1]] = sheet.rows
+        if book.form is not None:
+            out.update(book.form.values)
+        for path, sheet in book.sheets:
+            target = out
+            for part in path[:-1]:
+                target = target.setdefault(part, {})
+            target[path[-1]] = sheet.rows
         return out
 
     def template(self) -> bytes:
-        return template_xlsx(self.title, self.columns)
+        return template_xlsx([(ls.title, ls.columns) for ls in self.lists], self.form)
+
+
+@dataclass(frozen=True)
+class Workbook:
+    """What an upload held: each list's sheet and the form, if any."""
+
+    sheets: list[tuple[tuple[str, ...], SheetRows]]
+    form: FormRows | None
+
+    def cells(self, errors: Sequence[FieldError]) -> list[FieldError]:
+        """Errors about the JSON body pointed at the cells they came from."""
+        out: list[FieldError] = []
+        for error in errors:
+            loc = list(error.loc)
+            where: list[str | int] | None = None
+            for path, sheet in self.sheets:
+                prefix = ["body", *path]
+                if loc[: len(prefix)] == prefix:
+                    where = cell_errors(sheet, [error], path)[0].loc
+                    break
+            if where is None and self.form is not None and loc[:1] == ["body"]:
+                where = self.form.locate(loc[1:])
+            out.append(FieldError(loc=where or ["file"], msg=error.msg, type=error.type))
+        return out
 
 
 def sheet_upload_route(upload: SheetUpload) -> type[APIRoute]:
@@ -83,16 +141,15 @@ def sheet_upload_route(upload: SheetUpload) -> type[APIRoute]:
                 media = request.headers.get("content-type", "").split(";")[0].strip().lower()
                 if media != XLSX_MEDIA:
                     return await handler(request)
-                sheet = read_sheet(await request.body(), upload.columns)
+                book = upload.read(await request.body())
                 try:
-                    return await handler(_as_json(request, upload.body(sheet)))
+                    return await handler(_as_json(request, upload.body(book)))
                 except RequestValidationError as exc:
-                    errors = validation_errors(exc.errors())
-                    raise file_problem(cell_errors(sheet, errors, upload.list_path)) from None
+                    raise file_problem(book.cells(validation_errors(exc.errors()))) from None
                 except Problem as problem:
                     if problem.status != 422 or not problem.errors:
                         raise
-                    mapped = cell_errors(sheet, problem.errors, upload.list_path)
+                    mapped = book.cells(problem.errors)
                     raise file_problem(
                         mapped, code=problem.code, rule=problem.rule, extra=problem.extra
                     ) from None

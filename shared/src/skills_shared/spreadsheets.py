@@ -214,20 +214,44 @@ def _neutral(text: str) -> str:
     return text
 
 
-def template_xlsx(title: str, columns: Sequence[Column]) -> bytes:
-    """A template to fill in: the headers alone on the first sheet (the one an upload reads), and a second
-    sheet 填写说明 with each column's meaning and an example, so no example row is ever uploaded by mistake."""
-    notes = Column("note", "填写说明"), Column("example", "示例"), Column("required", "是否必填")
+FORM_HEADERS = ("项目", "内容")
+"""A form sheet: one item a row, its name in column A and its value in column B."""
+
+
+def template_xlsx(
+    lists: Sequence[tuple[str, Sequence[Column]]], form: tuple[str, Sequence[Column]] | None = None
+) -> bytes:
+    """A template to fill in: a form sheet with its items named (when the upload has one), each list's headers
+    alone on its sheet, and a last sheet 填写说明 with each column's meaning and an example, so that no example
+    row is ever uploaded by mistake."""
+    tables: list[Table] = []
+    described: list[tuple[str, Column]] = []
+    if form is not None:
+        title, items = form
+        rows = [{"item": c.header} for c in items]
+        tables.append(Table(title, (Column("item", FORM_HEADERS[0]), Column("value", FORM_HEADERS[1])), rows))
+        described += [(title, c) for c in items]
+    for title, columns in lists:
+        tables.append(Table(title, columns))
+        described += [(title, c) for c in columns]
     guide = [
         {
+            "sheet": title,
             "header": c.header,
             "note": c.note,
             "example": c.example,
             "required": "必填" if c.required else "选填",
         }
-        for c in columns
+        for title, c in described
     ]
-    return xlsx_bytes(Table(title, columns), Table("填写说明", (Column("header", "列名"), *notes), guide))
+    guide_columns = (
+        Column("sheet", "工作表"),
+        Column("header", "列名或项目"),
+        Column("note", "填写说明"),
+        Column("example", "示例"),
+        Column("required", "是否必填"),
+    )
+    return xlsx_bytes(*tables, Table("填写说明", guide_columns, guide))
 
 
 # --- reading ------------------------------------------------------------------------------------------------
@@ -293,21 +317,34 @@ def _check_zip(data: bytes) -> None:
         raise _unreadable("文件解压后过大，请拆分后分批上传")
 
 
-def read_sheet(data: bytes, columns: Sequence[Column]) -> SheetRows:
-    """The first worksheet of an .xlsx as row dicts; a 422 naming every missing or unknown header.
-
-    Blank rows are skipped; a blank cell is left out of its row (the model then says whether it is required).
-    """
+def _cells(data: bytes, sheet_name: str | None) -> tuple[str, list[list[Any]]]:
+    """The cells of the named sheet (or the first), from A1 on, so that row numbers are Excel's."""
     _check_zip(data)
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         names = book.sheet_names
         if not names:
             raise _unreadable("文件中没有工作表")
-        sheet = names[0]
-        cells = book.get_sheet_by_index(0).to_python(skip_empty_area=False)
+        sheet = names[0] if sheet_name is None else sheet_name
+        if sheet not in names:
+            raise file_problem(
+                [
+                    FieldError(
+                        loc=["file", sheet], msg="缺少该工作表（请使用下载的模板）", type="sheet_missing"
+                    )
+                ]
+            )
+        return sheet, book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
     except CalamineError as exc:
         raise _unreadable(f"无法读取 .xlsx 文件：{str(exc)[:120]}") from None
+
+
+def read_sheet(data: bytes, columns: Sequence[Column], *, sheet_name: str | None = None) -> SheetRows:
+    """A worksheet (the first, or the one named) as row dicts; a 422 naming every missing or unknown header.
+
+    Blank rows are skipped; a blank cell is left out of its row (the model then says whether it is required).
+    """
+    sheet, cells = _cells(data, sheet_name)
     if not cells or not any(_blank(v) is False for v in cells[0]):
         raise file_problem(
             [
@@ -355,6 +392,54 @@ def read_sheet(data: bytes, columns: Sequence[Column]) -> SheetRows:
             rows.append(row)
             numbers.append(number)
     return SheetRows(sheet, rows, numbers, columns)
+
+
+@dataclass(frozen=True)
+class FormRows:
+    """A form sheet as read: the values keyed like the JSON body, and the row each item was found on."""
+
+    sheet: str
+    values: dict[str, Any]
+    rows: dict[str, int]
+
+    def locate(self, path: Sequence[str | int]) -> list[str | int] | None:
+        """``["file", sheet, row, "内容"]`` for an error about one of the form's items."""
+        key = str(path[0]) if path else ""
+        if key not in self.rows:
+            return None
+        return ["file", self.sheet, self.rows[key], FORM_HEADERS[1]]
+
+
+def read_form(data: bytes, sheet_name: str, items: Sequence[Column]) -> FormRows:
+    """A form sheet (item names in column A, values in column B); a 422 naming unknown or missing items."""
+    sheet, cells = _cells(data, sheet_name)
+    by_header = {c.header: c for c in items}
+    values: dict[str, Any] = {}
+    rows: dict[str, int] = {}
+    errors: list[FieldError] = []
+    for number, line in enumerate(cells, start=1):
+        head = str(line[0]).strip() if line and not _blank(line[0]) else ""
+        if not head or (number == 1 and head == FORM_HEADERS[0]):
+            continue
+        column = by_header.get(head)
+        if column is None:
+            errors.append(
+                FieldError(loc=["file", sheet, number, head], msg="未知的项目", type="item_unknown")
+            )
+            continue
+        rows[column.key] = number
+        value = line[1] if len(line) > 1 else None
+        if not _blank(value):
+            value = _json_value(value, column.kind)
+            values[column.key] = column.from_cell(value) if column.from_cell else value
+    for column in items:
+        if column.required and column.key not in rows:
+            errors.append(
+                FieldError(loc=["file", sheet, column.header], msg="缺少该项目", type="item_missing")
+            )
+    if errors:
+        raise file_problem(errors)
+    return FormRows(sheet, values, rows)
 
 
 def _blank(value: Any) -> bool:
