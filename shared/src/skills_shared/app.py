@@ -27,7 +27,7 @@ from skills_shared.db.migrations import current_revisions, head_revisions
 from skills_shared.docs import install_docs
 from skills_shared.errors import install_error_handlers
 from skills_shared.logging import configure_logging
-from skills_shared.metrics import record_chain_verification
+from skills_shared.metrics import READY, record_chain_verification
 from skills_shared.metrics import refresh as scrape_refresh
 from skills_shared.middleware import RequestContextMiddleware
 from skills_shared.problems import Problem, ProblemModel, problem_responses
@@ -74,24 +74,29 @@ def platform_router(settings: ServiceSettings, migrations_dir: Path | None) -> A
         responses=problem_responses(503),
     )
     async def readyz(request: Request) -> Health:
+        ready = READY.labels(settings.service_name)  # the readiness-flapping alert counts its flips
         db: Database | None = getattr(request.app.state, "db", None)
         if db is None:
+            ready.set(1)
             return Health(status="ok", service=settings.service_name, checks={"database": "not used"})
         try:
             async with db.engine.connect() as conn:
                 await conn.execute(text("SELECT 1"))
                 current = await current_revisions(conn) if heads else set()
         except Exception as exc:
+            ready.set(0)
             raise Problem(
                 503, "not_ready", f"数据库不可用：{type(exc).__name__}", headers={"Retry-After": "2"}
             ) from exc
         if heads and current != heads:
+            ready.set(0)
             raise Problem(
                 503,
                 "migrations_pending",
                 f"数据库迁移未完成：当前 {sorted(current)}，应为 {sorted(heads)}",
                 headers={"Retry-After": "5"},
             )
+        ready.set(1)
         return Health(
             status="ok", service=settings.service_name, checks={"database": "ok", "migrations": "current"}
         )

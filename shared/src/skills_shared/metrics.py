@@ -55,6 +55,12 @@ REFRESH_FAILURES = Counter(
     ["service"],
 )
 
+READY = Gauge(
+    "skills_ready",
+    "1 when the last /readyz answered ready, 0 when it refused (the alert counts the flips)",
+    ["service"],
+)
+
 # ------------------------------------------------------------------------------------------------ audit chain
 AUDIT_CHAIN_OK = Gauge(
     "skills_audit_chain_ok",
@@ -201,6 +207,7 @@ __all__ = [
     "OUTBOX_OLDEST_AGE",
     "OUTBOX_PENDING",
     "RATE_LIMITED",
+    "READY",
     "VOUCHERS",
     "add_scrape_query",
     "count_on_commit",
