@@ -35,10 +35,6 @@ from skills_shared.logging import get_logger
 
 log = get_logger(__name__)
 
-LEASE_MARGIN_S = 30.0
-"""A claimed delivery is leased for the request timeout plus this margin before another claim may take it."""
-
-
 def _error_text(exc: Exception) -> str:
     return f"{type(exc).__name__}: {exc}"[:500] or type(exc).__name__
 
@@ -107,7 +103,7 @@ class WebhookDelivery:
             )
             if row is None:
                 return None
-            lease = now + timedelta(seconds=self.settings.timeout_s + LEASE_MARGIN_S)
+            lease = now + timedelta(seconds=self.settings.timeout_s + self.settings.lease_margin_s)
             await session.execute(
                 update(deliveries)
                 .where(deliveries.c.id == row["id"])

@@ -21,6 +21,9 @@ class EventSettings(BaseSettings):
         gt=0,
         description="How long a delivery is retried before the endpoint is disabled.",
     )
+    lease_margin_s: float = Field(
+        default=30.0, gt=0, description="A claimed delivery is retried this long after its request timed out."
+    )
     max_endpoints_in_flight: int = Field(
         default=64, ge=1, description="Endpoints served at once; each has its own queue and task."
     )

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, func, insert, literal, or_, select, text, update
+from sqlalchemy import Select, and_, any_, func, insert, literal, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -58,7 +58,7 @@ def _subscription_matches(event: DomainEventV1) -> ColumnElement[bool]:
 
     return and_(
         s.status == "active",
-        s.event_types.any(event.type.value),
+        literal(event.type.value) == any_(s.event_types),
         either(s.owner_district, event.district_code),
         either(s.owner_body, event.body_code),
         either(s.filter_district, event.district_code),
