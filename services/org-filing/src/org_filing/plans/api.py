@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from org_filing.deps import BodyRecordReader, BodyStaff, Service
+from org_filing.plans.plan_sheet import PLAN_SHEET
 from org_filing.plans.rules import PlanStatus
 from org_filing.plans.schemas import PlanIn, PlanOut, WithdrawIn
 from org_filing.plans.service import PlanService, to_out
@@ -17,17 +18,22 @@ from skills_shared.contracts.v1.pagination import Page, PageDep
 from skills_shared.db import SessionDep
 from skills_shared.idempotency import IdempotencyDep
 from skills_shared.problems import problem_responses
+from skills_shared.spreadsheet_routes import XLSX_FILE, sheet_upload, template_response
 
 router = APIRouter(prefix="/v1", tags=["plans"])
 
 
-@router.post(
+@sheet_upload(
+    router,
+    "POST",
     "/bodies/{code}/plans",
+    PLAN_SHEET,
     response_model=PlanOut,
     status_code=201,
     operation_id="plans.file",
-    summary="File a batch plan ≥ 10 working days ahead, inside scope and validity (OF-5, CR-3, OF-8)",
-    responses=problem_responses(401, 403, 404, 409, 422),
+    summary="File a batch plan ≥ 10 working days ahead, inside scope and validity (OF-5, CR-3, OF-8); "
+    "JSON, or the .xlsx template filled in",
+    responses=problem_responses(401, 403, 404, 409, 415, 422),
 )
 async def file_plan(
     today: TodayDep, code: str, body: PlanIn, session: SessionDep, principal: BodyStaff, idem: IdempotencyDep
@@ -103,3 +109,14 @@ async def batch_check(
     plan_id: int, body: BatchPlanCheck, session: SessionDep, principal: Service
 ) -> BatchPlanClearance:
     return await PlanService(session).batch_check(plan_id, body)
+
+
+@router.get(
+    "/templates/batch-plan.xlsx",
+    response_class=Response,
+    operation_id="templates.batch_plan",
+    summary="The .xlsx template of a batch plan: its items, candidates, assessors and supervisors, with instructions",
+    responses={200: {"content": XLSX_FILE}, **problem_responses(401, 403)},
+)
+async def plan_template(_: BodyStaff) -> Response:
+    return template_response(PLAN_SHEET, "评价批次计划模板.xlsx")
