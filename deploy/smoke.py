@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -33,7 +34,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 IMAGES = REPO / "deploy" / "images"
-GATEWAY = "http://" + os.environ.get("GATEWAY_PUBLISH", "127.0.0.1:8000")
+GATEWAY = "http://127.0.0.1:8000"
+"""Where the stack publishes the gateway: set in main() from GATEWAY_PUBLISH, or a free port of this machine."""
 UNKNOWN_NUMBER = "S000050110001263000123"
 """A valid certificate number (CR-1) that a fresh stack has not issued: the look-up must reach the database."""
 FONT = "/usr/share/fonts/truetype/lxgw-wenkai/LXGWWenKai-Regular.ttf"
@@ -197,6 +199,16 @@ def check_font(name: str) -> None:
     print(f"ok   certificate image loads {FONT}")
 
 
+def publish_on_a_free_port() -> None:
+    """A developer's `make run` may hold port 8000: unless GATEWAY_PUBLISH says where, take a free port."""
+    global GATEWAY
+    if "GATEWAY_PUBLISH" not in os.environ:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            os.environ["GATEWAY_PUBLISH"] = f"127.0.0.1:{probe.getsockname()[1]}"
+    GATEWAY = "http://" + os.environ["GATEWAY_PUBLISH"]
+
+
 def main() -> int:
     probe = subprocess.run(  # noqa: S603
         [str(IMAGES / "probe.sh")], cwd=REPO, text=True, capture_output=True, check=False
@@ -208,6 +220,7 @@ def main() -> int:
         print(f"container smoke test: the probe failed: {probe.stderr.strip()}", file=sys.stderr)
         return 1
     name = engine()
+    publish_on_a_free_port()
     figures = Figures()
     compose = str(IMAGES / "compose.sh")
     started = time.monotonic()
