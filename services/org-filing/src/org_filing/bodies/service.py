@@ -30,6 +30,7 @@ from org_filing.bodies.scope import CR_3, OUTSIDE_SCOPE, REACH_ZH, beyond_reach
 from org_filing.issuer_sync.service import enqueue_issuer_update
 from skills_shared.audit import record
 from skills_shared.auth import Principal
+from skills_shared.duplicates import refuse_repeats
 from skills_shared.problems import Problem, not_found
 from skills_shared.reference import SkillLevel, filing_place_name
 from skills_shared.refusals import Refusal, Verdict, refuse_verdicts
@@ -50,6 +51,19 @@ class NewBody:
     valid_from: date
     valid_to: date | None
     opinion: str
+
+
+def refuse_repeated_scope(scope: Sequence[ScopeIn]) -> None:
+    """Issue 20 item 4: one occupation on two scope lines is refused with both lines named, never a 500 from the
+    (body, occupation) unique key."""
+    refuse_repeats(
+        scope,
+        lambda line: line.occupation_code,
+        field="scope",
+        member="occupation_code",
+        what_zh="职业编码",
+        list_zh="认定范围",
+    )
 
 
 def scope_rows(scope: Sequence[ScopeIn]) -> list[BodyScope]:
@@ -292,6 +306,7 @@ class BodyService:
 
     async def change_scope(self, principal: Principal, code: str, scope: Sequence[ScopeIn]) -> Body:
         body, before = await self._move(principal, code, "change_scope")
+        refuse_repeated_scope(scope)
         verdicts = scope_level_verdicts(body.level_scope, scope)
         if verdicts:
             raise refused(verdicts, code="scope_refused", fields=scope_fields(scope))
@@ -303,13 +318,10 @@ class BodyService:
     async def merge(self, principal: Principal, codes: Sequence[str], new: NewBody, *, today: date) -> Body:
         """OF-7 / CR-2: a merger files a new body with a new code; each merged body is cancelled and retired."""
         require_place_officer(principal, new.place)
-        if len(set(codes)) != len(codes):
-            raise Problem(
-                422,
-                "validation_failed",
-                "被合并机构重复",
-                errors=[{"loc": ["body", "merged_codes"], "msg": "被合并机构重复", "type": "duplicate"}],
-            )
+        refuse_repeats(
+            codes, str, field="merged_codes", member=None, what_zh="机构代码", list_zh="被合并机构"
+        )
+        refuse_repeated_scope(new.scope)
         merged: list[tuple[Body, dict[str, Any]]] = []
         for code in sorted(codes):  # a fixed lock order, so two mergers never deadlock
             merged.append(await self._move(principal, code, "merge"))

@@ -19,6 +19,7 @@ from org_filing.guantong.schemas import (
 )
 from skills_shared.audit import record
 from skills_shared.auth import Principal
+from skills_shared.duplicates import refuse_repeats
 from skills_shared.problems import Problem, not_found
 from skills_shared.refusals import refuse_verdicts
 
@@ -61,6 +62,22 @@ class GuantongService:
     async def register(self, principal: Principal, r: GuantongRegisterIn) -> GuantongBody:
         """报备: the mapping and ≥ 3 distinct experts are required (OF-8); completes a placeholder of the same name."""
         require_place_officer(principal, r.district_code)
+        refuse_repeats(  # issue 20 item 4: a repeated row is refused with both rows named
+            r.mappings,
+            lambda m: (m.occupation_code or m.occupation_name, m.work_type, m.level),
+            field="mappings",
+            member=None,
+            what_zh="职业（工种）和等级",
+            list_zh="对应关系",
+        )
+        refuse_repeats(
+            r.staff,
+            lambda s: s.id_number,
+            field="staff",
+            member="id_number",
+            what_zh="身份证号码",
+            list_zh="工作人员",
+        )
         verdicts = registration_verdicts(
             [MappingFacts(m.occupation_name, m.level, tuple(m.title_specialties)) for m in r.mappings],
             [e.id_number for e in r.experts],

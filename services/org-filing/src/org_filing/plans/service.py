@@ -17,11 +17,12 @@ from org_filing.guantong.repository import GuantongRepository
 from org_filing.plans import rules
 from org_filing.plans.models import Plan
 from org_filing.plans.repository import PlanRepository
-from org_filing.plans.schemas import MaskedPerson, PlanIn, PlanOut
+from org_filing.plans.schemas import MaskedPerson, PlanIn, PlanOut, PlanPersonIn
 from skills_shared.audit import record
 from skills_shared.auth import Principal, Role
 from skills_shared.contracts.v1.org_filing import BatchPlanCheck, BatchPlanClearance
 from skills_shared.contracts.v1.pagination import Page, PageParams
+from skills_shared.duplicates import refuse_repeats
 from skills_shared.problems import forbidden, not_found
 from skills_shared.refusals import Refusal
 from skills_shared.validators import mask_resident_id
@@ -82,6 +83,14 @@ def plan_view(plan: Plan) -> rules.PlanView:
     )
 
 
+PEOPLE_LISTS = (("candidates", "参加评价人员"), ("assessors", "考评人员"), ("supervisors", "督导人员"))
+"""The plan's lists of people, by body member and by name in Chinese."""
+
+
+def _id_number(person: PlanPersonIn) -> str:
+    return person.id_number
+
+
 class PlanService:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -127,6 +136,14 @@ class PlanService:
     async def file(self, principal: Principal, code: str, p: PlanIn, *, today: date) -> tuple[Plan, Body]:
         """Every refusal at once; late → OF-5 with the latest filing date and earliest evaluation date."""
         principal.require_body(code)
+        for (
+            field,
+            list_zh,
+        ) in PEOPLE_LISTS:  # issue 20 item 4: one person twice in a list is refused, both rows named
+            people: list[PlanPersonIn] = getattr(p, field)
+            refuse_repeats(
+                people, _id_number, field=field, member="id_number", what_zh="身份证号码", list_zh=list_zh
+            )
         body = await self._body(code)
         view = await self.body_view(body)
         found: list[Refusal | None] = [

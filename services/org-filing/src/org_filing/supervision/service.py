@@ -33,6 +33,7 @@ from org_filing.supervision.schemas import (
 from skills_shared.audit import record
 from skills_shared.auth import Principal, Role
 from skills_shared.contracts.v1.pagination import Page, PageParams
+from skills_shared.duplicates import refuse_repeats
 from skills_shared.problems import Problem, conflict, forbidden, not_found
 
 
@@ -132,6 +133,14 @@ class SupervisionService:
     async def draw(self, principal: Principal, d: DrawIn, *, today: date) -> Inspection:
         """双随机: the pool is every active body of the place; the draw is redone from the published seed."""
         require_place_officer(principal, d.district_code)
+        refuse_repeats(
+            d.inspector_ids,
+            str,
+            field="inspector_ids",
+            member=None,
+            what_zh="人员",
+            list_zh="执法检查人员名录",
+        )
         pool: list[str] = sorted(await self.bodies.active_codes(d.district_code))
         inspectors = sorted(set(d.inspector_ids))
         try:
