@@ -114,31 +114,34 @@ def xlsx_bytes(*tables: Table) -> bytes:
         buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
     )
     book.set_properties({"title": tables[0].title if tables else "", "author": "职业技能服务平台"})
-    base = {"font_name": "宋体", "font_size": 11, "valign": "top"}
+    base = {"font_name": "宋体", "font_size": 11, "valign": "top", "indent": 1}
     header = book.add_format({**base, "bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})
-    plain = book.add_format(base)
-    wrapped = book.add_format({**base, "text_wrap": True})
-    text = book.add_format({**base, "num_format": "@"})
-    as_date = book.add_format({**base, "num_format": "yyyy-mm-dd"})
-    as_datetime = book.add_format({**base, "num_format": "yyyy-mm-dd hh:mm"})
-    as_yuan = book.add_format({**base, "num_format": "#,##0.00"})
+    right = {**base, "align": "right"}
+    formats = _Formats(
+        plain=book.add_format(right),
+        text=book.add_format({**base, "num_format": "@"}),
+        wrapped=book.add_format({**base, "num_format": "@", "text_wrap": True}),
+        as_date=book.add_format({**right, "num_format": "yyyy-mm-dd"}),
+        as_datetime=book.add_format({**right, "num_format": "yyyy-mm-dd hh:mm"}),
+        as_yuan=book.add_format({**right, "num_format": "#,##0.00"}),
+    )
     for table in tables:
         sheet = book.add_worksheet(_sheet_name(table.title))
+        rows = list(table.rows)
         widths = [display_width(c.header) for c in table.columns]
-        for col, column in enumerate(table.columns):
-            sheet.write_string(0, col, column.header, header)
-        row_index = 0
-        for row_index, row in enumerate(table.rows, start=1):
+        for row in rows:
             for col, column in enumerate(table.columns):
-                value = _value(row, column.key)
-                widths[col] = max(widths[col], display_width(_shown(value, column.kind)))
-                _write(sheet, row_index, col, value, column.kind, plain, text, as_date, as_datetime, as_yuan)
-        for col, width in enumerate(widths):
-            wide = width + 2
-            if wide > _MAX_WIDTH:
-                sheet.set_column(col, col, _WRAP_FROM, wrapped)
-            else:
-                sheet.set_column(col, col, max(wide, 6), text if table.columns[col].kind == "text" else None)
+                widths[col] = max(widths[col], display_width(_shown(_value(row, column.key), column.kind)))
+        wraps = [width + 4 > _MAX_WIDTH for width in widths]
+        for col, column in enumerate(table.columns):
+            # A margin either side, and room for the filter button on the header; too long, it wraps.
+            width = _WRAP_FROM if wraps[col] else max(widths[col] + 4, 6)
+            sheet.set_column(col, col, width, formats.wrapped if wraps[col] else formats.text)
+            sheet.write_string(0, col, column.header, header)
+        for row_index, row in enumerate(rows, start=1):
+            for col, column in enumerate(table.columns):
+                _write(sheet, row_index, col, _value(row, column.key), column.kind, formats, wraps[col])
+        row_index = len(rows)
         sheet.freeze_panes(1, 0)
         if table.columns:
             sheet.autofilter(0, 0, max(row_index, 1), len(table.columns) - 1)
@@ -152,23 +155,32 @@ def xlsx_bytes(*tables: Table) -> bytes:
     return buffer.getvalue()
 
 
-def _write(sheet: Any, row: int, col: int, value: Any, kind: Kind, *formats: Any) -> None:
-    plain, text, as_date, as_datetime, as_yuan = formats
+@dataclass(frozen=True)
+class _Formats:
+    plain: Any
+    text: Any
+    wrapped: Any
+    as_date: Any
+    as_datetime: Any
+    as_yuan: Any
+
+
+def _write(sheet: Any, row: int, col: int, value: Any, kind: Kind, formats: _Formats, wrap: bool) -> None:
     if value is None or value == "":
         return
     if kind == "fen" and isinstance(value, int) and not isinstance(value, bool):
-        sheet.write_number(row, col, float(Decimal(value) / 100), as_yuan)
+        sheet.write_number(row, col, float(Decimal(value) / 100), formats.as_yuan)
     elif kind == "yuan" and isinstance(value, (int, float, Decimal, str)) and _is_number(value):
-        sheet.write_number(row, col, float(value), as_yuan)
+        sheet.write_number(row, col, float(value), formats.as_yuan)
     elif isinstance(value, datetime):
-        sheet.write_datetime(row, col, value.replace(tzinfo=None), as_datetime)
+        sheet.write_datetime(row, col, value.replace(tzinfo=None), formats.as_datetime)
     elif isinstance(value, date):
-        sheet.write_datetime(row, col, datetime(value.year, value.month, value.day), as_date)
+        sheet.write_datetime(row, col, datetime(value.year, value.month, value.day), formats.as_date)
     elif kind in ("int", "number") and isinstance(value, (int, float)) and not isinstance(value, bool):
-        sheet.write_number(row, col, value, plain)
+        sheet.write_number(row, col, value, formats.plain)
     else:
         # Strings are written as strings, never as formulas: a cell that starts with "=" stays text.
-        sheet.write_string(row, col, _shown(value, kind), text)
+        sheet.write_string(row, col, _shown(value, kind), formats.wrapped if wrap else formats.text)
 
 
 def _is_number(value: Any) -> bool:
