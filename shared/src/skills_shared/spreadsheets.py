@@ -62,6 +62,8 @@ class Column:
     """What to enter, shown on the template's instructions sheet."""
     example: Any = None
     required: bool = False
+    width: int | None = None
+    """At least this wide (a column left empty in a template, to be typed into)."""
     from_cell: Callable[[Any], Any] | None = None
     """Turns what an office types into what the JSON body carries (a district's name into its code)."""
 
@@ -135,7 +137,7 @@ def xlsx_bytes(*tables: Table) -> bytes:
         wraps = [width + 4 > _MAX_WIDTH for width in widths]
         for col, column in enumerate(table.columns):
             # A margin either side, and room for the filter button on the header; too long, it wraps.
-            width = _WRAP_FROM if wraps[col] else max(widths[col] + 4, 6)
+            width = _WRAP_FROM if wraps[col] else max(widths[col] + 4, column.width or 6)
             sheet.set_column(col, col, width, formats.wrapped if wraps[col] else formats.text)
             sheet.write_string(0, col, column.header, header)
         for row_index, row in enumerate(rows, start=1):
@@ -241,7 +243,8 @@ def template_xlsx(
     if form is not None:
         title, items = form
         rows = [{"item": c.header} for c in items]
-        tables.append(Table(title, (Column("item", FORM_HEADERS[0]), Column("value", FORM_HEADERS[1])), rows))
+        form_columns = (Column("item", FORM_HEADERS[0]), Column("value", FORM_HEADERS[1], width=50))
+        tables.append(Table(title, form_columns, rows))
         described += [(title, c) for c in items]
     for title, columns in lists:
         tables.append(Table(title, columns))

@@ -16,6 +16,7 @@ RESULTS_SHEET = SheetUpload(
         Column(
             "id_number",
             "身份证号",
+            width=22,
             note="18位公民身份号码，末位X大写",
             example="500106199003070013",
             required=True,

@@ -30,6 +30,7 @@ def _people(title: str, with_role: bool) -> tuple[Column, ...]:
         Column(
             "id_number",
             "身份证号",
+            width=22,
             note="18位公民身份号码，末位X大写",
             example="500101198001010013",
             required=True,

@@ -11,6 +11,7 @@ HOLDERS_SHEET = SheetUpload(
         Column(
             "id_number",
             "身份证号",
+            width=22,
             note="持电子社保卡的人员的18位公民身份号码，末位X大写",
             example="500103198503120274",
             required=True,
