@@ -19,7 +19,7 @@ def main() -> int:
     config = BenchConfig.from_env()
 
     # Imported after the environment is set: the suite's helpers read the offset and prefix from it.
-    from bench import demo, floor, memory, registry, subsidy, vouchers, wrk
+    from bench import demo, events, floor, memory, registry, subsidy, vouchers, wrk
     from bench.common import CATALOGUE, Context, oneline
     from bench.infra import Fleet, server_url
     from bench.services import start_suite, write_profiles
@@ -81,6 +81,7 @@ def main() -> int:
             ("subsidy", ["subsidy.policy", "subsidy.claim_p95"], subsidy.measure),
             ("memory-load", [], memory.measure_load),
             ("demo", ["demo.load"], demo.measure),
+            ("events", list(events.KEYS), events.measure),
         ]
         for name, keys, step in steps:
             base = name.split("-")[0]

@@ -25,6 +25,7 @@ from skills_shared.app import create_service_app
 from skills_shared.auth import ServiceTokens
 from skills_shared.clients import ServiceClient
 from skills_shared.db import Database, to_asyncpg_dsn
+from skills_shared.events import delivery_router
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -94,6 +95,7 @@ def create_app(
             documents_router,
             reporting_router,
             photos_router,
+            delivery_router(settings),
         ],
         migrations_dir=MIGRATIONS_DIR,
         lifespan=_lifespan(settings, org_filing_transport),

@@ -11,6 +11,7 @@ from certificate_registry.access import require_officer_for, require_view
 from certificate_registry.batches.rules import BATCHES, Method, check_issue_date
 from certificate_registry.batches.service import BatchService
 from certificate_registry.certificates import rules
+from certificate_registry.certificates.events import issued_events, record_issued, record_revoked
 from certificate_registry.certificates.lookup import check_number
 from certificate_registry.certificates.models import Certificate
 from certificate_registry.certificates.repository import CertificateRepository
@@ -166,6 +167,18 @@ class CertificateService:
             entity_id=str(batch.id),
             after=out.model_dump(mode="json"),
         )
+        await record_issued(
+            self.session,
+            issued_events(
+                numbers=numbers,
+                id_numbers=[c.id_number for c in eligible],
+                body_code=batch.body_code,
+                place=issuer.place,
+                occupation_code=batch.occupation_code,
+                level=batch.level,
+                issued_on=today,
+            ),
+        )
         count_on_commit(self.session, metrics.CERTIFICATES.labels("issued"), count)
         return out
 
@@ -219,5 +232,6 @@ class CertificateService:
             before=before,
             after={"status": "revoked", "reason": payload.reason, "revoked_on": today.isoformat()},
         )
+        await record_revoked(self.session, certificate)
         count_on_commit(self.session, metrics.CERTIFICATES.labels("revoked"))
         return out
