@@ -63,7 +63,11 @@ def test_xlsx_freezes_the_header_sizes_columns_to_their_text_and_wraps_what_is_t
     assert widths[0] >= 40  # the long name wraps inside a wide column rather than overflowing
     assert widths[1] >= display_width("欧阳娜娜")
     styles = zipfile.ZipFile(io.BytesIO(content)).read("xl/styles.xml").decode()
-    assert 'wrapText="1"' in styles
+    cell_formats = re.search(r"<cellXfs[^>]*>(.*)</cellXfs>", styles, re.S)
+    assert cell_formats is not None
+    xfs = re.findall(r"<xf [^>]*?(?:/>|>.*?</xf>)", cell_formats.group(1), re.S)
+    long_cell = re.search(r'<c r="A2" s="(\d+)"', xml)
+    assert long_cell is not None and 'wrapText="1"' in xfs[int(long_cell.group(1))]  # the cell itself wraps
     assert "fitToPage" in xml  # printed one page wide, so no column is cut off on paper
 
 
