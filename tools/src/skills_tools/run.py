@@ -134,6 +134,21 @@ def start(
     )
 
 
+def start_jobs(urls: dict[str, str], host: str, logs: Path) -> subprocess.Popen[bytes]:
+    """The scheduled work (`skills job --loop`: the same jobs the CronJobs run) as one more process, its output to
+    .data/logs/jobs.log; it sees every service's database and the sandbox clock, as the services do."""
+    env = service_env(SERVICES[0], urls[SERVICES[0].name], host)
+    for spec in SERVICES:
+        env[f"{spec.env_prefix}DATABASE_URL"] = urls[spec.name]
+    return subprocess.Popen(
+        [sys.executable, "-m", "skills_tools.jobs", "--loop"],
+        env=env,
+        stdout=(logs / "jobs.log").open("ab"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
 def wait_healthy(
     procs: dict[str, subprocess.Popen[bytes]], host: str, logs: Path, timeout_s: float = 60
 ) -> None:
@@ -196,6 +211,7 @@ def main(host: str = "127.0.0.1") -> int:
         for spec in SERVICES:
             procs[spec.name] = start(spec, urls[spec.name], host, logs)
         wait_healthy(procs, host, logs)
+        procs["jobs"] = start_jobs(urls, host, logs)
         print(f"database: {where}")
         for spec in SERVICES:
             base = f"http://{host}:{port_of(spec)}"
