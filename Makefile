@@ -10,12 +10,15 @@ SKILLS := $(UV) run --frozen --all-packages skills
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
-install:  ## install uv if missing, then every package from uv.lock (and Debian's chromium for the browser test)
+install:  ## install uv if missing, then every package from uv.lock (and Debian's chromium and promtool for the tests)
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --disable-pip-version-check uv
 	@$(UV) sync --frozen --all-packages --quiet
 	@command -v chromium >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1 || \
 		{ echo "installing Debian chromium for the verify-page browser test"; \
 		  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@command -v promtool >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1 || \
+		{ echo "installing Debian prometheus (promtool) for the alert-rule tests"; \
+		  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null; }
 	@test -f /usr/share/fonts/truetype/lxgw-wenkai/LXGWWenKai-Regular.ttf || ! command -v apt-get >/dev/null 2>&1 || \
 		{ echo "installing Debian fonts-lxgw-wenkai for certificate PDFs and charts"; \
 		  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-lxgw-wenkai >/dev/null; }
