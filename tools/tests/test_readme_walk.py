@@ -36,7 +36,6 @@ from skills_tools.services import SERVICES
 OFFSET = 270
 """Ports 8270–8274: clear of a developer's own suite (8000) and of the other real-process tests."""
 GATEWAY = f"http://127.0.0.1:{8000 + OFFSET}"
-AUDITED = ("gateway", "registry", "filing", "subsidy", "voucher")
 
 
 @dataclass
@@ -128,11 +127,13 @@ def audit_counts() -> dict[str, int]:
     mean nothing was written."""
     inspector = auth_headers("inspector", "inspector-test")
     counts = {}
-    for service in AUDITED:
-        answer = httpx.get(f"{GATEWAY}/api/v1/audit/{service}/verify", headers=inspector, timeout=30)
+    for spec in SERVICES:  # each process's own chain, on its internal platform route
+        answer = httpx.get(
+            f"http://127.0.0.1:{spec.port + OFFSET}/v1/audit/verify", headers=inspector, timeout=30
+        )
         assert answer.status_code == 200, answer.text
         assert answer.json()["ok"] is True
-        counts[service] = answer.json()["checked"]
+        counts[spec.name] = answer.json()["checked"]
     return counts
 
 
