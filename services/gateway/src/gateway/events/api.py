@@ -12,7 +12,7 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, FastAPI, Path, Query, Request, Response
+from fastapi import APIRouter, Body, Depends, FastAPI, Path, Query, Request
 from sqlalchemy.engine import RowMapping
 
 from gateway.events import cursor, store
@@ -293,17 +293,16 @@ async def update_subscription(
 @router.delete(
     "/api/v1/events/subscriptions/{subscription_id}",
     operation_id="events.unsubscribe",
-    status_code=204,
-    response_class=Response,
-    summary="Delete a subscription and its queue",
+    response_model=SubscriptionV1,
+    summary="Delete a subscription and its queue; answers the subscription as it was",
     responses=problem_responses(401, 403, 404, 429),
 )
 async def unsubscribe(
     principal: PartnerDep, session: SessionDep, subscription_id: SubscriptionId
-) -> Response:
-    if not await store.delete_subscription(session, principal.key, subscription_id):
-        raise Problem(404, "subscription_not_found", "订阅不存在")
-    return Response(status_code=204)
+) -> SubscriptionV1:
+    row = await _owned(session, principal, subscription_id, for_update=True)
+    await store.delete_subscription(session, principal.key, subscription_id)
+    return SubscriptionV1(**_out(row))
 
 
 @router.post(

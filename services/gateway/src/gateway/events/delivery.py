@@ -35,6 +35,7 @@ from skills_shared.logging import get_logger
 
 log = get_logger(__name__)
 
+
 def _error_text(exc: Exception) -> str:
     return f"{type(exc).__name__}: {exc}"[:500] or type(exc).__name__
 

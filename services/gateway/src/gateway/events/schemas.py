@@ -33,12 +33,14 @@ class SubscriptionCreateV1(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
-            "example": {
-                "url": "https://partner.example.cn/hooks/skills",
-                "event_types": ["certificate.issued", "claim.paid"],
-                "filter": {"district_code": "05"},
-                "description": "APP 后端",
-            }
+            "examples": [
+                {
+                    "url": "https://partner.example.cn/hooks/skills",
+                    "event_types": ["certificate.issued", "claim.paid"],
+                    "filter": {"district_code": "05"},
+                    "description": "APP 后端",
+                }
+            ]
         },
     )
 
@@ -59,7 +61,7 @@ class SubscriptionCreateV1(BaseModel):
 class SubscriptionUpdateV1(BaseModel):
     """Change a subscription; ``enabled: true`` re-enables an endpoint that was disabled after failures."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"example": {"enabled": True}})
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"enabled": True}]})
 
     url: str | None = Field(default=None, min_length=8, max_length=2000)
     event_types: list[EventType] | None = Field(default=None, min_length=1, max_length=len(EventType))
@@ -99,7 +101,7 @@ class ReplayRequestV1(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"example": {"since": "2026-12-07T00:00:00Z", "until": "2026-12-07T12:00:00Z"}},
+        json_schema_extra={"examples": [{"since": "2026-12-07T00:00:00Z", "until": "2026-12-07T12:00:00Z"}]},
     )
 
     since: datetime

@@ -129,23 +129,25 @@ class DomainEventV1(BaseModel):
         extra="forbid",
         frozen=True,
         json_schema_extra={
-            "example": {
-                "id": "evt_3f1c0e6b2d7a4c1e9b8f5a6d7c8e9f00",
-                "version": "1",
-                "type": "claim.paid",
-                "occurred_at": "2026-12-07T10:00:00Z",
-                "resource_id": "6a1f0b9e-2c3d-4e5f-8a9b-0c1d2e3f4a5b",
-                "district_code": "05",
-                "body_code": None,
-                "policy": "cq-eval",
-                "data": {
-                    "kind": "claim",
-                    "status": "paid",
-                    "applicant_id_number": "500***********123X",
-                    "amount_fen": 50000,
-                    "reason": None,
-                },
-            }
+            "examples": [
+                {
+                    "id": "evt_3f1c0e6b2d7a4c1e9b8f5a6d7c8e9f00",
+                    "version": "1",
+                    "type": "claim.paid",
+                    "occurred_at": "2026-12-07T10:00:00Z",
+                    "resource_id": "6a1f0b9e-2c3d-4e5f-8a9b-0c1d2e3f4a5b",
+                    "district_code": "05",
+                    "body_code": None,
+                    "policy": "cq-eval",
+                    "data": {
+                        "kind": "claim",
+                        "status": "paid",
+                        "applicant_id_number": "500***********123X",
+                        "amount_fen": 50000,
+                        "reason": None,
+                    },
+                }
+            ]
         },
     )
 
