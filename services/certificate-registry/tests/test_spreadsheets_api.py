@@ -173,3 +173,17 @@ async def test_roster_and_report_as_xlsx_and_csv_in_chinese(
     assert as_csv.content.startswith(BOM.encode())
     lines = list(csv.reader(io.StringIO(as_csv.content.decode("utf-8-sig"))))
     assert lines[0] == header and lines[1][11:13] == ["职业技能评价", "有效"]
+    counts = await client.get("/v1/reports/counts", params={**day, "format": "xlsx"}, headers=city)
+    assert counts.status_code == 200 and counts.headers["content-type"] == XLSX_MEDIA
+    header, group = first_sheet(counts.content)
+    assert header == [
+        "评价机构代码",
+        "评价机构名称",
+        "职业编码",
+        "职业名称",
+        "等级",
+        "年度",
+        "发证数（本）",
+        "其中已撤销（本）",
+    ]
+    assert group[0] == DISTRICT_BODY and group[4:] == ["四级/中级工", APPROVAL_DAY.year, 2, 0]

@@ -18,10 +18,12 @@ from skills_shared.auth import Principal, Role
 from skills_shared.contracts.v1.pagination import Page, PageDep
 from skills_shared.contracts.v1.registry import EARLIEST_DATE, LATEST_DATE
 from skills_shared.problems import FieldError, Problem, problem_responses
-from skills_shared.spreadsheet_routes import xlsx_response
+from skills_shared.spreadsheet_routes import FileFormat, file_responses, table_response, xlsx_response
 from skills_shared.spreadsheets import XLSX_MEDIA
 
 router = APIRouter(prefix="/v1/reports", tags=["reporting"])
+COUNTS_FILE_ROWS = 1_000_000
+"""The file form of the counts is every group (a table to file), not a page."""
 
 
 class CountRow(BaseModel):
@@ -106,17 +108,26 @@ async def export(
     "/counts",
     response_model=Page[CountRow],
     operation_id="reports.counts",
-    summary="Certificates issued in a date range, counted by body, occupation, level and year",
-    responses=problem_responses(401, 403, 422),
+    summary="Certificates issued in a date range, counted by body, occupation, level and year; "
+    "format=csv or xlsx gives every group as a file",
+    responses={**file_responses("csv", "xlsx"), **problem_responses(401, 403, 422)},
 )
 async def count_report(
     request: Request,
     start: FromQuery,
     end: ToQuery,
     page: PageDep,
+    format: Annotated[
+        FileFormat, Query(description="json (default; a page), csv (UTF-8 with BOM) or xlsx: every group.")
+    ] = "json",
     principal: Principal = Depends(reporters),
 ) -> Response:
     _range(start, end)
+    if format != "json":
+        every, _ = await repository.counts(
+            pool_of(request), start, end, _place(principal), offset=0, limit=COUNTS_FILE_ROWS
+        )
+        return table_response(format, formats.counts_table(every, start, end), f"证书发放统计-{start}-{end}")
     rows, total = await repository.counts(
         pool_of(request), start, end, _place(principal), offset=page.offset, limit=page.limit
     )

@@ -66,6 +66,27 @@ def report_xlsx(rows: Iterable[Any], start: date, end: date) -> bytes:
     return spreadsheets.xlsx_bytes(Table(title, REPORT_COLUMNS, [report_row(r) for r in rows]))
 
 
+COUNT_COLUMNS = (
+    Column("body_code", "评价机构代码"),
+    Column("body_name", "评价机构名称"),
+    Column("occupation_code", "职业编码"),
+    Column("occupation_name", "职业名称"),
+    Column("level_name", "等级"),
+    Column("year", "年度", "int"),
+    Column("issued", "发证数（本）", "int"),
+    Column("revoked", "其中已撤销（本）", "int"),
+)
+
+
+def counts_table(rows: Iterable[Any], start: date, end: date) -> Table:
+    """The counts by body, occupation, level and year, levels by name."""
+    out = []
+    for record in rows:
+        row = dict(record)
+        out.append({**row, "level_name": SkillLevel(row["level"]).zh if row["level"] else "——"})
+    return Table(f"证书发放统计（{start.isoformat()}至{end.isoformat()}）", COUNT_COLUMNS, out)
+
+
 def _plain(value: Any) -> Any:
     return value.isoformat() if isinstance(value, date) else value
 
