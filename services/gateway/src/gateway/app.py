@@ -26,6 +26,7 @@ from gateway.ratelimit.counters import Limiter
 from gateway.ratelimit.middleware import ClientIdentity, RateLimitMiddleware
 from gateway.ratelimit.rules import Budget
 from gateway.relayed.routes import install_relay
+from gateway.sandbox.api import router as sandbox_router
 from gateway.settings import GatewaySettings
 from gateway.subsidy.api import router as subsidy_router
 from gateway.upstreams import REGISTRY, build_upstreams
@@ -34,6 +35,7 @@ from gateway.verify.service import KeyCache
 from gateway.vouchers.api import router as vouchers_router
 from skills_shared.app import create_service_app
 from skills_shared.auth import ServiceTokens
+from skills_shared.clock import sandbox_path
 from skills_shared.fastget import FastGet
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -112,6 +114,8 @@ def create_app(
         bulk_uploads=(BULK_UPLOADS, settings.bulk_body_bytes),
     )
     app.state.rate_limiter = limiter
+    if sandbox_path() is not None:  # development and demos only; production refuses to start with it
+        app.include_router(sandbox_router)
     # Every other route of the services, after the gateway's own; routed and documented from the same documents.
     service_documents = load_documents()
     install_relay(app, service_documents)
