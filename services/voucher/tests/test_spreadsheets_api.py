@@ -164,7 +164,7 @@ async def test_targets_as_xlsx_and_csv_name_districts_in_chinese(
     assert r.status_code == 200, r.text
     assert r.headers["content-type"] == XLSX_MEDIA
     rows = read_back(r.content)["2026年培训券目标完成情况"]
-    assert rows[0][:5] == ["区县", "使用目标（张）", "已发放（张）", "已领取（张）", "已使用（张）"]
+    assert rows[0][:5] == ["区县", "目标（张）", "已发放（张）", "已领取（张）", "已使用（张）"]
     by_name = {row[0]: row for row in rows[1:]}
     assert by_name["渝中区"][1:3] == [3000, 2] and by_name["渝中区"][6] == "否"
     assert by_name["全市合计"][2] == 2
@@ -173,5 +173,5 @@ async def test_targets_as_xlsx_and_csv_name_districts_in_chinese(
     assert csv_r.status_code == 200
     assert csv_r.content.startswith(BOM.encode())
     lines = csv_r.content.decode("utf-8-sig").splitlines()
-    assert lines[0].startswith("区县,使用目标（张）,已发放（张）")
+    assert lines[0].startswith("区县,目标（张）,已发放（张）")
     assert any(line.startswith("渝中区,3000,2,") for line in lines)

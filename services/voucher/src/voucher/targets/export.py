@@ -9,7 +9,7 @@ from voucher.targets.schemas import DashboardOut
 
 COLUMNS = (
     Column("district_name", "区县"),
-    Column("target_used", "使用目标（张）", "int"),
+    Column("target_used", "目标（张）", "int"),
     Column("issued", "已发放（张）", "int"),
     Column("claimed", "已领取（张）", "int"),
     Column("used", "已使用（张）", "int"),
@@ -19,7 +19,8 @@ COLUMNS = (
 
 
 def targets_table(out: DashboardOut) -> Table:
-    """Districts in 表2 order, then a 全市合计 row (its target is the sum of 附件1) and the V-8 city goals."""
+    """Districts in 表2 order (each target is its 附件1 usage target), then a 全市合计 row (the sum of 附件1)
+    and the two V-8 city goals, issue and use, each against what was issued or used."""
     rows: list[dict[str, Any]] = [
         {**d.model_dump(), "used_percent": round(d.used_percent, 1)} for d in out.districts
     ]
