@@ -52,3 +52,24 @@ async def test_the_outbox_backlog_and_its_age_are_exported_per_destination(
     assert await delivery.deliver_once() == 1
     assert await metric_value(client, "skills_outbox_pending", **LABELS) == 0
     assert await metric_value(client, "skills_outbox_oldest_age_seconds", **LABELS) == 0
+
+
+async def test_a_scrape_answers_when_the_database_cannot_give_its_figures(
+    client: httpx.AsyncClient, engine: AsyncEngine
+) -> None:
+    """The outbox table locked by someone else: the scrape still answers, with the figures it had, and counts the
+    miss — it never hangs on the database."""
+    await filed_body(client)
+    assert await metric_value(client, "skills_outbox_pending", **LABELS) == 1
+    misses = await metric_value(client, "skills_metrics_refresh_failures_total", service="org-filing")
+    async with engine.connect() as conn:
+        await conn.execute(text("LOCK TABLE outbox IN ACCESS EXCLUSIVE MODE"))
+        await conn.execute(text("DELETE FROM outbox"))  # not committed: the scrape must not see it
+        answer = await client.get("/metrics")
+        assert answer.status_code == 200
+        await conn.rollback()
+    assert (
+        await metric_value(client, "skills_metrics_refresh_failures_total", service="org-filing")
+        == misses + 1
+    )
+    assert await metric_value(client, "skills_outbox_pending", **LABELS) == 1
