@@ -183,3 +183,10 @@ async def test_the_idempotency_purge_removes_expired_keys_only(db: AsyncEngine, 
             )
     assert (await _run("idempotency-purge-voucher", _job_env(voucher_url)))["purged"] == 1
     assert await _one(db, "SELECT string_agg(key, ',') FROM idempotency_keys") == "fresh"
+
+
+def test_the_lapse_job_and_the_services_own_round_share_one_lock() -> None:
+    from voucher.lapse.schedule import ROUND_LOCK
+
+    assert BY_NAME["voucher-lapse"].lock_key == ROUND_LOCK
+    assert len({job.lock_key for job in BY_NAME.values()}) == len(BY_NAME), "every other job has its own lock"

@@ -56,10 +56,14 @@ class Job:
     """Interval of the local loop (`make run`)."""
     work: Work
     why: str
+    lock: int | None = None
+    """The advisory-lock key when the service's own code already uses one for the same work."""
 
     @property
     def lock_key(self) -> int:
-        """The advisory-lock key: a stable 63-bit number from the job's name."""
+        """The advisory-lock key: the service's own when it has one, else a stable 63-bit number from the name."""
+        if self.lock is not None:
+            return self.lock
         return int.from_bytes(hashlib.sha256(self.name.encode()).digest()[:8], "big") >> 1
 
 
@@ -174,7 +178,15 @@ async def outbox_sweep(session: AsyncSession, _: Clock, settings: ServiceSetting
 
 
 JOBS: tuple[Job, ...] = (
-    Job("voucher-lapse", "voucher", "5 0 * * *", 3600, voucher_lapse, "V-4: vouchers lapse (1 December)"),
+    Job(
+        "voucher-lapse",
+        "voucher",
+        "5 0 * * *",
+        3600,
+        voucher_lapse,
+        "V-4: vouchers lapse (1 December)",
+        lock=0x1A95E,  # voucher.lapse.schedule.ROUND_LOCK: the in-process round and the job exclude each other
+    ),
     Job(
         "claims-overdue", "subsidy-claims", "15 0 * * *", 3600, claims_overdue, "CQ-4: overdue claims flagged"
     ),
