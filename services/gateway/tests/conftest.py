@@ -93,6 +93,14 @@ async def real(
     provider_dbs: dict[str, str], settings: GatewaySettings, engine: AsyncEngine
 ) -> AsyncIterator[Suite]:
     """The real suite in this process, started once per session; tests create their own data in it."""
-    gateway_settings = settings.model_copy(update={"rate_limit_enabled": False, "upstream_backoff_s": 0})
+    # Budgets far above what any hop needs, so a loaded machine never turns a part of "my things" into a gap.
+    gateway_settings = settings.model_copy(
+        update={
+            "rate_limit_enabled": False,
+            "upstream_backoff_s": 0,
+            "upstream_timeout_s": 15.0,
+            "mine_timeout_s": 15.0,
+        }
+    )
     async with running_suite(provider_dbs, gateway_settings, TODAY) as suite:
         yield suite

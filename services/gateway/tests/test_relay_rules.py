@@ -286,7 +286,10 @@ def test_titles_are_unique_across_the_merged_document() -> None:
     assert schemas["VoucherObjectionIn"]["title"] == "VoucherObjectionIn"
 
 
-def test_bytes_answers_are_typed_binary_and_a_body_has_one_binary_type() -> None:
+BINARY = {"type": "string", "format": "binary"}
+
+
+def test_bytes_answers_are_typed_binary_and_a_body_has_one_media_type() -> None:
     service = _service_document()
     service["paths"]["/v1/report.pdf"] = {
         "get": {"responses": {"200": {"description": "ok", "content": {"application/pdf": {}}}}}
@@ -308,5 +311,15 @@ def test_bytes_answers_are_typed_binary_and_a_body_has_one_binary_type() -> None
     assert pdf == {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}
     photo = merged["paths"]["/api/v1/voucher/photo"]["put"]["requestBody"]
     assert list(photo["content"]) == ["image/jpeg"] and "image/png" in photo["description"]
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    service["paths"]["/v1/rows"] = {
+        "put": {
+            "requestBody": {"content": {xlsx: {"schema": dict(BINARY)}, "application/json": {"schema": {}}}},
+            "responses": {},
+        }
+    }
+    rows = merged_document({"paths": {}}, [(VOUCHER, service)])["paths"]["/api/v1/voucher/rows"]["put"]
+    assert list(rows["requestBody"]["content"]) == ["application/json"], "JSON is kept where it is offered"
+    assert xlsx in rows["requestBody"]["description"]
     answer = merged["paths"]["/api/v1/voucher/photo"]["put"]["responses"]["200"]["content"]
     assert answer == {"application/json": {"schema": {}}}, "JSON answers are left as they are"

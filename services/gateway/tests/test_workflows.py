@@ -55,6 +55,7 @@ async def world(gw: httpx.AsyncClient, real: Suite) -> World:
     holders = []
     for name, id_number in people:
         mine = expect(await gw.get("/api/v1/me", headers=auth_headers("citizen", id_number)), 200)
+        assert mine["certificates"]["status"] == "ok", mine["certificates"]
         (number,) = [c["number"] for c in mine["certificates"]["items"]]
         holders.append(Holder(name, id_number, number))
     return World(body, holders)

@@ -25,8 +25,8 @@ SERVICE_OF = {AuditedService(s.prefix): s.service for s in RELAYED_SERVICES}
 
 async def own_chain(session: AsyncSession) -> AuditChainReport:
     """The gateway's own chain (workflow steps, ``trail.py``)."""
-    report = await verify_chain(session)
-    return AuditChainReport(service=AuditedService.GATEWAY, **report.__dict__)
+    report = ChainReportModel(**(await verify_chain(session)).__dict__)
+    return AuditChainReport(service=AuditedService.GATEWAY, **report.model_dump())
 
 
 async def service_chain(

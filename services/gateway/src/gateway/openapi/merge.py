@@ -168,19 +168,20 @@ def typed_binary(operation: dict[str, Any]) -> None:
                 entry["schema"] = dict(BINARY)
 
 
-def one_binary_body(operation: dict[str, Any]) -> None:
-    """A request body offered as several binary media types (a photo as JPEG or PNG) is published under the first
-    one, the others named in its description: the bytes go on with the caller's own Content-Type either way, and
-    client generators cannot build one method for several binary bodies."""
+def one_body_type(operation: dict[str, Any]) -> None:
+    """A request body offered in several media types (results as JSON or as the .xlsx template, a photo as JPEG
+    or PNG) is published under one — JSON when it is among them, else the first — the others named in its
+    description: the bytes go on with the caller's own Content-Type either way, and client generators cannot
+    build one method for several bodies (openapi-python-client 0.29 emits code that does not import)."""
     body = operation.get("requestBody")
     if not isinstance(body, dict):
         return
     content: dict[str, Any] = body.get("content", {})
-    binary = [t for t, media in content.items() if media.get("schema", {}).get("format") == "binary"]
-    if len(binary) < 2 or len(binary) != len(content):
+    if len(content) < 2:
         return
-    first, others = binary[0], binary[1:]
-    body["content"] = {first: content[first]}
+    kept = "application/json" if "application/json" in content else next(iter(content))
+    others = [media for media in content if media != kept]
+    body["content"] = {kept: content[kept]}
     also = f"Also accepted as {', '.join(others)} (send the matching Content-Type)."
     body["description"] = f"{body['description']} {also}" if body.get("description") else also
 
@@ -195,7 +196,7 @@ def relayed_operation(
     """The service's operation as the gateway publishes it: its ID prefixed with the service (``subsidy.``)."""
     out: dict[str, Any] = rewrite_refs(operation, names)
     typed_binary(out)
-    one_binary_body(out)
+    one_body_type(out)
     short = short_operation_id(out, service_path, method)
     if short is not None:
         out["operationId"] = f"{service.prefix}.{short}"

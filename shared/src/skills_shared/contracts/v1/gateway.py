@@ -643,6 +643,126 @@ class RecordedEvaluation(_Answer):
     on: date | None = None
 
 
+class FiledAttachment(_Answer):
+    model_config = ConfigDict(extra="ignore", title="FiledAttachmentV1")
+
+    sha256: str
+    filename: str
+    size_bytes: int
+    kind: str | None = Field(default=None, description="For the form's attachments: which material it is.")
+
+
+class FiledBasicInfo(_Answer):
+    model_config = ConfigDict(extra="ignore", title="FiledBasicInfoV1")
+
+    name: str
+    address: str
+    office_address: str | None = None
+    registering_authority: str
+    nature: str
+    credit_code: str
+    legal_representative: str
+    registered_capital_fen: int
+    contact_person: str
+    contact_title: str
+    contact_phone: str
+    contact_email: str
+    independent_legal_person: bool
+
+
+class FiledOccupation(_Answer):
+    model_config = ConfigDict(extra="ignore", title="FiledOccupationV1")
+
+    name: str
+    work_type: str | None = None
+    code: str
+    is_new: bool
+    start_date: date
+    people_evaluated: int
+    levels: list[int]
+
+
+class FiledWorkstations(_Answer):
+    model_config = ConfigDict(extra="ignore", title="FiledWorkstationsV1")
+
+    occupation_name: str
+    count: int
+
+
+class FiledSite(_Answer):
+    model_config = ConfigDict(extra="ignore", title="FiledSiteV1")
+
+    address: str
+    area_sqm: int
+    classrooms: int
+    workstations: list[FiledWorkstations]
+    description: str | None = None
+    ownership_proof: FiledAttachment | None = None
+
+
+class FiledEquipment(_Answer):
+    model_config = ConfigDict(extra="ignore", title="FiledEquipmentV1")
+
+    name: str
+    brand: str
+    model: str
+    quantity: int
+    owner: str
+
+
+class FiledPerson(_Answer):
+    """A person named on the form (staff, expert, assessor or supervisor), the ID number masked; the columns of
+    the person's section, those of other sections left out."""
+
+    model_config = ConfigDict(extra="ignore", title="FiledPersonV1")
+
+    name: str
+    id_number: str = Field(description="身份证号（脱敏）")
+    title: str | None = None
+    education: str | None = None
+    duties: str | None = None
+    specialty: str | None = None
+    assessor_certificate_no: str | None = None
+    occupation: str | None = None
+    title_or_level: str | None = None
+    employer: str | None = None
+    in_house: bool | None = None
+    agreement: FiledAttachment | None = None
+
+
+class FiledPledge(_Answer):
+    model_config = ConfigDict(extra="ignore", title="FiledPledgeV1")
+
+    accepted: bool
+    signatory: str
+    signed_on: date
+
+
+class FiledApplicationForm(_Answer):
+    """The 附件1 form as org-filing keeps it (``BodyApplicationV1``'s sections, complete once submitted), every
+    ID number masked."""
+
+    model_config = ConfigDict(extra="ignore", title="FiledApplicationFormV1")
+
+    level_scope: str | None = None
+    district_code: str | None = Field(
+        default=None, validation_alias=AliasChoices("district_code", "district")
+    )
+    national_base: str | None = None
+    basic: FiledBasicInfo | None = None
+    occupations: list[FiledOccupation] | None = None
+    sites: list[FiledSite] | None = None
+    equipment: list[FiledEquipment] | None = None
+    exam_systems: str | None = None
+    staff: list[FiledPerson] | None = None
+    experts: list[FiledPerson] | None = None
+    assessors: list[FiledPerson] | None = None
+    supervisors: list[FiledPerson] | None = None
+    systems: str | None = None
+    pledge: FiledPledge | None = None
+    attachments: list[FiledAttachment] | None = None
+
+
 class FilingApplicationRecord(_Answer):
     """An application to be filed as it stands after a step (ID numbers in the form masked)."""
 
@@ -657,9 +777,7 @@ class FilingApplicationRecord(_Answer):
     )
     credit_code: str | None
     name: str | None
-    form: dict[str, Any] = Field(
-        description="The 附件1 form as filed (BodyApplicationV1), ID numbers masked."
-    )
+    form: FiledApplicationForm = Field(description="The 附件1 form as filed, ID numbers masked.")
     eligibility: list[EligibilityFinding] | None = None
     evaluation: RecordedEvaluation | None = None
     publicity_from: date | None = None
@@ -829,4 +947,12 @@ class AuditChainReport(BaseModel):
     reason: str | None = Field(default=None, description="Why that link does not hold.")
     heads: dict[int, dict[str, Any]] = Field(
         default_factory=dict, description="The head of each chain (by chain number) as verified."
+    )
+    checkpoint: int | None = Field(
+        default=None,
+        description="The newest signed checkpoint compared with (none kept or written yet: null).",
+    )
+    missing: list[str] = Field(
+        default_factory=list,
+        description="What the checkpoints show is gone or rewritten, one line per chain.",
     )
