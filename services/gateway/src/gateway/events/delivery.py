@@ -23,7 +23,7 @@ from typing import Any
 
 import httpx
 import orjson
-from sqlalchemy import and_, exists, func, select, update
+from sqlalchemy import and_, func, select, update
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -87,12 +87,16 @@ class WebhookDelivery:
                             deliveries.c.status == "pending",
                             deliveries.c.next_attempt_at <= now,
                             subscriptions.c.status == "active",
-                            ~exists().where(
+                            # the head of its resource's queue: a scalar subquery (one index probe per row)
+                            # rather than NOT EXISTS, which the planner may turn into a scan of the whole queue
+                            deliveries.c.id
+                            == select(func.min(earlier.c.id))
+                            .where(
                                 earlier.c.subscription_id == deliveries.c.subscription_id,
                                 earlier.c.resource_key == deliveries.c.resource_key,
                                 earlier.c.status == "pending",
-                                earlier.c.id < deliveries.c.id,
-                            ),
+                            )
+                            .scalar_subquery(),
                         )
                         .order_by(deliveries.c.id)
                         .limit(1)

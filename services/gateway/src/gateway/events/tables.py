@@ -91,7 +91,7 @@ deliveries = Table(
     Index(
         "ix_event_deliveries_due",
         "subscription_id",
-        "next_attempt_at",
+        "id",
         postgresql_where=text("status = 'pending'"),
     ),
     Index(

@@ -80,7 +80,7 @@ def upgrade() -> None:
     op.create_index(
         "ix_event_deliveries_due",
         "event_deliveries",
-        ["subscription_id", "next_attempt_at"],
+        ["subscription_id", "id"],
         postgresql_where=sa.text("status = 'pending'"),
     )
     op.create_index(
