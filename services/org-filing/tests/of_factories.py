@@ -254,7 +254,7 @@ def guantong_registration(code: str, occupation_code: str | None = "6-31-01-03")
         ],
         "experts": [
             {
-                "name": f"专家{i}",
+                "name": f"专家{'甲乙丙丁戊己庚辛壬癸'[i]}",
                 "id_number": resident_id(),
                 "title_or_level": "正高级工程师",
                 "education": "博士",

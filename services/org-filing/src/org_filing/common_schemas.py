@@ -13,7 +13,9 @@ Sha256Hex = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$", to_lower
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
-Level = Annotated[int, Field(ge=1, le=5, description="等级代码 1–5（1 一级/高级技师 … 5 五级/初级工）")]
+Level = Annotated[
+    int, Field(strict=True, ge=1, le=5, description="等级代码 1–5（1 一级/高级技师 … 5 五级/初级工）")
+]
 PlaceCode = Annotated[str, StringConstraints(pattern=r"^[0-4][0-9]$")]
 Phone = Annotated[str, StringConstraints(pattern=r"^[0-9+\-() ]{7,20}$")]
 
@@ -37,7 +39,7 @@ class AttachmentRef(Strict):
 
     sha256: Sha256Hex
     filename: Text
-    size_bytes: int = Field(ge=1, le=200_000_000)
+    size_bytes: int = Field(strict=True, ge=1, le=200_000_000)
 
 
 class VerdictOut(BaseModel):

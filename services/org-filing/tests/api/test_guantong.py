@@ -28,7 +28,7 @@ def registration(name: str, experts: int) -> dict[str, Any]:
         ],
         "experts": [
             {
-                "name": f"专家{i}",
+                "name": f"专家{'甲乙丙丁戊己庚辛壬癸'[i]}",
                 "id_number": resident_id(),
                 "title_or_level": "正高级工程师",
                 "education": "博士",

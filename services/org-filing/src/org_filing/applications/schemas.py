@@ -6,7 +6,15 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StringConstraints,
+    model_validator,
+)
 
 from org_filing.applications.rules import NationalBase
 from org_filing.common_schemas import (
@@ -19,7 +27,7 @@ from org_filing.common_schemas import (
     Text,
     VerdictOut,
 )
-from skills_shared.validators import CreditCode, OccupationCode, ResidentId
+from skills_shared.validators import CreditCode, IsoDate, OccupationCode, PersonName, ResidentId
 
 
 class OrgNature(StrEnum):
@@ -39,13 +47,13 @@ class BasicInfo(Strict):
     registering_authority: Text = Field(description="注册登记机构")
     nature: OrgNature
     credit_code: CreditCode
-    legal_representative: Text
-    registered_capital_fen: int = Field(ge=0, description="注册资金（分）")
+    legal_representative: PersonName
+    registered_capital_fen: int = Field(strict=True, ge=0, description="注册资金（分）")
     contact_person: Text
     contact_title: Text = Field(description="联系人职务")
     contact_phone: Phone
     contact_email: Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=200)]
-    independent_legal_person: bool = Field(description="具有独立法人资格（OF-2）")
+    independent_legal_person: StrictBool = Field(description="具有独立法人资格（OF-2）")
 
 
 class OccupationApplied(Strict):
@@ -56,23 +64,23 @@ class OccupationApplied(Strict):
         default=None, description="工种名称（无则留空，证书印“——”）"
     )
     code: OccupationCode
-    is_new: bool = Field(description="是否新职业")
-    start_date: date = Field(description="培训评价起始日期")
-    people_evaluated: int = Field(ge=0, description="已培训评价人数（人次）")
+    is_new: StrictBool = Field(description="是否新职业")
+    start_date: IsoDate = Field(description="培训评价起始日期")
+    people_evaluated: int = Field(strict=True, ge=0, description="已培训评价人数（人次）")
     levels: Levels = Field(description="评价等级范围")
 
 
 class Workstations(Strict):
     occupation_name: Text
-    count: int = Field(ge=1)
+    count: int = Field(strict=True, ge=1)
 
 
 class Site(Strict):
     """三（一）场地情况."""
 
     address: Text
-    area_sqm: int = Field(ge=1, description="场地面积（平方米）")
-    classrooms: int = Field(ge=0, description="教室（间）")
+    area_sqm: int = Field(strict=True, ge=1, description="场地面积（平方米）")
+    classrooms: int = Field(strict=True, ge=0, description="教室（间）")
     workstations: list[Workstations] = Field(min_length=1)
     description: LongText | None = None
     ownership_proof: AttachmentRef | None = Field(default=None, description="权属证明材料")
@@ -84,12 +92,12 @@ class Equipment(Strict):
     name: Text
     brand: Text
     model: Text
-    quantity: int = Field(ge=1)
+    quantity: int = Field(strict=True, ge=1)
     owner: Text = Field(description="所有权归属")
 
 
 class OutsiderMixin(Strict):
-    in_house: bool = Field(description="是否本单位人员")
+    in_house: StrictBool = Field(description="是否本单位人员")
     agreement: AttachmentRef | None = Field(
         default=None, description="非本单位人员：本人签署的承诺书或合作协议复印件"
     )
@@ -104,7 +112,7 @@ class OutsiderMixin(Strict):
 class StaffMember(Strict):
     """四（一）专职工作人员."""
 
-    name: Text
+    name: PersonName
     id_number: ResidentId
     title: Text = Field(description="职称/职务")
     education: Text
@@ -114,7 +122,7 @@ class StaffMember(Strict):
 class Expert(OutsiderMixin):
     """四（二）专家."""
 
-    name: Text
+    name: PersonName
     id_number: ResidentId
     title: Text
     education: Text
@@ -124,7 +132,7 @@ class Expert(OutsiderMixin):
 class Assessor(OutsiderMixin):
     """四（三）考评人员."""
 
-    name: Text
+    name: PersonName
     id_number: ResidentId
     assessor_certificate_no: Text = Field(description="考评员证书号")
     occupation: Text = Field(description="考评职业")
@@ -135,7 +143,7 @@ class Assessor(OutsiderMixin):
 class Supervisor(Strict):
     """四（四）内部督导人员."""
 
-    name: Text
+    name: PersonName
     id_number: ResidentId
     employer: Text = Field(description="所在单位")
     title_or_level: Text
@@ -147,7 +155,7 @@ class Pledge(Strict):
 
     accepted: Literal[True] = Field(description="承诺申报材料真实有效")
     signatory: Text = Field(description="法定代表人")
-    signed_on: date
+    signed_on: IsoDate
 
 
 class AttachmentKind(StrEnum):
@@ -244,10 +252,10 @@ class EvaluationIn(Strict):
         },
     )
 
-    selected: bool = Field(description="择优遴选结果：是否入选")
-    sound_finances: bool
-    good_credit: bool
-    no_violation_record: bool
+    selected: StrictBool = Field(description="择优遴选结果：是否入选")
+    sound_finances: StrictBool
+    good_credit: StrictBool
+    no_violation_record: StrictBool
     opinion: LongText = Field(description="评估意见")
 
 
@@ -259,8 +267,8 @@ class PublishIn(Strict):
         json_schema_extra={"examples": [{"publicity_from": "2026-09-01", "publicity_to": "2026-09-07"}]},
     )
 
-    publicity_from: date
-    publicity_to: date
+    publicity_from: IsoDate
+    publicity_to: IsoDate
 
     @model_validator(mode="after")
     def _order(self) -> PublishIn:
@@ -276,8 +284,8 @@ class FileIn(Strict):
         extra="forbid", json_schema_extra={"examples": [{"valid_from": "2026-09-10", "opinion": "同意备案"}]}
     )
 
-    valid_from: date
-    valid_to: date | None = Field(default=None, description="不填则为 3 年（OF-3 上限）")
+    valid_from: IsoDate
+    valid_to: IsoDate | None = Field(default=None, description="不填则为 3 年（OF-3 上限）")
     opinion: Text = Field(default="同意备案", description="备案管理部门意见")
 
 
@@ -359,9 +367,9 @@ class ThresholdsIn(Strict):
         json_schema_extra={"examples": [{"min_years": 3, "min_total": 5000, "min_per_occupation": 2000}]},
     )
 
-    min_years: int = Field(ge=0, le=100)
-    min_total: int = Field(ge=0)
-    min_per_occupation: int = Field(ge=0)
+    min_years: int = Field(strict=True, ge=0, le=100)
+    min_total: int = Field(strict=True, ge=0)
+    min_per_occupation: int = Field(strict=True, ge=0)
 
 
 class ThresholdsOut(ThresholdsIn):

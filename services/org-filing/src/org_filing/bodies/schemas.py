@@ -9,7 +9,7 @@ from pydantic import AliasChoices, BaseModel, ConfigDict, Field, StringConstrain
 
 from org_filing.common_schemas import Levels, LongText, PlaceCode, Strict, Text
 from skills_shared.contracts.v1.org_filing import FilingBody, FilingScopeLine
-from skills_shared.validators import CreditCode, OccupationCode
+from skills_shared.validators import CreditCode, IsoDate, OccupationCode, PersonName
 
 
 class ScopeIn(Strict):
@@ -116,10 +116,10 @@ class MergeIn(Strict):
     credit_code: CreditCode
     registered_address: Text
     office_address: Text
-    legal_representative: Text
+    legal_representative: PersonName
     scope: list[ScopeIn] = Field(min_length=1, max_length=50)
-    valid_from: date
-    valid_to: date | None = None
+    valid_from: IsoDate
+    valid_to: IsoDate | None = None
     opinion: Text = "合并后视同新增评价机构予以备案"
 
 

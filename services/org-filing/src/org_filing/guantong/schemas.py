@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
 from org_filing.common_schemas import Phone, PlaceCode, Strict, Text
-from skills_shared.validators import OccupationCode, ResidentId
+from skills_shared.validators import OccupationCode, PersonName, ResidentId
 
 
 class PersonContact(Strict):
-    name: Text
+    name: PersonName
     title: Text = Field(description="职务")
     landline: Phone | None = None
     mobile: Phone
@@ -26,12 +26,12 @@ class MappingIn(Strict):
         description="职业编码; without it the row matches the body's filed occupation of the same name (OF-8)",
     )
     work_type: Text | None = None
-    level: int = Field(ge=1, le=5, description="等级代码；贯通为 3/2/1")
+    level: int = Field(strict=True, ge=1, le=5, description="等级代码；贯通为 3/2/1")
     title_specialties: list[Text] = Field(min_length=1, max_length=50, description="对应专业技术职称专业范围")
 
 
 class GuantongStaff(Strict):
-    name: Text
+    name: PersonName
     id_number: ResidentId
     title: Text
     education: Text
@@ -39,12 +39,12 @@ class GuantongStaff(Strict):
 
 
 class GuantongExpert(Strict):
-    name: Text
+    name: PersonName
     id_number: ResidentId
     title_or_level: Text = Field(description="职务/职称/技能等级")
     education: Text
     specialty: Text
-    in_house: bool
+    in_house: StrictBool
 
 
 class GuantongRegisterIn(Strict):
@@ -127,8 +127,8 @@ class QuotaIn(Strict):
         extra="forbid", json_schema_extra={"examples": [{"quota_total": 40, "quota_technician": 30}]}
     )
 
-    quota_total: int = Field(ge=0, description="高级工及以上获证人次")
-    quota_technician: int = Field(ge=0, description="其中技师、高级技师")
+    quota_total: int = Field(strict=True, ge=0, description="高级工及以上获证人次")
+    quota_technician: int = Field(strict=True, ge=0, description="其中技师、高级技师")
 
 
 class IssuedIn(Strict):
@@ -138,8 +138,8 @@ class IssuedIn(Strict):
         extra="forbid", json_schema_extra={"examples": [{"total": 12, "technician": 5}]}
     )
 
-    total: int = Field(ge=1, le=100_000, description="newly issued 高级工及以上 certificates")
-    technician: int = Field(ge=0, le=100_000, description="of which 技师/高级技师")
+    total: int = Field(strict=True, ge=1, le=100_000, description="newly issued 高级工及以上 certificates")
+    technician: int = Field(strict=True, ge=0, le=100_000, description="of which 技师/高级技师")
 
 
 class ProgressOut(BaseModel):

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
-from pydantic import ConfigDict, Field, StringConstraints
+from pydantic import ConfigDict, Field, StrictBool, StringConstraints
 
 from org_filing.common_schemas import Levels, LongText, Strict, Text
 from skills_shared.contracts.v1.org_filing import FilingPlan, FilingPlanPerson
-from skills_shared.validators import OccupationCode, ResidentId
+from skills_shared.validators import IsoDate, OccupationCode, PersonName, ResidentId
 
 
 class PlanPersonIn(Strict):
-    name: Text
+    name: PersonName
     id_number: ResidentId
     role: Text | None = Field(default=None, description="e.g. 考评员、督导员、现场负责人")
 
@@ -45,16 +44,16 @@ class PlanIn(Strict):
     )
 
     name: Text = Field(description="计划名称（贯通计划须含“贯通”）")
-    is_guantong: bool = False
+    is_guantong: StrictBool = False
     occupation_code: OccupationCode
     work_type: (
         Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)] | None
     ) = None
     levels: Levels
-    starts_on: date
-    ends_on: date
+    starts_on: IsoDate
+    ends_on: IsoDate
     venue: Text = Field(description="评价地点")
-    sessions: int = Field(ge=1, le=1000, description="场次")
+    sessions: int = Field(strict=True, ge=1, le=1000, description="场次")
     method: LongText = Field(description="评价方式")
     candidates: list[PlanPersonIn] = Field(min_length=1, max_length=5000, description="参加评价人员")
     assessors: list[PlanPersonIn] = Field(min_length=1, max_length=500, description="考评人员")

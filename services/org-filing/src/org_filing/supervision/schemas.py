@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
 from org_filing.common_schemas import LongText, PlaceCode, Strict, Text
+from skills_shared.validators import IsoDate, PersonName
 
 
 class ComplaintIn(Strict):
@@ -27,10 +28,10 @@ class ComplaintIn(Strict):
         },
     )
 
-    complainant_name: Text
+    complainant_name: PersonName
     complainant_contact: Text
     content: LongText
-    received_on: date | None = Field(default=None, description="defaults to today (Asia/Shanghai)")
+    received_on: IsoDate | None = Field(default=None, description="defaults to today (Asia/Shanghai)")
 
 
 class ComplaintOut(BaseModel):
@@ -81,7 +82,7 @@ class ViolationIn(Strict):
         },
     )
 
-    found_on: date
+    found_on: IsoDate
     description: LongText
     action: ViolationAction
     source: Literal["inspection", "complaint", "other"] = "other"
@@ -122,8 +123,8 @@ class DrawIn(Strict):
         description="The filing district drawn from; `place_code` is its deprecated name (one version).",
     )
     seed: Text
-    bodies_to_draw: int = Field(ge=1, le=1000)
-    inspectors_per_body: int = Field(ge=1, le=10)
+    bodies_to_draw: int = Field(strict=True, ge=1, le=1000)
+    inspectors_per_body: int = Field(strict=True, ge=1, le=10)
     inspector_ids: list[Text] = Field(min_length=1, max_length=1000, description="执法检查人员名录")
 
 
