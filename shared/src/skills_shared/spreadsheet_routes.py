@@ -172,7 +172,7 @@ def sheet_upload(
             endpoint,
             methods=[method],
             route_class_override=sheet_upload_route(upload),
-            openapi_extra=xlsx_request_body(upload.title),
+            openapi_extra=xlsx_request_body(upload),
             **route,
         )
         return endpoint
@@ -196,12 +196,17 @@ def _as_json(request: Request, payload: dict[str, Any]) -> Request:
     return Request({**request.scope, "headers": headers}, receive)
 
 
-def xlsx_request_body(title: str) -> dict[str, Any]:
+def xlsx_request_body(upload: SheetUpload) -> dict[str, Any]:
     """``openapi_extra`` of an upload route: the .xlsx form beside the JSON schema FastAPI documents."""
+    if upload.also or upload.form:
+        names = [upload.form[0]] if upload.form else []
+        names += [ls.title for ls in upload.lists]
+        where = f"whose sheets {'、'.join(names)} are filled in from the template"
+    else:
+        where = f"whose first sheet is filled in from the template ({upload.title})"
     return {
         "requestBody": {
-            "description": f"JSON as the schema says, or an .xlsx whose first sheet is filled in from the "
-            f"template ({title}); errors name the sheet, row and column.",
+            "description": f"JSON as the schema says, or an .xlsx {where}; errors name the sheet, row and column.",
             "content": {XLSX_MEDIA: BINARY},
         }
     }
