@@ -12,7 +12,7 @@ What podman 4.3 cannot do, and what is done instead, in the rendered copy under 
   resolves, instead of the Services' names, and each Deployment runs one replica.
 - `$(VAR)` references between variables are not expanded by podman: the rendered copy expands them.
 - A Secret played from YAML cannot feed `secretKeyRef` (podman stores it as YAML and then refuses it as JSON):
-  the Secrets are created as podman secrets holding the JSON podman reads, with development values.
+  the Secrets are created as podman secrets holding the JSON podman reads, with fresh random values.
 - CloudNativePG (the Cluster and Database resources in database.yaml) needs its operator and stays static: a
   PostgreSQL container from `make images` answers as skills-db-rw and skills-db-ro on the same network.
 - Probes: podman turns the liveness probe into a health check; readiness and start-up probes are not run, so
@@ -25,6 +25,7 @@ import base64
 import json
 import os
 import re
+import secrets
 import subprocess
 import sys
 import time
@@ -47,11 +48,15 @@ PORTS = {
     "voucher": 8004,
 }
 DEV_SECRETS: dict[str, dict[str, str]] = {
-    "skills-db-app": {"username": "skills", "password": "skills-kube-dev"},
-    "skills-jwt": {"SKILLS_JWT_SECRET": "dev-only-secret-change-me-0123456789abcdef"},
-    "certificate-registry-signing-key": {"REGISTRY_SIGNING_KEY_SEED": ""},
-    "voucher-qr-secret": {"VOUCHER_QR_SECRET": "dev-only-voucher-qr-secret-change-me-0123456789"},
+    "skills-db-app": {"username": "skills", "password": secrets.token_hex(32)},
+    "skills-jwt": {"SKILLS_JWT_SECRET": base64.b64encode(secrets.token_bytes(48)).decode()},
+    "certificate-registry-signing-key": {
+        "REGISTRY_SIGNING_KEY_SEED": base64.b64encode(secrets.token_bytes(32)).decode()
+    },
+    "voucher-qr-secret": {"VOUCHER_QR_SECRET": base64.b64encode(secrets.token_bytes(48)).decode()},
 }
+"""Fresh values per run, made as deploy/k8s/secrets/README.md says: the manifests run with ENVIRONMENT=production,
+which refuses the public development secrets."""
 WAIT_S = 180.0
 
 
