@@ -30,4 +30,3 @@ class EventSettings(BaseSettings):
     secret_grace_s: float = Field(
         default=24 * 3600.0, ge=0, description="After a rotation, how long the old secret also signs."
     )
-    lag_alert_s: float = Field(default=300.0, gt=0, description="Lag the alert rule fires at (documented).")
