@@ -41,8 +41,11 @@ async def test_the_audit_chain_verification_result_is_exported(
     intact = await client.get("/v1/audit/verify", headers=inspector)
     assert intact.status_code == 200 and intact.json()["ok"] is True, intact.text
     assert await metric_value(client, "skills_audit_chain_ok", service="certificate-registry") == 1
-    async with engine.begin() as conn:
-        await conn.execute(text("UPDATE audit_log SET actor = 'someone-else' WHERE id = (SELECT min(id) FROM audit_log)"))
+    async with engine.begin() as conn:  # tampering, past the append-only trigger as a superuser could
+        await conn.execute(text("SET LOCAL session_replication_role = replica"))
+        await conn.execute(
+            text("UPDATE audit_log SET actor = 'someone-else' WHERE id = (SELECT min(id) FROM audit_log)")
+        )
     broken = await client.get("/v1/audit/verify", headers=inspector)
     assert broken.status_code == 200 and broken.json()["ok"] is False, broken.text
     assert await metric_value(client, "skills_audit_chain_ok", service="certificate-registry") == 0
