@@ -41,7 +41,8 @@ async def get_lean_tx(request: Request) -> AsyncIterator[LeanTx]:
                 await transaction.rollback()
             raise
         await transaction.commit()
-        for child, amount in tx.info.pop("skills_metrics_pending", ()):  # skills_shared.metrics.count_on_commit
+        # Counters held back until the commit (skills_shared.metrics.count_on_commit).
+        for child, amount in tx.info.pop("skills_metrics_pending", ()):
             child.inc(amount)
 
 

@@ -25,7 +25,7 @@ def install_overdue_gauge(app: FastAPI) -> None:
 
     async def overdue(conn: AsyncConnection) -> None:
         clock = getattr(app.state, "clock", None) or process_clock()
-        rows = dict(
+        rows: dict[str, int] = dict(
             (
                 await conn.execute(
                     _OVERDUE_BY_POLICY,
