@@ -136,8 +136,9 @@ def expect(response: httpx.Response, status: int) -> dict[str, Any]:
 
 
 def person(n: int) -> dict[str, str]:
+    """A person of the form with a valid resident ID; names carry no digits (the suite's one name check)."""
     return {
-        "name": f"人员{n}",
+        "name": "李" + "伟芳娜敏静丽强磊"[n % 8],
         "id_number": make_resident_id("500101", date(1980, 1, 1) + timedelta(days=n), n),
     }
 
