@@ -25,13 +25,12 @@ def build_registry(url: str, day: Day, org_filing: httpx.AsyncBaseTransport | No
 
 def build_org(url: str, day: Day) -> FastAPI:
     from org_filing.app import create_app
-    from org_filing.clock import business_today
     from org_filing.settings import OrgFilingSettings
 
     app = create_app(
         OrgFilingSettings(database_url=url, environment="test", log_level="WARNING", outbox_enabled=False)
     )
-    app.dependency_overrides[business_today] = day
+    app.state.clock = day
     return app
 
 

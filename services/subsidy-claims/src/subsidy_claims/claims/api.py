@@ -54,7 +54,7 @@ async def service(session: SessionDep, principal: CurrentPrincipal, today: Today
 Svc = Annotated[ClaimService, Depends(service)]
 
 
-def district_filter(
+async def district_filter(
     district_code: Annotated[
         str | None,
         Query(
