@@ -29,9 +29,10 @@ from skills_shared.clock import FixedClock
 from skills_shared.testing import fresh_database
 
 HOST = "127.0.0.1"
-TODAY = date(2026, 9, 1)
-"""The business date every app starts on: a year the working-day calendar covers, so periods of N working days
-(a plan's 10, a publicity's 5) are counted on the official calendar."""
+TODAY = date(2026, 1, 5)
+"""The business date every app starts on: early in a year the working-day calendar covers, so the periods of N
+working days the session's tests let pass one after another (a plan's 10, a publicity's 5) are all counted on
+the official calendar."""
 
 
 @dataclass(frozen=True, slots=True)
