@@ -11,7 +11,7 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from skills_shared import spreadsheets
-from skills_shared.middleware import body_types_of
+from skills_shared.middleware import ACCEPTED_EXTENSION, body_types_of
 from skills_shared.problems import FieldError, Problem
 from skills_shared.spreadsheets import (
     BOM,
@@ -152,3 +152,10 @@ def test_the_middleware_lets_through_what_the_openapi_documents() -> None:
     }
     [(pattern, method, types)] = body_types_of(openapi)
     assert pattern.match("/v1/a/7/rows") and method == "POST" and types == ("application/json", XLSX_MEDIA)
+    # A document rewritten for client generators (JSON alone in ``content``) still names what is taken.
+    openapi["paths"]["/v1/a/{id}/rows"]["post"]["requestBody"] = {
+        "content": {"application/json": {}},
+        ACCEPTED_EXTENSION: ["application/json", XLSX_MEDIA],
+    }
+    [(_, _, types)] = body_types_of(openapi)
+    assert types == ("application/json", XLSX_MEDIA)

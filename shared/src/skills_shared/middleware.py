@@ -86,14 +86,20 @@ def _unsupported_type(content_type: bytes, accepted_types: tuple[str, ...] = ACC
     )
 
 
+ACCEPTED_EXTENSION = "x-accepted-media-types"
+"""Named on a ``requestBody`` that takes several types: kept when a document is rewritten for client generators
+(the gateway publishes such a body under JSON alone), so the types accepted stay the types documented."""
+
+
 def body_types_of(openapi: dict[str, Any]) -> list[tuple[re.Pattern[str], str, tuple[str, ...]]]:
     """Every operation whose documented request body takes more than JSON: its path pattern, its method and
-    the media types of its ``requestBody``. What the OpenAPI document promises is what is let through."""
+    the media types of its ``requestBody`` (its `ACCEPTED_EXTENSION` when named). What the OpenAPI document
+    promises is what is let through."""
     table: list[tuple[re.Pattern[str], str, tuple[str, ...]]] = []
     for template, operations in openapi.get("paths", {}).items():
         for method, operation in operations.items():
-            content = (operation.get("requestBody") or {}).get("content") or {}
-            types = tuple(content)
+            body = (operation.get("requestBody") or {}) if isinstance(operation, dict) else {}
+            types = tuple(body.get(ACCEPTED_EXTENSION) or body.get("content") or {})
             if isinstance(operation, dict) and types and types != ACCEPTED_BODY_TYPES:
                 table.append((compile_path(template)[0], method.upper(), types))
     return table

@@ -26,6 +26,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 
 from skills_shared.errors import validation_errors
+from skills_shared.middleware import ACCEPTED_EXTENSION
 from skills_shared.problems import FieldError, Problem
 from skills_shared.spreadsheets import (
     CSV_MEDIA,
@@ -208,6 +209,7 @@ def xlsx_request_body(upload: SheetUpload) -> dict[str, Any]:
         "requestBody": {
             "description": f"JSON as the schema says, or an .xlsx {where}; errors name the sheet, row and column.",
             "content": {XLSX_MEDIA: BINARY},
+            ACCEPTED_EXTENSION: [JSON_MEDIA, XLSX_MEDIA],
         }
     }
 
