@@ -187,7 +187,13 @@ class WebhookDelivery:
                 log.warning("webhook_endpoint_disabled", subscription=label, error=error)
 
     async def drain(self, subscription_id: uuid.UUID) -> int:
-        """Send the endpoint's due deliveries one after another; return how many were acknowledged."""
+        """Send the endpoint's due deliveries with a few requests in flight, never two for one resource (each
+        claim takes only the head of its resource's queue, and a leased head is still pending); return how many
+        were acknowledged."""
+        workers = self.settings.per_endpoint_concurrency
+        return sum(await asyncio.gather(*(self._drain_one(subscription_id) for _ in range(workers))))
+
+    async def _drain_one(self, subscription_id: uuid.UUID) -> int:
         delivered = 0
         while True:
             row = await self._claim(subscription_id)

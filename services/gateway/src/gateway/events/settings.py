@@ -27,6 +27,9 @@ class EventSettings(BaseSettings):
     max_endpoints_in_flight: int = Field(
         default=64, ge=1, description="Endpoints served at once; each has its own queue and task."
     )
+    per_endpoint_concurrency: int = Field(
+        default=4, ge=1, le=32, description="Requests in flight to one endpoint (never two for one resource)."
+    )
     secret_grace_s: float = Field(
         default=24 * 3600.0, ge=0, description="After a rotation, how long the old secret also signs."
     )
