@@ -117,9 +117,15 @@ async def test_every_event_once_in_order_through_an_endpoint_that_fails_then_rec
         assert got == ["claim.approved", "claim.published", "claim.paid"]  # order kept per resource
     assert receiver.accepted[0][1] == next(e for e in sent if e.id == receiver.ids[0]).model_dump(mode="json")
 
-    log = (
-        await gw.get(f"/api/v1/events/subscriptions/{sub['id']}/deliveries?page_size=200", headers=who)
-    ).json()
+    log_path = f"/api/v1/events/subscriptions/{sub['id']}/deliveries?page_size=200"
+
+    async def logged() -> bool:
+        # the receiver answers before the gateway records the attempt: wait for the last record
+        items = (await gw.get(log_path, headers=who)).json()["items"]
+        return [a["outcome"] for a in items].count("delivered") == len(sent)
+
+    await eventually(logged, "every delivery in the log")
+    log = (await gw.get(log_path, headers=who)).json()
     outcomes = [a["outcome"] for a in log["items"]]
     assert outcomes.count("failed") == 5 and outcomes.count("delivered") == len(sent)
     assert {a["status_code"] for a in log["items"] if a["outcome"] == "failed"} == {500}
