@@ -18,7 +18,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,7 @@ import pytest
 from rel_support import bearer, cq_draft, fetchval, scaled
 
 from skills_shared.certnumber import build
+from skills_shared.clock import SANDBOX_FILE_ENV, SandboxClock, move_to, reset, today_of
 from skills_shared.testing import apply_synthetic_calendar
 from skills_shared.validators import make_resident_id
 from skills_shared.workdays import today_shanghai
@@ -50,6 +51,8 @@ class RealSuite:
     urls: dict[str, str]
     procs: dict[str, subprocess.Popen[bytes]]
     logs: Path
+    sandbox: Path
+    """The suite's sandbox clock file: a test that needs a period to pass moves it, and resets it after."""
 
     def base(self, name: str) -> str:
         return f"http://127.0.0.1:{SPECS[name].port + OFFSET}"
@@ -77,10 +80,12 @@ class RealSuite:
 def real() -> Iterator[RealSuite]:
     from pgserver.postgres_server import get_server
 
-    saved = {k: os.environ.get(k) for k in ("SKILLS_PORT_OFFSET", "SKILLS_DATABASE_PREFIX")}
+    saved = {k: os.environ.get(k) for k in ("SKILLS_PORT_OFFSET", "SKILLS_DATABASE_PREFIX", SANDBOX_FILE_ENV)}
     os.environ["SKILLS_PORT_OFFSET"] = str(OFFSET)
     os.environ.pop("SKILLS_DATABASE_PREFIX", None)
     with tempfile.TemporaryDirectory(prefix="skills-faults-") as tmp:
+        sandbox = Path(tmp) / "sandbox-clock.json"
+        os.environ[SANDBOX_FILE_ENV] = str(sandbox)
         server = get_server(Path(tmp) / "pg", cleanup_mode="stop")
         logs = Path(tmp) / "logs"
         logs.mkdir()
@@ -93,7 +98,7 @@ def real() -> Iterator[RealSuite]:
             for spec in SERVICES:
                 procs[spec.name] = run.start(spec, urls[spec.name], "127.0.0.1", logs)
             run.wait_healthy(procs, "127.0.0.1", logs, timeout_s=WAIT_S)
-            yield RealSuite(server, urls, procs, logs)
+            yield RealSuite(server, urls, procs, logs, sandbox)
         finally:
             for proc in procs.values():  # SIGCONT first: a stopped process cannot act on SIGTERM
                 with contextlib.suppress(ProcessLookupError):
@@ -349,17 +354,50 @@ def test_outbox_delivers_issuer_sync_after_registry_outage(real: RealSuite) -> N
     org = real.base("org-filing")
 
     async def file_one() -> str:
+        """Apply, select and publish today, let the publicity pass on the suite's sandbox clock, then file (OF-3:
+        a publicity already over when recorded is refused, so time has to pass for real)."""
+        code = f.credit_code()
+        today = today_of(SandboxClock(real.sandbox))
         async with httpx.AsyncClient(base_url=org, timeout=30) as client:
-            app_id, _, officer = await f.published_application(client)
+            r = await client.post("/v1/applications", json=f.full_form(code), headers=f.applicant(code))
+            assert r.status_code == 201, r.text
+            app_id = r.json()["id"]
+            r = await client.post(f"/v1/applications/{app_id}/submit", headers=f.applicant(code))
+            assert r.status_code == 200, r.text
+            officer = f.city()
+            r = await client.post(
+                f"/v1/applications/{app_id}/evaluation",
+                json={
+                    "selected": True,
+                    "sound_finances": True,
+                    "good_credit": True,
+                    "no_violation_record": True,
+                    "opinion": "符合条件",
+                },
+                headers=officer,
+            )
+            assert r.status_code == 200, r.text
+            r = await client.post(
+                f"/v1/applications/{app_id}/publication",
+                json={"publicity_from": today.isoformat(), "publicity_to": today.isoformat()},
+                headers=officer,
+            )
+            assert r.status_code == 200, r.text
+            filing_day = today + timedelta(days=1)
+            move_to(real.sandbox, filing_day)
+            await asyncio.sleep(1.2)  # each process re-reads the sandbox file at most once a second
             r = await client.post(
                 f"/v1/applications/{app_id}/filing",
-                json={"valid_from": date.today().isoformat()},
+                json={"valid_from": filing_day.isoformat()},
                 headers={**officer, "Idempotency-Key": uuid.uuid4().hex},
             )
             assert r.status_code == 201, r.text
             return str(r.json()["body_code"])
 
-    body_code = asyncio.run(file_one())
+    try:
+        body_code = asyncio.run(file_one())
+    finally:
+        reset(real.sandbox)  # back to real time for the tests that follow
     pending = asyncio.run(
         fetchval(real.urls["org-filing"], "SELECT count(*) FROM outbox WHERE delivered_at IS NULL")
     )

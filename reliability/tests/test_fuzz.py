@@ -73,10 +73,11 @@ def _gateway_with_services(urls: dict[str, str]) -> Any:
     def asgi(app: Any) -> httpx.ASGITransport:
         return httpx.ASGITransport(app=app, raise_app_exceptions=False)
 
-    registry = _app_for("certificate-registry", urls)
+    org = _app_for("org-filing", urls)
+    registry = b.build_registry(urls["certificate-registry"], Day(date(2025, 9, 30)), asgi(org))
     services = {
         REGISTRY: registry,
-        ORG_FILING: _app_for("org-filing", urls),
+        ORG_FILING: org,
         SUBSIDY: b.build_subsidy(urls["subsidy-claims"], Day(date(2026, 6, 15)), asgi(registry)),
         VOUCHER: _app_for("voucher", urls),
     }

@@ -8,20 +8,16 @@ scanners, two officers), not replays the idempotency layer would fold into one.
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import uuid
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
 from registry_testkit import APPROVAL_DAY, Registry, candidate
 from rel_support import Service, bearer, fetchval, scaled
-
-from skills_shared.testing import REPO_ROOT
 
 CALLERS = 6
 
@@ -185,12 +181,10 @@ async def test_concurrent_issue_of_many_batches_gives_unique_gapless_numbers(
 
 
 def _org_factories() -> Any:
-    path = Path(REPO_ROOT) / "services" / "org-filing" / "tests" / "of_factories.py"
-    spec = importlib.util.spec_from_file_location("rel_of_factories", path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    """org-filing's own test factories, driving the suite's org-filing app (the conftest points them at it)."""
+    import of_factories
+
+    return of_factories
 
 
 async def test_concurrent_filing_assigns_each_code_once(suite: dict[str, Service]) -> None:

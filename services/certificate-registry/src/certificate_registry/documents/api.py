@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Path, Query, Request
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from certificate_registry.access import require_view
@@ -154,18 +154,23 @@ async def signing_key(request: Request) -> SigningKeyOut:
     )
 
 
+class JwkSetResponse(JSONResponse):
+    """RFC 7517's media type for a key set, documented as such so clients and fuzzers expect it."""
+
+    media_type = "application/jwk-set+json"
+
+
 @router.get(
     "/v1/credentials/jwks",
     response_model=JwksOut,
+    response_class=JwkSetResponse,
     summary="JWKS of every key that has signed certificates, by kid; retired keys stay so old certificates verify",
 )
 async def jwks(request: Request) -> Response:
     keys = await keyring.published_keys(service.engine_of(request), service.signing_key_of(request))
     body = {"keys": [credential.public_jwk(kid, raw) for kid, raw in keys.items()]}
-    return Response(
-        JwksOut.model_validate(body).model_dump_json(),
-        media_type="application/jwk-set+json",
-        headers={"Cache-Control": "public, max-age=300"},
+    return JwkSetResponse(
+        JwksOut.model_validate(body).model_dump(mode="json"), headers={"Cache-Control": "public, max-age=300"}
     )
 
 
