@@ -22,12 +22,19 @@ class IllegalTransition(Refusal):
     """The current state does not allow the action (409 ``illegal_state``)."""
 
     def __init__(
-        self, *, entity_zh: str, current: str, current_zh: str, action: str, action_zh: str, rule: str | None
+        self,
+        *,
+        entity_zh: str,
+        current: str,
+        action: str,
+        action_zh: str,
+        rule: str | None,
+        current_zh: str | None = None,
     ) -> None:
         super().__init__(
             rule,
             "illegal_state",
-            f"{entity_zh}当前状态为“{current_zh}”，不能{action_zh}",
+            f"{entity_zh}当前状态为“{current_zh or current}”，不能{action_zh}",
             status=409,
             title="Illegal state transition",
             extra={"current_state": current, "action": action},
@@ -60,15 +67,19 @@ class StateMachine(Generic[S]):
         """The state ``action`` leads to from ``current``, or :class:`IllegalTransition`."""
         sources, target = self.moves[action]
         if str(current) not in {str(s) for s in sources}:
-            raise IllegalTransition(
-                entity_zh=self.entity_zh,
-                current=str(current),
-                current_zh=self.states_zh.get(str(current), str(current)),
-                action=action,
-                action_zh=self.actions_zh.get(action, action),
-                rule=self.rule,
-            )
+            raise self.refusal(current, action)
         return target
+
+    def refusal(self, current: S | str, action: str) -> IllegalTransition:
+        """The 409 for ``action`` from ``current``: also for a route that allows less than the table does."""
+        return IllegalTransition(
+            entity_zh=self.entity_zh,
+            current=str(current),
+            current_zh=self.states_zh.get(str(current)),
+            action=str(action),
+            action_zh=self.actions_zh.get(str(action), str(action)),
+            rule=self.rule,
+        )
 
     def actions_from(self, current: S | str) -> list[str]:
         """The actions the current state allows, in table order (for "what can I do next" answers)."""
