@@ -5,7 +5,7 @@ PYTHON ?= python3
 UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
 SKILLS := $(UV) run --frozen --all-packages skills
 
-.PHONY: help install run demo test token clock migrate lint typecheck check bench soak
+.PHONY: help install run demo test token logscan clock migrate lint typecheck check bench soak
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -34,6 +34,9 @@ test: install  ## the whole suite against real PostgreSQL (embedded unless TEST_
 
 token: install  ## mint a dev JWT: make token ROLE=district_officer DISTRICT=05 [SUB= BODY= INSTITUTION= PERMS=]
 	@$(SKILLS) token --role "$(ROLE)" --sub "$(SUB)" --district "$(DISTRICT)" --body "$(BODY)" --institution "$(INSTITUTION)" --perms "$(PERMS)"
+
+logscan: install  ## fail when logs hold personal data in the clear: make logscan LOGS="file-or-folder …" (default .data/logs)
+	@$(SKILLS) logscan $(or $(LOGS),.data/logs)
 
 clock: install  ## the sandbox business date of make run: make clock DATE=2027-01-20 (forward only) or make clock RESET=1
 	@$(SKILLS) clock $(if $(DATE),--date "$(DATE)") $(if $(RESET),--reset)

@@ -191,7 +191,7 @@ def test_the_makefile_targets_call_the_scripts(repo_root: Path) -> None:
 def test_ci_runs_the_smoke_test_right_after_the_first_make_test(repo_root: Path) -> None:
     lines = [line.strip() for line in (repo_root / ".ci" / "run").read_text(encoding="utf-8").splitlines()]
     commands = [line for line in lines if line and not line.startswith(("#", "echo"))]
-    first_test = commands.index("make test")
+    first_test = next(i for i, c in enumerate(commands) if c.split()[:2] == ["make", "test"])
     assert commands[first_test + 1] == "make container-smoke"
 
 

@@ -89,6 +89,8 @@ def main(argv: list[str] | None = None) -> int:
     tok.add_argument("--institution", default="")
     tok.add_argument("--perms", default="", help="comma-separated, e.g. unit_head")
     tok.add_argument("--ttl", type=int, default=3600)
+    scan = sub.add_parser("logscan", help="fail when logs hold a resident ID or mobile number in the clear")
+    scan.add_argument("paths", nargs="+", help="log files or folders")
     clk = sub.add_parser("clock", help="the sandbox business date of `make run` (development and demos only)")
     clk.add_argument("--date", default="", help="move the business date forward to YYYY-MM-DD")
     clk.add_argument("--reset", action="store_true", help="back to real time")
@@ -112,6 +114,10 @@ def main(argv: list[str] | None = None) -> int:
         return _migrate(args)
     if args.command == "clock":
         return _clock(args)
+    if args.command == "logscan":
+        from skills_tools.logscan import main as scan_main
+
+        return scan_main(args.paths)
     return _token(args)
 
 
