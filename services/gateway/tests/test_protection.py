@@ -91,6 +91,20 @@ async def test_each_token_subject_has_its_own_budget(limited: tuple[httpx.AsyncC
     assert statuses == [401] * 5 + [429]
 
 
+async def test_services_posting_events_are_not_limited_and_nobody_else_is_exempt(
+    limited: tuple[httpx.AsyncClient, FakeSuite],
+) -> None:
+    """A busy hour's partner events from the services must not be throttled by the people's budget (5 here)."""
+    client, _ = limited
+    path = "/internal/v1/events/claim/1"
+    service = auth_headers("service", "subsidy-claims")
+    statuses = {(await client.post(path, json={}, headers=service)).status_code for _ in range(8)}
+    assert 429 not in statuses and statuses == {422}  # refused for its body, never for its rate
+    citizen = auth_headers("citizen", "500101199001011234")
+    tried = [(await client.post(path, json={}, headers=citizen)).status_code for _ in range(6)]
+    assert tried[-1] == 429 and 429 not in tried[:5]
+
+
 async def test_probes_are_never_limited(limited: tuple[httpx.AsyncClient, FakeSuite]) -> None:
     client, _ = limited
     assert {(await client.get("/healthz")).status_code for _ in range(10)} == {200}

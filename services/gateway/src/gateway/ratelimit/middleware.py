@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from gateway.ratelimit.counters import Limiter
-from gateway.ratelimit.rules import Budget, budget_of
+from gateway.ratelimit.rules import INTERNAL_PREFIX, Budget, budget_of, internal_call_exempt
 from skills_shared.auth import MAX_TOKEN_BYTES, TokenVerifier
 from skills_shared.clients import bind_caller
 from skills_shared.metrics import RATE_LIMITED
@@ -97,7 +97,10 @@ class RateLimitMiddleware:
             await self.app(scope, receive, send)
             return
         budget = budget_of(scope["path"])
-        if budget is None:
+        if budget is None or (
+            scope["path"].startswith(INTERNAL_PREFIX)
+            and internal_call_exempt(scope["path"], await self.identity.subject(scope))
+        ):
             await self.app(scope, receive, send)
             return
         key = await self.identity.of(scope, budget)

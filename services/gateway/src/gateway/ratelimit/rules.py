@@ -18,6 +18,17 @@ EXEMPT_PATHS: frozenset[str] = frozenset({"/healthz", "/readyz", "/metrics"})
 """Probes and scrapes from the platform: never limited, or an orchestrator would kill a busy gateway."""
 
 
+INTERNAL_PREFIX = "/internal/"
+"""Service-to-service routes (the services' partner events): a caller proven to be a suite service is not
+limited there, or a busy hour's events would be throttled by the budget meant for people; anyone else draws
+from the default budget like any request."""
+
+
+def internal_call_exempt(path: str, subject: str | None) -> bool:
+    """True for a suite service (``service:…`` subject) calling an internal route."""
+    return path.startswith(INTERNAL_PREFIX) and subject is not None and subject.startswith("service:")
+
+
 class Budget(StrEnum):
     """Which counter a request draws from."""
 
