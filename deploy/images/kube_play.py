@@ -54,6 +54,11 @@ DEV_SECRETS: dict[str, dict[str, str]] = {
         "REGISTRY_SIGNING_KEY_SEED": base64.b64encode(secrets.token_bytes(32)).decode()
     },
     "voucher-qr-secret": {"VOUCHER_QR_SECRET": base64.b64encode(secrets.token_bytes(48)).decode()},
+    "certificate-registry-photo-store": {  # photos are only touched on upload; no store runs under kube play
+        "REGISTRY_PHOTO_S3_ENDPOINT_URL": "http://object-store.invalid:9000",
+        "REGISTRY_PHOTO_S3_ACCESS_KEY": secrets.token_hex(8),
+        "REGISTRY_PHOTO_S3_SECRET_KEY": secrets.token_hex(16),
+    },
 }
 """Fresh values per run, made as deploy/k8s/secrets/README.md says: the manifests run with ENVIRONMENT=production,
 which refuses the public development secrets."""
