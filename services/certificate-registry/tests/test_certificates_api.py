@@ -28,11 +28,11 @@ async def _issued(registry: Registry, count: int = 2) -> tuple[list[str], list[d
 
 async def test_lookup_answers(registry: Registry, client: httpx.AsyncClient) -> None:
     numbers, rows = await _issued(registry)
-    bad = await client.get("/v1/certificates/S00005007000125400000X", params={"name": "考生0"})
+    bad = await client.get("/v1/certificates/S00005007000125400000X", params={"name": "考生甲"})
     assert bad.status_code == 422 and bad.json()["errors"][0]["loc"] == ["path", "number"]
     assert (bad.json()["rule"], bad.json()["code"]) == ("CR-1", "invalid_certificate_number")
     neither = await client.get(f"/v1/certificates/{numbers[0]}")
-    both = await client.get(f"/v1/certificates/{numbers[0]}", params={"name": "考生0", "id_number": "x"})
+    both = await client.get(f"/v1/certificates/{numbers[0]}", params={"name": "考生甲", "id_number": "x"})
     assert neither.status_code == both.status_code == 422
     nul = await client.get(f"/v1/certificates/{numbers[0]}?name=%00")
     assert nul.status_code == 422
@@ -40,10 +40,10 @@ async def test_lookup_answers(registry: Registry, client: httpx.AsyncClient) -> 
     record = await client.get(f"/v1/certificates/{numbers[0]}/record", headers=auth_headers("partner"))
     assert record.status_code == 200
     assert record.json()["id_number"] == rows[0]["id_number"] and record.json()["obtained_by"] == "evaluation"
-    assert CertificateRecord.model_validate(record.json()).holder_name == "考生0"
+    assert CertificateRecord.model_validate(record.json()).holder_name == "考生甲"
     assert (
         PublicCertificate.model_validate(
-            (await client.get(f"/v1/certificates/{numbers[0]}", params={"name": "考生0"})).json()
+            (await client.get(f"/v1/certificates/{numbers[0]}", params={"name": "考生甲"})).json()
         ).number
         == numbers[0]
     )
@@ -94,7 +94,7 @@ async def test_revocation(registry: Registry, client: httpx.AsyncClient, engine:
     twice = await client.post(path, json=body, headers={**admin, "Idempotency-Key": "r2"})
     assert twice.status_code == 409 and twice.json()["code"] == "illegal_state"
     assert (twice.json()["rule"], twice.json()["current_state"]) == ("CR-7", "revoked")
-    public = await client.get(f"/v1/certificates/{number}", params={"name": "考生0"})
+    public = await client.get(f"/v1/certificates/{number}", params={"name": "考生甲"})
     assert public.json()["status"] == "revoked" and public.json()["revoked_reason"] == body["reason"]
     assert public.json()["revoked_on"] == APPROVAL_DAY.isoformat()
     async with engine.connect() as conn:

@@ -44,7 +44,7 @@ async def test_full_issuance(registry: Registry, client: httpx.AsyncClient, engi
     assert lines[0][:3] == ["序号", "证书编号", "姓名"] and len(lines) == 6
 
     number = out["first_number"]
-    found = await client.get(f"/v1/certificates/{number}", params={"name": "考生0"})
+    found = await client.get(f"/v1/certificates/{number}", params={"name": "考生甲"})
     assert found.status_code == 200, found.text
     body = found.json()
     assert body["status"] == "valid" and body["body_name"].startswith("重庆市某职业技能评价中心")
@@ -52,8 +52,8 @@ async def test_full_issuance(registry: Registry, client: httpx.AsyncClient, engi
     by_id = await client.get(f"/v1/certificates/{number}", params={"id_number": rows[0]["id_number"]})
     assert by_id.status_code == 200 and by_id.json() == body
 
-    wrong_name = await client.get(f"/v1/certificates/{number}", params={"name": "考生1"})
-    unknown = await client.get(f"/v1/certificates/{DISTRICT_BODY}{YEAR}4999999", params={"name": "考生0"})
+    wrong_name = await client.get(f"/v1/certificates/{number}", params={"name": "考生乙"})
+    unknown = await client.get(f"/v1/certificates/{DISTRICT_BODY}{YEAR}4999999", params={"name": "考生甲"})
     assert wrong_name.status_code == unknown.status_code == 404
     strip = lambda r: {k: v for k, v in r.json().items() if k != "request_id"}  # noqa: E731
     assert strip(wrong_name) == strip(unknown)
@@ -242,6 +242,6 @@ async def test_lookup_hot_path_is_counted_under_its_template(
     await registry.put_issuer()
     batch_id = await registry.ready_batch([candidate(1)])
     number = (await registry.issue(batch_id)).json()["first_number"]
-    assert (await client.get(f"/v1/certificates/{number}", params={"name": "考生1"})).status_code == 200
+    assert (await client.get(f"/v1/certificates/{number}", params={"name": "考生乙"})).status_code == 200
     metrics = (await client.get("/metrics")).text
     assert 'route="/v1/certificates/{number}"' in metrics

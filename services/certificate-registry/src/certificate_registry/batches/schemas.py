@@ -10,7 +10,7 @@ import uuid
 from datetime import date
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from skills_shared.contracts.v1.registry import (
     BatchOpen,
@@ -68,7 +68,7 @@ class ObjectionIn(BaseModel):
         json_schema_extra={"examples": [{"candidate_id": 1, "reason": "该考生未实际参加技能操作考核"}]},
     )
 
-    candidate_id: int = Field(ge=1)
+    candidate_id: StrictInt = Field(ge=1)
     reason: Reason
 
 

@@ -32,6 +32,7 @@ from skills_shared.audit import record
 from skills_shared.auth import Principal
 from skills_shared.contracts.v1.org_filing import BatchPlanCheck
 from skills_shared.contracts.v1.registry import TitleHeld, TitleLevel
+from skills_shared.duplicates import refuse_repeats
 from skills_shared.problems import FieldError, not_found
 from skills_shared.reference import SkillLevel
 from skills_shared.refusals import Refusal
@@ -195,6 +196,14 @@ class BatchService:
             )
             for c in payload.candidates
         ]
+        refuse_repeats(
+            payload.candidates,
+            lambda c: rules.id_key(c.id_number),
+            field="candidates",
+            member="id_number",
+            what_zh="身份证号码",
+            list_zh="考生名单",
+        )
         row_errors = rules.validate_rows(rows, subjects=subjects, panel=panel, check_id=check_resident_id)
         errors = [
             FieldError(

@@ -16,6 +16,7 @@ from skills_shared import certnumber
 from skills_shared.audit import record
 from skills_shared.auth import Principal
 from skills_shared.certnumber import BodyCode
+from skills_shared.duplicates import refuse_repeats
 from skills_shared.problems import FieldError, not_found
 from skills_shared.reference import CQ_FILING_PLACES, CQ_PROVINCE_CODE
 from skills_shared.refusals import Refusal
@@ -95,6 +96,14 @@ class IssuerService:
         org-filing's check, made when it files the body.
         """
         body = parse_code_or_422(code, ["path", "code"])
+        refuse_repeats(
+            payload.scope,
+            lambda item: item.occupation_code,
+            field="scope",
+            member="occupation_code",
+            what_zh="职业编码",
+            list_zh="备案范围",
+        )
         level_scope = payload.level_scope or rules.default_jurisdiction(body)
         if payload.merged_into is not None and payload.status is not rules.IssuerStatus.MERGED:
             raise Refusal(

@@ -29,15 +29,17 @@ from pydantic import (
     AfterValidator,
     AliasChoices,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
+    StrictBool,
     StrictInt,
     field_validator,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
 
-from skills_shared.validators import OccupationCode
+from skills_shared.validators import IsoDate, OccupationCode
 
 EARLIEST_DATE = date(2000, 1, 1)
 LATEST_DATE = date(2099, 12, 31)
@@ -53,6 +55,13 @@ def _clean(value: str) -> str:
     return text
 
 
+def _not_a_flag(value: Any) -> Any:
+    """An identifier may still come as the digits of the deprecated ``plan_ref`` string, but never as a boolean."""
+    if isinstance(value, bool):
+        raise PydanticCustomError("int_type", "应为整数，不能是布尔值")
+    return value
+
+
 def _sane_date(value: date) -> date:
     if not (EARLIEST_DATE <= value <= LATEST_DATE):
         raise PydanticCustomError("date_out_of_range", "日期应在2000-01-01至2099-12-31之间")
@@ -63,7 +72,8 @@ Name50 = Annotated[str, Field(min_length=1, max_length=50), AfterValidator(_clea
 Name100 = Annotated[str, Field(min_length=1, max_length=100), AfterValidator(_clean)]
 Name200 = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_clean)]
 Reason = Annotated[str, Field(min_length=1, max_length=1000), AfterValidator(_clean)]
-SaneDate = Annotated[date, AfterValidator(_sane_date)]
+SaneDate = Annotated[IsoDate, AfterValidator(_sane_date)]
+"""A date given as ``YYYY-MM-DD`` only (never a number: issue 20 item 10), between 2000 and 2099."""
 BodyCode = Annotated[
     str,
     Field(
@@ -99,7 +109,7 @@ class IssuerScopeItem(BaseModel):
     occupation_code: OccupationCode
     occupation_name: Name100
     work_types: list[Name100] = Field(default_factory=list, max_length=100)
-    levels: list[int] = Field(min_length=1, max_length=5)
+    levels: list[StrictInt] = Field(min_length=1, max_length=5)
 
     @field_validator("levels")
     @classmethod
@@ -153,9 +163,6 @@ class IssuerSync(BaseModel):
     def _order(self) -> IssuerSync:
         if self.valid_from > self.valid_to:
             raise ValueError("备案有效期起始日不能晚于截止日")
-        codes = [item.occupation_code for item in self.scope]
-        if len(set(codes)) != len(codes):
-            raise ValueError("同一职业在备案范围内出现多次")
         return self
 
 
@@ -364,7 +371,7 @@ class BatchOpen(BaseModel):
     )
 
     body_code: BodyCode
-    plan_id: int = Field(
+    plan_id: Annotated[int, BeforeValidator(_not_a_flag)] = Field(
         ge=1,
         le=2_147_483_647,
         validation_alias=AliasChoices("plan_id", "plan_ref"),
@@ -373,10 +380,10 @@ class BatchOpen(BaseModel):
     occupation_code: OccupationCode
     occupation_name: Name100
     work_type: Name100 | None = Field(default=None, description="工种; null when the occupation has none.")
-    level: int = Field(ge=1, le=5)
+    level: StrictInt = Field(ge=1, le=5)
     evaluation_date: SaneDate
     method: Method
-    guantong: bool = Field(default=False, description="贯通 batch (seed 002): scored as CR-8/CR-9 say.")
+    guantong: StrictBool = Field(default=False, description="贯通 batch (seed 002): scored as CR-8/CR-9 say.")
 
 
 class CertificateBatch(BaseModel):
@@ -421,19 +428,19 @@ class TitleHeld(BaseModel):
         description="职称级别: assistant 助理级, intermediate 中级, associate_senior 副高级, senior 正高级."
     )
     specialty: Name100 = Field(description="职称专业, e.g. 电气工程.")
-    related_work_years: int = Field(
+    related_work_years: StrictInt = Field(
         ge=0, le=60, description="Full years of related or similar work (从事相关或相近工作累计工作年限)."
     )
-    skill_level_held: int | None = Field(
+    skill_level_held: StrictInt | None = Field(
         default=None,
         ge=1,
         le=5,
         description="Skill level already held in this occupation, if any (晋级评价).",
     )
-    skill_level_years: int | None = Field(
+    skill_level_years: StrictInt | None = Field(
         default=None, ge=0, le=60, description="Full years since that skill level was obtained."
     )
-    front_line: bool = Field(
+    front_line: StrictBool = Field(
         default=False, description="Works in front-line production skills (从事生产一线技能工作; 副高/正高)."
     )
 
@@ -444,7 +451,11 @@ class CandidateResult(BaseModel):
 
     model_config = ConfigDict(extra="forbid", title="CandidateResultV1")
 
-    name: str = Field(max_length=200)
+    name: str = Field(
+        max_length=200,
+        description="姓名，与身份证一致; checked on the whole upload with the suite's one name check "
+        "(skills_shared.validators.validate_person_name), so that one 422 lists every bad row.",
+    )
     id_number: str = Field(max_length=40)
     gender: str = Field(max_length=4, description="男 or 女; must agree with the ID number.")
     photo_ref: str | None = Field(default=None, max_length=400, description="Reference of the 2-inch photo.")
