@@ -358,8 +358,13 @@ class ServiceClient:
         return response.json()
 
 
+_PROBLEM_MEMBERS = frozenset({"type", "title", "status", "detail", "code", "rule", "errors", "request_id"})
+"""Members every problem has; the others are a refusal's own fields (``latest_filing_date``, ``faults``)."""
+
+
 def raise_for_problem(response: httpx.Response) -> None:
-    """Re-raise a downstream 4xx problem+json as our own Problem (same status, code, rule, errors)."""
+    """Re-raise a downstream 4xx problem+json as our own Problem (same status, code, rule, errors, and the
+    refusal's own fields, which tell the client when or how it would be accepted); the request id is ours."""
     if response.status_code < 400:
         return
     try:
@@ -374,4 +379,5 @@ def raise_for_problem(response: httpx.Response) -> None:
         rule=body.get("rule"),
         errors=body.get("errors"),
         headers={k: v for k, v in response.headers.items() if k.lower() == "retry-after"},
+        extra={k: v for k, v in body.items() if k not in _PROBLEM_MEMBERS},
     )

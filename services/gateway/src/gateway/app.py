@@ -25,6 +25,7 @@ from gateway.paths import BULK_UPLOADS
 from gateway.ratelimit.counters import Limiter
 from gateway.ratelimit.middleware import ClientIdentity, RateLimitMiddleware
 from gateway.ratelimit.rules import Budget
+from gateway.reference.api import router as reference_router
 from gateway.relayed.routes import install_relay
 from gateway.sandbox.api import router as sandbox_router
 from gateway.settings import GatewaySettings
@@ -42,6 +43,10 @@ MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 OPENAPI_TAGS = [
     {"name": "certificates", "description": "Public certificate look-up (CR-6)."},
+    {
+        "name": "reference",
+        "description": "Certificate-number decode (CR-1) and the working-day calendar (P-1, P-2, P-3), public.",
+    },
     {"name": "subsidies", "description": "Apply for a skill subsidy (CQ-*, SH-*)."},
     {"name": "bodies", "description": "File an evaluation body and change its status (OF-*)."},
     {"name": "batches", "description": "Batch → publicity → approval → issue (OF-5, CR-3, CR-4)."},
@@ -98,6 +103,7 @@ def create_app(
         description="The public API: authentication, rate limits, composed workflows, the public verify page.",
         routers=[
             lookup_router,
+            reference_router,
             subsidy_router,
             claims_router,
             bodies_router,

@@ -17,6 +17,8 @@ REGISTRY_BATCH_RESULTS = "/v1/batches/{batch_id}/results"
 REGISTRY_BATCH_PUBLICITY = "/v1/batches/{batch_id}/publicity"
 REGISTRY_BATCH_APPROVAL = "/v1/batches/{batch_id}/approval"
 REGISTRY_BATCH_ISSUE = "/v1/batches/{batch_id}/issue"
+REGISTRY_NUMBER_DECODE = "/v1/certificate-numbers/{number}"
+"""CR-1: a certificate number's parts, or the one refusal listing every fault (public)."""
 
 # org-filing :8002
 ORG_APPLICATIONS = "/v1/applications"
@@ -29,6 +31,10 @@ ORG_APPLICATION_STEPS = {
 }
 ORG_BODY_PLANS = "/v1/bodies/{code}/plans"
 ORG_BODY = "/v1/bodies/{code}"
+ORG_CALENDAR_WORKING_DAYS = "/v1/calendar/working-days"
+"""P-1: ?start=&n= → the N working days after start (public)."""
+ORG_CALENDAR_DEADLINE = "/v1/calendar/deadline"
+"""P-2: ?event_date=&n=&filed_on= → the last day to file, and whether a filing day is on time (public)."""
 ORG_BODY_STATUS_MOVES = {
     "suspend": "/v1/bodies/{code}/suspension",
     "reinstate": "/v1/bodies/{code}/reinstatement",
