@@ -16,6 +16,8 @@ from gateway.ratelimit.rules import Budget, budget_of, decide, seconds_left, win
         ("/verify", Budget.PUBLIC),
         ("/api/v1/registry/certificates/S000050050001253000001", Budget.PUBLIC),
         ("/api/v1/registry/certificates/S000050050001253000001/verification", Budget.PUBLIC),
+        ("/api/v1/certificate-numbers/S000050050001253000001", Budget.PUBLIC),
+        ("/api/v1/calendar/working-days", Budget.PUBLIC),
         ("/api/v1/registry/certificates/S000050050001253000001/document.pdf", Budget.DEFAULT),
         ("/api/v1/registry/certificates/S000050050001253000001/revocation", Budget.DEFAULT),
         ("/api/v1/registry/certificates/", Budget.DEFAULT),

@@ -6,8 +6,14 @@ import math
 from dataclasses import dataclass
 from enum import StrEnum
 
-PUBLIC_PREFIXES: tuple[str, ...] = ("/api/v1/certificates/", "/verify")
-"""Anonymous look-ups (CR-6 public query, the verify page): the stricter budget, since they invite scraping."""
+PUBLIC_PREFIXES: tuple[str, ...] = (
+    "/api/v1/certificates/",
+    "/verify",
+    "/api/v1/certificate-numbers/",
+    "/api/v1/calendar/",
+)
+"""Anonymous routes (CR-6 public query, the verify page, the number decode, the working-day calendar): the stricter
+budget, since they invite scraping."""
 
 RELAYED_LOOKUP_PREFIX = "/api/v1/registry/certificates/"
 """The same public look-up reached through the relay (``{number}``, ``{number}/verification``): the same budget,
