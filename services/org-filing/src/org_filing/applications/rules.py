@@ -9,6 +9,7 @@ from enum import StrEnum
 from typing import Literal
 
 from org_filing.bodies.scope import CR_3, beyond_reach
+from skills_shared.contracts.v1.org_filing import NationalBase
 from skills_shared.refusals import Refusal, Verdict
 from skills_shared.transitions import StateMachine
 
@@ -24,14 +25,6 @@ CITY_MIN_PER_OCCUPATION = 8_000
 
 CITY_PLACE = "00"
 CHONGQING_DIVISION_PREFIX = "50"
-
-
-class NationalBase(StrEnum):
-    """Bodies judged as a whole and exempt from the three size thresholds (OF-2)."""
-
-    public_training_base = "public_training_base"  # 国家级职业技能公共实训基地
-    high_skill_training_base = "high_skill_training_base"  # 国家级高技能人才培训基地
-    master_studio = "master_studio"  # 国家级技能大师工作室承建单位
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,8 +17,20 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, StrictInt, StringConstraints, model_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, StrictInt, model_validator
 
+from skills_shared.contracts.v1.org_filing import (
+    APPLICATION_FORM_EXAMPLE,
+    ApplicationForm,
+    EvaluationIn,
+    FileIn,
+    Levels,
+    LongText,
+    PublishIn,
+    RejectIn,
+    Strict,
+    Text,
+)
 from skills_shared.contracts.v1.registry import Method, Name100, PublicCertificate, SaneDate, TitleHeld
 from skills_shared.contracts.v1.subsidy import (
     CqClaimFacts,
@@ -31,7 +43,7 @@ from skills_shared.contracts.v1.subsidy import (
     Text500,
 )
 from skills_shared.contracts.v1.voucher import VoucherV1
-from skills_shared.validators import CreditCode, OccupationCode, PersonName, ResidentId
+from skills_shared.validators import OccupationCode, PersonName, ResidentId
 
 T = TypeVar("T")
 
@@ -39,374 +51,17 @@ BODY_CODE_PATTERN = r"^[SY][0-9]{12}$"
 CERTIFICATE_NUMBER_PATTERN = r"^[A-Z][0-9]{21}$"
 
 
-class Strict(BaseModel):
-    """A request body: an unknown member is a 422 naming it, never silently dropped."""
-
-    model_config = ConfigDict(extra="forbid")
-
-
 # --- bodies: the filing application (seed 001 附件1, OF-1) and the accepting department's steps (OF-3, OF-4) ---
-
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
-Sha256Hex = Annotated[
-    str,
-    StringConstraints(pattern=r"^[0-9a-f]{64}$", to_lower=True),
-    Field(description="SHA-256 of the file."),
-]
-PlaceCode = Annotated[str, StringConstraints(pattern=r"^[0-4][0-9]$"), Field(description="区县代码 01–41")]
-Phone = Annotated[str, StringConstraints(pattern=r"^[0-9+\-() ]{7,20}$")]
-Email = Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=200)]
-Levels = Annotated[
-    list[Annotated[int, Field(ge=1, le=5)]],
-    Field(
-        min_length=1, max_length=5, description="等级代码 1–5, no repeats (1 一级/高级技师 … 5 五级/初级工)."
-    ),
-]
-
-
-class AttachmentRef(Strict):
-    """A file referenced by the SHA-256 of its bytes (the file store is content-addressed)."""
-
-    model_config = ConfigDict(extra="forbid", title="AttachmentRefV1")
-
-    sha256: Sha256Hex
-    filename: Text
-    size_bytes: int = Field(ge=1, le=200_000_000)
-
-
-class OrgNature(StrEnum):
-    """机构性质: 企事业单位 / 院校 / 社会组织."""
-
-    ENTERPRISE_INSTITUTION = "enterprise_institution"
-    SCHOOL = "school"
-    SOCIAL_ORGANIZATION = "social_organization"
-
-
-class NationalBase(StrEnum):
-    """National bases judged as a whole, exempt from the three size thresholds (OF-2)."""
-
-    PUBLIC_TRAINING_BASE = "public_training_base"
-    HIGH_SKILL_TRAINING_BASE = "high_skill_training_base"
-    MASTER_STUDIO = "master_studio"
-
-
-class BasicInfo(Strict):
-    """一、基本信息."""
-
-    model_config = ConfigDict(extra="forbid", title="FilingBasicInfoV1")
-
-    name: Text = Field(description="机构名称")
-    address: Text = Field(description="地址（注册地址）")
-    office_address: Text | None = Field(default=None, description="办公地址（回执用；不填同注册地址）")
-    registering_authority: Text = Field(description="注册登记机构")
-    nature: OrgNature
-    credit_code: CreditCode = Field(description="统一社会信用代码 (GB 32100)")
-    legal_representative: Text
-    registered_capital_fen: int = Field(ge=0, description="注册资金（分）")
-    contact_person: Text
-    contact_title: Text = Field(description="联系人职务")
-    contact_phone: Phone
-    contact_email: Email
-    independent_legal_person: bool = Field(description="具有独立法人资格（OF-2）")
-
-
-class OccupationApplied(Strict):
-    """二、拟开展评价的职业（工种）: one row."""
-
-    model_config = ConfigDict(extra="forbid", title="FilingOccupationV1")
-
-    name: Text = Field(description="职业名称")
-    work_type: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = Field(
-        default=None, description="工种名称（无则留空，证书印“——”）"
-    )
-    code: OccupationCode
-    is_new: bool = Field(description="是否新职业")
-    start_date: date = Field(description="培训评价起始日期")
-    people_evaluated: int = Field(ge=0, description="已培训评价人数（人次）")
-    levels: Levels
-
-
-class Workstations(Strict):
-    model_config = ConfigDict(extra="forbid", title="FilingWorkstationsV1")
-
-    occupation_name: Text
-    count: int = Field(ge=1, description="工位数")
-
-
-class Site(Strict):
-    """三（一）场地情况."""
-
-    model_config = ConfigDict(extra="forbid", title="FilingSiteV1")
-
-    address: Text
-    area_sqm: int = Field(ge=1, description="场地面积（平方米）")
-    classrooms: int = Field(ge=0, description="教室（间）")
-    workstations: list[Workstations] = Field(min_length=1)
-    description: LongText | None = None
-    ownership_proof: AttachmentRef | None = Field(default=None, description="权属证明材料")
-
-
-class Equipment(Strict):
-    """三（二）设施设备."""
-
-    model_config = ConfigDict(extra="forbid", title="FilingEquipmentV1")
-
-    name: Text
-    brand: Text
-    model: Text
-    quantity: int = Field(ge=1)
-    owner: Text = Field(description="所有权归属")
-
-
-class StaffMember(Strict):
-    """四（一）专职工作人员."""
-
-    model_config = ConfigDict(extra="forbid", title="FilingStaffMemberV1")
-
-    name: Text
-    id_number: ResidentId
-    title: Text = Field(description="职称/职务")
-    education: Text
-    duties: Text
-
-
-class Expert(Strict):
-    """四（二）专家; someone from outside the body brings a signed agreement."""
-
-    model_config = ConfigDict(extra="forbid", title="FilingExpertV1")
-
-    name: Text
-    id_number: ResidentId
-    title: Text
-    education: Text
-    specialty: Text = Field(description="专业方向")
-    in_house: bool = Field(description="是否本单位人员")
-    agreement: AttachmentRef | None = Field(default=None, description="非本单位人员：承诺书或合作协议")
-
-
-class Assessor(Strict):
-    """四（三）考评人员; someone from outside the body brings a signed agreement."""
-
-    model_config = ConfigDict(extra="forbid", title="FilingAssessorV1")
-
-    name: Text
-    id_number: ResidentId
-    assessor_certificate_no: Text = Field(description="考评员证书号")
-    occupation: Text = Field(description="考评职业")
-    title_or_level: Text = Field(description="职称/职务/技能等级")
-    education: Text
-    in_house: bool = Field(description="是否本单位人员")
-    agreement: AttachmentRef | None = Field(default=None, description="非本单位人员：承诺书或合作协议")
-
-
-class Supervisor(Strict):
-    """四（四）内部督导人员."""
-
-    model_config = ConfigDict(extra="forbid", title="FilingSupervisorV1")
-
-    name: Text
-    id_number: ResidentId
-    employer: Text = Field(description="所在单位")
-    title_or_level: Text
-    education: Text
-
-
-class Pledge(Strict):
-    """六、诚信承诺: the legal representative signs that everything is true."""
-
-    model_config = ConfigDict(extra="forbid", title="FilingPledgeV1")
-
-    accepted: Literal[True] = Field(description="承诺申报材料真实有效")
-    signatory: Text = Field(description="法定代表人")
-    signed_on: date
-
-
-class AttachmentKind(StrEnum):
-    """work_plan 附件2 工作方案; site_assets 场地设备设施; credit_report 信用报告; scale_evidence 规模辅证 (these
-    four are required); financial_statement; other."""
-
-    WORK_PLAN = "work_plan"
-    SITE_ASSETS = "site_assets"
-    FINANCIAL_STATEMENT = "financial_statement"
-    CREDIT_REPORT = "credit_report"
-    SCALE_EVIDENCE = "scale_evidence"
-    OTHER = "other"
-
-
-class KindedAttachment(AttachmentRef):
-    model_config = ConfigDict(extra="forbid", title="FilingAttachmentV1")
-
-    kind: AttachmentKind
-
-
-_ATTACHMENT = {"sha256": "0" * 64, "size_bytes": 1024}
-_PERSON = {"name": "王五", "id_number": "500101198001010013"}
-BODY_APPLICATION_EXAMPLE: dict[str, Any] = {
-    "level_scope": "city",
-    "basic": {
-        "name": "重庆市某职业技能评价中心",
-        "address": "重庆市渝北区春华大道99号",
-        "registering_authority": "重庆市市场监督管理局",
-        "nature": "enterprise_institution",
-        "credit_code": "91500000MA5U8D6X6B",
-        "legal_representative": "张三",
-        "registered_capital_fen": 500_000_000,
-        "contact_person": "李四",
-        "contact_title": "办公室主任",
-        "contact_phone": "023-88126902",
-        "contact_email": "contact@example.cn",
-        "independent_legal_person": True,
-    },
-    "occupations": [
-        {
-            "name": "电工",
-            "work_type": "维修电工",
-            "code": "6-31-01-03",
-            "is_new": False,
-            "start_date": "2015-03-01",
-            "people_evaluated": 12000,
-            "levels": [1, 2, 3, 4, 5],
-        },
-        {
-            "name": "焊工",
-            "code": "6-18-02-04",
-            "is_new": False,
-            "start_date": "2015-03-01",
-            "people_evaluated": 12000,
-            "levels": [1, 2, 3, 4, 5],
-        },
-    ],
-    "sites": [
-        {
-            "address": "重庆市渝北区实训楼",
-            "area_sqm": 2000,
-            "classrooms": 10,
-            "workstations": [{"occupation_name": "电工", "count": 40}],
-        }
-    ],
-    "equipment": [
-        {"name": "电工实训台", "brand": "某品牌", "model": "DG-1", "quantity": 40, "owner": "本单位"}
-    ],
-    "exam_systems": "计算机考务系统一套，视频监控全覆盖",
-    "staff": [{**_PERSON, "title": "主任", "education": "本科", "duties": "考务"}],
-    "experts": [
-        {**_PERSON, "title": "高级工程师", "education": "硕士", "specialty": "电气", "in_house": True}
-    ],
-    "assessors": [
-        {
-            **_PERSON,
-            "assessor_certificate_no": "KP-001",
-            "occupation": "电工",
-            "title_or_level": "高级考评员",
-            "education": "本科",
-            "in_house": False,
-            "agreement": {**_ATTACHMENT, "filename": "协议.pdf"},
-        }
-    ],
-    "supervisors": [{**_PERSON, "employer": "本单位", "title_or_level": "督导员", "education": "本科"}],
-    "systems": "制度健全，参与教材编写与题库开发",
-    "pledge": {"accepted": True, "signatory": "张三", "signed_on": "2026-12-01"},
-    "attachments": [
-        {**_ATTACHMENT, "kind": kind, "filename": f"{kind}.pdf"}
-        for kind in ("work_plan", "site_assets", "credit_report", "scale_evidence")
-    ],
-}
-
-
-class BodyApplication(Strict):
-    """The complete 附件1 form (OF-1). The gateway drafts it with org-filing and submits it at once; org-filing
-    checks it across sections (district for a district-level body, the four required attachments, no repeated
-    occupation or person) and computes the OF-2 / CR-3 verdicts."""
-
-    model_config = ConfigDict(
-        extra="forbid", title="BodyApplicationV1", json_schema_extra={"examples": [BODY_APPLICATION_EXAMPLE]}
-    )
-
-    level_scope: Literal["city", "district"] = Field(description="全市 (levels 1–5) or 区县 (3–5, CR-3).")
-    district_code: PlaceCode | None = Field(
-        default=None,
-        validation_alias=AliasChoices("district_code", "district"),
-        description="区县级机构的受理区县代码（01–41）; none for a city-wide body. `district` is a deprecated alias.",
-    )
-    national_base: NationalBase | None = None
-    basic: BasicInfo
-    occupations: list[OccupationApplied] = Field(min_length=1, max_length=50)
-    sites: list[Site] = Field(min_length=1, max_length=50)
-    equipment: list[Equipment] = Field(min_length=1, max_length=500)
-    exam_systems: LongText = Field(description="计算机考务系统及视频监控设备配置情况")
-    staff: list[StaffMember] = Field(min_length=1, max_length=200)
-    experts: list[Expert] = Field(min_length=1, max_length=200)
-    assessors: list[Assessor] = Field(min_length=1, max_length=500)
-    supervisors: list[Supervisor] = Field(min_length=1, max_length=200)
-    systems: LongText = Field(description="制度建设、组织优势、专业优势等情况")
-    pledge: Pledge
-    attachments: list[KindedAttachment] = Field(min_length=1, max_length=100)
-
-
-class ApplicationEvaluation(Strict):
-    """The accepting department's evaluation ('who accepts, evaluates', OF-3) with its OF-2 findings."""
-
-    model_config = ConfigDict(
-        extra="forbid",
-        title="ApplicationEvaluationV1",
-        json_schema_extra={
-            "examples": [
-                {
-                    "selected": True,
-                    "sound_finances": True,
-                    "good_credit": True,
-                    "no_violation_record": True,
-                    "opinion": "符合条件，同意入选",
-                }
-            ]
-        },
-    )
-
-    selected: bool = Field(description="择优遴选结果：是否入选")
-    sound_finances: bool = Field(description="财务状况良好")
-    good_credit: bool = Field(description="信用良好")
-    no_violation_record: bool = Field(description="无违法违规记录")
-    opinion: LongText = Field(description="评估意见")
-
-
-class ApplicationPublication(Strict):
-    """The publicity of the selected bodies (OF-3)."""
-
-    model_config = ConfigDict(
-        extra="forbid",
-        title="ApplicationPublicationV1",
-        json_schema_extra={"examples": [{"publicity_from": "2026-12-01", "publicity_to": "2026-12-07"}]},
-    )
-
-    publicity_from: date
-    publicity_to: date
-
-
-class ApplicationFiling(Strict):
-    """Filing: the body gets its code and receipt (OF-4)."""
-
-    model_config = ConfigDict(
-        extra="forbid",
-        title="ApplicationFilingV1",
-        json_schema_extra={"examples": [{"valid_from": "2026-12-10", "opinion": "同意备案"}]},
-    )
-
-    valid_from: date
-    valid_to: date | None = Field(default=None, description="不填则为 3 年（OF-3 上限）")
-    opinion: Text = Field(default="同意备案", description="备案管理部门意见")
-
-
-class ApplicationRejection(Strict):
-    """Refusing an application, with its reason."""
-
-    model_config = ConfigDict(
-        extra="forbid",
-        title="ApplicationRejectionV1",
-        json_schema_extra={"examples": [{"reason": "场地面积不足，不符合条件"}]},
-    )
-
-    reason: LongText
+# Their one home is org-filing's contract (``contracts.v1.org_filing``): the gateway relays them unchanged, so it
+# takes exactly what org-filing takes. The gateway's public names below are aliases of those models.
+
+BODY_APPLICATION_EXAMPLE = APPLICATION_FORM_EXAMPLE
+BodyApplication = ApplicationForm
+"""The complete 附件1 form (OF-1). The gateway drafts it with org-filing and submits it at once."""
+ApplicationEvaluation = EvaluationIn
+ApplicationPublication = PublishIn
+ApplicationFiling = FileIn
+ApplicationRejection = RejectIn
 
 
 class PlanPerson(Strict):
