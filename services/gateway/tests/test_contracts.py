@@ -20,7 +20,6 @@ from skills_shared.contracts.v1 import gateway as public
 from skills_shared.contracts.v1.org_filing import FilingBody, FilingPlan
 from skills_shared.contracts.v1.registry import (
     BatchOpen,
-    CandidateResult,
     CertificateBatch,
     IssueOutcome,
     PublicCertificate,
@@ -138,13 +137,6 @@ def test_every_member_the_gateway_sends_is_taken(
 ) -> None:
     missing = sent_members_missing(document(service), model, request_schema(service, method, path))
     assert missing == [], f"{service} {method.upper()} {path} does not take {missing}"
-
-
-def test_every_subject_of_a_result_row_is_one_the_registry_scores() -> None:
-    """The registry takes scores as a map of subject to mark; the gateway names the subjects it documents."""
-    described = CandidateResult.model_fields["scores"].description or ""
-    for subject in public.SubjectScores.model_fields:
-        assert subject in described, subject
 
 
 READ = [

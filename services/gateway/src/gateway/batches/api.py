@@ -81,7 +81,7 @@ async def upload_results(
     idem: IdempotencyDep,
 ) -> Response:
     workflow = BatchWorkflow(upstreams, principal, idem.key)
-    upload = {"candidates": [row.wire() for row in results.candidates]}
+    upload = results.model_dump(mode="json", exclude_none=True)
     return await run_audited(
         idem,
         principal,

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated, Any, Generic, Literal, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, StrictInt, model_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, model_validator
 
 from skills_shared.contracts.v1.org_filing import (
     APPLICATION_FORM_EXAMPLE,
@@ -31,7 +31,13 @@ from skills_shared.contracts.v1.org_filing import (
     Strict,
     Text,
 )
-from skills_shared.contracts.v1.registry import Method, Name100, PublicCertificate, SaneDate, TitleHeld
+from skills_shared.contracts.v1.registry import (
+    Method,
+    Name100,
+    PublicCertificate,
+    ResultsUpload,
+    SaneDate,
+)
 from skills_shared.contracts.v1.subsidy import (
     CqClaimFacts,
     Fen,
@@ -191,76 +197,14 @@ class BatchOpening(Strict):
     guantong: bool = Field(default=False, description="贯通 batch (seed 002): a 3-expert panel scores.")
 
 
-Score = Annotated[StrictInt, Field(description="0–100, a whole number; 60 passes (CR-8 for panels).")]
-PanelMarks = Annotated[
-    list[StrictInt], Field(description="The three experts' scores, each 0–100 (贯通 panel, CR-8).")
-]
+class BatchResults(ResultsUpload):
+    """The batch's results, all or nothing (up to 10,000 rows; replaces any earlier upload while in draft).
 
+    The rows are the registry's own ``CandidateResult`` (their one home): the registry checks the whole upload at
+    once (the name check, ID checksum, gender against the ID, duplicates, the subjects the method requires) and
+    answers one 422 listing every bad row. Only the published title is the gateway's."""
 
-class SubjectScores(Strict):
-    """One score per subject the batch's method examines; leave out the subjects it does not."""
-
-    model_config = ConfigDict(extra="forbid", title="SubjectScoresV1")
-
-    theory: Score | None = Field(default=None, description="理论知识考试")
-    skill: Score | None = Field(default=None, description="技能操作考核")
-    comprehensive: Score | None = Field(default=None, description="综合评审 (技师, 高级技师)")
-
-
-class PanelScores(Strict):
-    """贯通 batches: the three experts' scores per subject (CR-8)."""
-
-    model_config = ConfigDict(extra="forbid", title="PanelScoresV1")
-
-    theory: PanelMarks | None = Field(default=None, description="理论知识考试")
-    skill: PanelMarks | None = Field(default=None, description="技能操作考核")
-    comprehensive: PanelMarks | None = Field(default=None, description="综合评审")
-
-
-class ResultRow(Strict):
-    """One candidate's result. The registry checks the whole upload at once (ID checksum, gender against the
-    ID, duplicates, the subjects the method requires) and answers one 422 listing every bad row."""
-
-    model_config = ConfigDict(extra="forbid", title="ResultRowV1")
-
-    name: str = Field(min_length=1, max_length=200, description="姓名")
-    id_number: str = Field(min_length=1, max_length=40, description="身份证号")
-    gender: Literal["男", "女"] = Field(description="性别; must agree with the ID number.")
-    photo_ref: str | None = Field(default=None, max_length=400, description="Reference of the 2-inch photo.")
-    scores: SubjectScores = Field(
-        default_factory=SubjectScores, description="Ordinary batches: one score per subject."
-    )
-    panel: PanelScores = Field(default_factory=PanelScores, description="贯通 batches: three per subject.")
-    title: TitleHeld | None = Field(default=None, description="贯通 only: the title held (CR-9).")
-
-    def wire(self) -> dict[str, Any]:
-        """The row as the registry takes it: subjects not examined left out."""
-        return self.model_dump(mode="json", exclude_none=True)
-
-
-class BatchResults(Strict):
-    """The batch's results, all or nothing (up to 10,000 rows; replaces any earlier upload while in draft)."""
-
-    model_config = ConfigDict(
-        extra="forbid",
-        title="BatchResultsV1",
-        json_schema_extra={
-            "examples": [
-                {
-                    "candidates": [
-                        {
-                            "name": "张三",
-                            "id_number": "500106199003070016",
-                            "gender": "男",
-                            "scores": {"theory": 82, "skill": 88},
-                        }
-                    ]
-                }
-            ]
-        },
-    )
-
-    candidates: list[ResultRow] = Field(min_length=1, max_length=10_000)
+    model_config = ConfigDict(extra="forbid", title="BatchResultsV1")
 
 
 # --- org-filing's answers on an application, as the gateway passes them on -------------------------------------
