@@ -24,13 +24,12 @@ from skills_shared.contracts.v1.org_filing import (
     ApplicationForm,
     EvaluationIn,
     FileIn,
-    Levels,
-    LongText,
     PublishIn,
     RejectIn,
     Strict,
-    Text,
 )
+from skills_shared.contracts.v1.org_filing import PlanFiling as OrgPlanFiling
+from skills_shared.contracts.v1.org_filing import PlanPerson as OrgPlanPerson
 from skills_shared.contracts.v1.registry import (
     Method,
     Name100,
@@ -49,7 +48,7 @@ from skills_shared.contracts.v1.subsidy import (
     Text500,
 )
 from skills_shared.contracts.v1.voucher import VoucherV1
-from skills_shared.validators import OccupationCode, PersonName, ResidentId
+from skills_shared.validators import OccupationCode, PersonName
 
 T = TypeVar("T")
 
@@ -70,55 +69,9 @@ ApplicationFiling = FileIn
 ApplicationRejection = RejectIn
 
 
-class PlanPerson(Strict):
-    model_config = ConfigDict(extra="forbid", title="PlanPersonV1")
-
-    name: Text
-    id_number: ResidentId
-    role: Text | None = Field(default=None, description="e.g. 考评员、督导员、现场负责人")
-
-
-class PlanFiling(Strict):
-    """An evaluation batch plan (seed 001 二(四)1: what, when, where, how, who), filed at least 10 working days
-    before ``starts_on`` (OF-5; org-filing decides)."""
-
-    model_config = ConfigDict(
-        extra="forbid",
-        title="PlanFilingV1",
-        json_schema_extra={
-            "examples": [
-                {
-                    "name": "2026年第三批电工职业技能等级认定",
-                    "is_guantong": False,
-                    "occupation_code": "6-31-01-03",
-                    "work_type": "维修电工",
-                    "levels": [4, 5],
-                    "starts_on": "2026-12-28",
-                    "ends_on": "2026-12-29",
-                    "venue": "重庆市渝中区某实训楼三楼",
-                    "sessions": 2,
-                    "method": "理论知识考试 + 技能操作考核",
-                    "candidates": [{"name": "张某某", "id_number": "500101198001010013"}],
-                    "assessors": [{"name": "李某某", "id_number": "500101198001010021", "role": "考评员"}],
-                    "supervisors": [{"name": "王某某", "id_number": "50010119800101003X", "role": "督导员"}],
-                }
-            ]
-        },
-    )
-
-    name: Text = Field(description="计划名称（贯通计划须含“贯通”）")
-    is_guantong: bool = Field(default=False, description="贯通 plan (OF-8).")
-    occupation_code: OccupationCode
-    work_type: Text | None = Field(default=None, description="工种, when the occupation has them.")
-    levels: Levels
-    starts_on: date
-    ends_on: date
-    venue: Text = Field(description="评价地点")
-    sessions: int = Field(ge=1, le=1000, description="场次")
-    method: LongText = Field(description="评价方式")
-    candidates: list[PlanPerson] = Field(min_length=1, max_length=5000, description="参加评价人员")
-    assessors: list[PlanPerson] = Field(min_length=1, max_length=500, description="考评人员")
-    supervisors: list[PlanPerson] = Field(min_length=1, max_length=200, description="督导人员")
+PlanPerson = OrgPlanPerson
+PlanFiling = OrgPlanFiling
+"""The plan a body files: org-filing's contract, relayed unchanged (OF-5 is org-filing's to decide)."""
 
 
 # --- bodies: status moves (OF-6, OF-7) --------------------------------------------------------------------
