@@ -105,6 +105,7 @@ async def test_2_results_of_an_evaluation_not_yet_held_are_refused_with_the_day_
         )
     problem = refusal(early, 409, "evaluation_not_held", "CR-4")
     assert batch["evaluation_date"] in problem["detail"]
+    assert problem["earliest_date"] == batch["evaluation_date"]  # when the upload would be accepted
 
 
 # --- 7: the certificate number ----------------------------------------------------------------------------
@@ -273,7 +274,7 @@ async def test_3_a_guantong_senior_worker_assessment_takes_skill_scores_by_asses
         )
     assert expect(uploaded, 200)["passed_count"] == 1
     # A 3-expert panel is for 直接认定 and 综合评审; here it is refused, pointing at the score the batch takes.
-    problem = refusal(refused, 422, "invalid_results", None)
+    problem = refusal(refused, 422, "invalid_results", "CR-8")
     assert {tuple(e["loc"][3:]) for e in problem["errors"]} == {("panel",), ("scores", "skill")}
 
 

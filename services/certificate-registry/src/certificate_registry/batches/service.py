@@ -223,7 +223,8 @@ class BatchService:
             )
             bad_rows = len({e.loc[2] for e in found})
             raise Refusal(
-                titles.RULE_TITLE_LEVEL if title_errors else None,
+                # CR-9 when a title refuses; CR-8 when a 贯通 batch's scores are not those its method takes.
+                rules.RULE_TITLE_LEVEL if title_errors else (rules.RULE_PANEL if batch.guantong else None),
                 "invalid_results",
                 f"成绩上传有{bad_rows}行不符合要求，未保存任何数据",
                 errors=found,
@@ -294,7 +295,7 @@ class BatchService:
         if errors:
             errors.sort(key=lambda e: int(e.loc[2]))
             raise Refusal(
-                titles.RULE_TITLE_LEVEL,
+                rules.RULE_TITLE_LEVEL,
                 "title_level_already_declared",
                 f"{len(errors)}名申报人的职称级别已在其他评价机构或职业（工种）申报，未保存任何数据；"
                 "请删除这些行后重新上传",

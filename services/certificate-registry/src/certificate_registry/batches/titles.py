@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from skills_shared.contracts.v1.registry import TitleHeld, TitleLevel
 from skills_shared.reference import SkillLevel
 
-RULE_TITLE_LEVEL = "CR-9"
 PROMOTION_YEARS_HELD = 1
 PROMOTION_RELATED_YEARS = 4
 
