@@ -196,6 +196,9 @@ def main(host: str = "127.0.0.1") -> int:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, _stop)
+    # Ctrl-C stops the suite even when this process was started with SIGINT ignored (a background job, nohup):
+    # Python keeps an inherited SIG_IGN, which would leave `make run` deaf to Ctrl-C.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         taken = [f"{s.name} :{port_of(s)}" for s in SERVICES if port_taken(port_of(s), host)]
         if taken:
