@@ -40,66 +40,82 @@ PREFERRED = ("city_officer", "service", "district_officer", "org_admin", "instit
 
 
 def _app_for(name: str, urls: dict[str, str]) -> Any:
-    """A separate app instance on the same database: schemathesis runs its lifespan on its own loop."""
+    """A separate app instance on the same database: schemathesis runs its lifespan on its own loop.
+
+    A service that calls another gets the real one over ASGI, as in production minus the socket, so a valid
+    request that reaches the call is answered by the provider rather than refused with a 503 for a service
+    that is not there."""
+    if name == "gateway":
+        return _gateway_with_services(urls)
+    services = _services(urls)
+    app = services.pop(name)
+    return _with_lifespans(app, [s for s in services.values() if s is not app])
+
+
+def _asgi(app: Any) -> Any:
+    import httpx
+
+    return httpx.ASGITransport(app=app, raise_app_exceptions=False)
+
+
+def _services(urls: dict[str, str]) -> dict[str, Any]:
+    """The four services wired to each other: registry → org-filing, subsidy-claims → registry."""
     from datetime import date
 
     import rel_apps as b
     from rel_support import Day
 
-    if name == "certificate-registry":
-        return b.build_registry(urls[name], Day(date(2025, 9, 30)))
-    if name == "org-filing":
-        return b.build_org(urls[name], Day(date(2026, 9, 1)))
-    if name == "subsidy-claims":
-        return b.build_subsidy(urls[name], Day(date(2026, 6, 15)), b.Refused())
-    if name == "voucher":
-        return b.build_voucher(urls[name])
-    return _gateway_with_services(urls)
+    org = b.build_org(urls["org-filing"], Day(date(2026, 9, 1)))
+    registry = b.build_registry(urls["certificate-registry"], Day(date(2025, 9, 30)), _asgi(org))
+    return {
+        "certificate-registry": registry,
+        "org-filing": org,
+        "subsidy-claims": b.build_subsidy(urls["subsidy-claims"], Day(date(2026, 6, 15)), _asgi(registry)),
+        "voucher": b.build_voucher(urls["voucher"]),
+    }
+
+
+def _with_lifespans(app: Any, others: list[Any]) -> Any:
+    """``app`` whose lifespan also runs the lifespans of the services it calls, on the loop schemathesis
+    serves the requests from."""
+    from contextlib import AsyncExitStack, asynccontextmanager
+
+    own_lifespan = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(target: Any) -> Any:
+        async with AsyncExitStack() as stack:
+            for service in others:
+                await stack.enter_async_context(service.router.lifespan_context(service))
+            async with own_lifespan(target) as state:
+                yield state
+
+    app.router.lifespan_context = lifespan
+    return app
 
 
 def _gateway_with_services(urls: dict[str, str]) -> Any:
-    """The gateway in front of the four real services over ASGI, as in production minus the sockets: the relayed
-    routes are fuzzed against the services that really answer them. Their lifespans run inside the gateway's,
-    on the loop schemathesis serves the requests from."""
-    from contextlib import AsyncExitStack, asynccontextmanager
-    from datetime import date
-
-    import httpx
+    """The gateway in front of the four real services over ASGI: the relayed routes are fuzzed against the
+    services that really answer them."""
     import rel_apps as b
-    from rel_support import Day
 
     from gateway.upstreams import ORG_FILING, REGISTRY, SUBSIDY, VOUCHER
 
-    def asgi(app: Any) -> httpx.ASGITransport:
-        return httpx.ASGITransport(app=app, raise_app_exceptions=False)
-
-    org = _app_for("org-filing", urls)
-    registry = b.build_registry(urls["certificate-registry"], Day(date(2025, 9, 30)), asgi(org))
+    wired = _services(urls)
     services = {
-        REGISTRY: registry,
-        ORG_FILING: org,
-        SUBSIDY: b.build_subsidy(urls["subsidy-claims"], Day(date(2026, 6, 15)), asgi(registry)),
-        VOUCHER: _app_for("voucher", urls),
+        REGISTRY: wired["certificate-registry"],
+        ORG_FILING: wired["org-filing"],
+        SUBSIDY: wired["subsidy-claims"],
+        VOUCHER: wired["voucher"],
     }
     gateway = b.build_gateway(
         urls["gateway"],
-        {name: asgi(app) for name, app in services.items()},
+        {name: _asgi(app) for name, app in services.items()},
         rate_limit_per_window=1_000_000,
         public_rate_limit_per_window=1_000_000,
     )
-    own_lifespan = gateway.router.lifespan_context
-
-    @asynccontextmanager
-    async def lifespan(app: Any) -> Any:
-        async with AsyncExitStack() as stack:
-            for service in services.values():
-                await stack.enter_async_context(service.router.lifespan_context(service))
-            async with own_lifespan(app) as state:
-                yield state
-
-    gateway.router.lifespan_context = lifespan
     gateway.state.relayed_services = services
-    return gateway
+    return _with_lifespans(gateway, list(services.values()))
 
 
 def _header(role: str) -> dict[str, str]:

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 from gateway_suite import Suite
@@ -143,6 +144,19 @@ async def test_7_a_certificate_number_is_decoded_publicly_and_a_malformed_one_li
         (22, "certificate_number_length"),
     ]
     assert {tuple(e["loc"]) for e in problem["errors"]} == {("path", "number")}
+
+
+async def test_7_a_number_with_url_characters_reaches_the_registry_as_one_segment(real: Suite) -> None:
+    """A control character, ``?``, ``#`` or an encoded ``/`` in the number is the registry's CR-1 refusal of
+    that very string, never an invalid URL (503) or another route of the registry."""
+    async with await gw_client(real) as gw:
+        answers = {
+            raw: await gw.get(f"/api/v1/certificate-numbers/{quote(raw, safe='')}")
+            for raw in ("S0000500700122530001\x0e3", "S00005007001225300012?3", "..%2Fv1%2Fsigning-key", "a#b")
+        }
+    for raw, answer in answers.items():
+        problem = refusal(answer, 422, "invalid_certificate_number", "CR-1")
+        assert problem["faults"], raw
 
 
 # --- 8: working days --------------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 import structlog
@@ -35,6 +36,16 @@ from purgatory.service._async.circuitbreaker import AsyncCircuitBreaker
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential
 
 from skills_shared.problems import Problem
+
+
+def service_path(template: str, **params: object) -> str:
+    """``template`` with each parameter percent-encoded as one whole path segment.
+
+    A caller's value (a certificate number, a body code) goes into another service's path; unencoded, a ``/``,
+    ``..``, ``?`` or ``#`` in it would reach a different route, and a control character would make the URL
+    invalid (a 503 instead of the provider's own refusal). Encoded, the provider sees exactly what was sent."""
+    return template.format(**{name: quote(str(value), safe="") for name, value in params.items()})
+
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 

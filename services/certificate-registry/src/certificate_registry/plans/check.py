@@ -19,7 +19,7 @@ import httpx
 from pydantic import ValidationError
 
 from skills_shared.auth import ServiceTokens
-from skills_shared.clients import ServiceClient
+from skills_shared.clients import ServiceClient, service_path
 from skills_shared.contracts.parsing import ContractMismatch, parse_contract
 from skills_shared.contracts.v1.org_filing import BatchPlanCheck, BatchPlanClearance
 from skills_shared.problems import Problem, ProblemModel
@@ -75,7 +75,7 @@ class PlanChecker:
         """The plan's clearance for the batch, or org-filing's refusal raised as a Problem."""
         response = await self.client.request(
             "POST",
-            BATCH_CHECK_PATH.format(plan_id=plan_id),
+            service_path(BATCH_CHECK_PATH, plan_id=plan_id),
             json=check.model_dump(mode="json"),
             token=self.tokens(),
         )

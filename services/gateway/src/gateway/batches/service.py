@@ -17,6 +17,7 @@ from gateway.keys import hop_key, workflow_key
 from gateway.relay import call
 from gateway.upstreams import Upstreams
 from skills_shared.auth import Principal, Role
+from skills_shared.clients import service_path
 from skills_shared.contracts.v1.gateway import BatchOpening
 from skills_shared.contracts.v1.registry import BatchOpen, CertificateBatch
 from skills_shared.problems import forbidden
@@ -58,7 +59,7 @@ class BatchWorkflow:
             self.registry,
             CertificateBatch,
             "GET",
-            paths.REGISTRY_BATCH.format(batch_id=batch_id),
+            service_path(paths.REGISTRY_BATCH, batch_id=batch_id),
             token=self.principal.token,
         )
         if self.principal.role in (Role.ORG_STAFF, Role.ORG_ADMIN):
@@ -76,7 +77,7 @@ class BatchWorkflow:
             self.registry,
             model,
             method,
-            path.format(batch_id=batch_id),
+            service_path(path, batch_id=batch_id),
             json=json,
             token=self.principal.token,
             idempotency_key=hop_key(self.key, step),

@@ -10,6 +10,7 @@ from gateway.keys import hop_key, workflow_key
 from gateway.relay import call
 from gateway.upstreams import Upstreams
 from skills_shared.auth import Principal
+from skills_shared.clients import service_path
 from skills_shared.contracts.v1.gateway import (
     MOVES_WITH_REASON,
     BodyApplication,
@@ -43,7 +44,7 @@ class BodyWorkflow:
             self.org,
             FilingApplicationRecord,
             "POST",
-            paths.ORG_APPLICATION_SUBMIT.format(app_id=draft.id),
+            service_path(paths.ORG_APPLICATION_SUBMIT, app_id=draft.id),
             token=self.principal.token,
             idempotency_key=hop_key(self.key, "application-submit"),
         )
@@ -55,7 +56,7 @@ class BodyWorkflow:
             self.org,
             FilingApplicationRecord,
             "POST",
-            paths.ORG_APPLICATION_STEPS[step].format(app_id=app_id),
+            service_path(paths.ORG_APPLICATION_STEPS[step], app_id=app_id),
             json=decision.model_dump(mode="json", exclude_none=True),
             token=self.principal.token,
             idempotency_key=hop_key(self.key, step),
@@ -69,7 +70,7 @@ class BodyWorkflow:
             self.org,
             FilingPlan,
             "POST",
-            paths.ORG_BODY_PLANS.format(code=code),
+            service_path(paths.ORG_BODY_PLANS, code=code),
             json=plan.model_dump(mode="json", exclude_none=True),
             token=self.principal.token,
             idempotency_key=hop_key(self.key, "plan"),
@@ -77,13 +78,13 @@ class BodyWorkflow:
 
     async def change_status(self, code: str, change: BodyStatusChange) -> FilingBody:
         """Check the officer's district against the body's filing place, then make the move (OF-6, OF-7)."""
-        body = await call(self.org, FilingBody, "GET", paths.ORG_BODY.format(code=code))
+        body = await call(self.org, FilingBody, "GET", service_path(paths.ORG_BODY, code=code))
         require_officer_of_place(self.principal, body.district_code)
         return await call(
             self.org,
             FilingBody,
             "POST",
-            paths.ORG_BODY_STATUS_MOVES[change.action.value].format(code=code),
+            service_path(paths.ORG_BODY_STATUS_MOVES[change.action.value], code=code),
             json={"reason": change.reason} if change.action in MOVES_WITH_REASON else None,
             token=self.principal.token,
             idempotency_key=hop_key(self.key, f"status-{change.action.value}"),

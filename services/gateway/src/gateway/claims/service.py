@@ -10,6 +10,7 @@ from gateway.keys import hop_key, workflow_key
 from gateway.relay import call
 from gateway.upstreams import Upstreams
 from skills_shared.auth import Principal
+from skills_shared.clients import service_path
 from skills_shared.contracts.v1.subsidy import SubsidyClaim
 
 
@@ -27,7 +28,7 @@ class ClaimAccess:
             self.subsidy,
             SubsidyClaim,
             "GET",
-            paths.SUBSIDY_CLAIM.format(claim_id=claim_id),
+            service_path(paths.SUBSIDY_CLAIM, claim_id=claim_id),
             token=self.principal.token,
         )
         require_claim_access(self.principal, claim)
@@ -40,7 +41,7 @@ class ClaimAccess:
             self.subsidy,
             SubsidyClaim,
             "POST",
-            paths.SUBSIDY_CLAIM_MOVES[action].format(claim_id=claim_id),
+            service_path(paths.SUBSIDY_CLAIM_MOVES[action], claim_id=claim_id),
             json=body.model_dump(mode="json", exclude_none=True),
             token=self.principal.token,
             idempotency_key=hop_key(self.key, f"claim-{action}"),

@@ -16,6 +16,7 @@ from fastapi.responses import Response
 from gateway import paths
 from gateway.relay import passthrough
 from gateway.upstreams import upstreams_of
+from skills_shared.clients import service_path
 from skills_shared.contracts.v1.registry import PublicCertificate
 from skills_shared.fastget import FastGet
 from skills_shared.problems import problem_responses
@@ -48,7 +49,7 @@ async def lookup_certificate(
     """Pass the caller's query (``name``, ``id_number``, declared so they are documented and nothing else is
     accepted) and token to the registry as they came."""
     query: bytes = request.scope["query_string"]
-    path = paths.REGISTRY_PUBLIC_LOOKUP.format(number=number)
+    path = service_path(paths.REGISTRY_PUBLIC_LOOKUP, number=number)
     fast: FastGet | None = request.app.state.registry_get
     if fast is not None and SAFE_QUERY.issuperset(query):
         target = f"{path}?{query.decode('ascii')}" if query else path

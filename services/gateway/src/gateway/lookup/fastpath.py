@@ -14,6 +14,7 @@ import re
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from gateway import paths
+from skills_shared.clients import service_path
 from skills_shared.fastget import FastGet
 from skills_shared.middleware import send_problem
 from skills_shared.problems import Problem
@@ -43,7 +44,7 @@ class LookupFastPath:
         if fast is None or not SAFE_QUERY.issuperset(query):
             await self.app(scope, receive, send)
             return
-        target = paths.REGISTRY_PUBLIC_LOOKUP.format(number=path[len(PREFIX) :])
+        target = service_path(paths.REGISTRY_PUBLIC_LOOKUP, number=path[len(PREFIX) :])
         if query:
             target = f"{target}?{query.decode('ascii')}"
         state = scope.get("state") or {}

@@ -21,7 +21,7 @@ from pydantic import BaseModel
 from gateway import paths
 from gateway.relay import passthrough
 from gateway.upstreams import UpstreamsDep
-from skills_shared.clients import ServiceClient
+from skills_shared.clients import ServiceClient, service_path
 from skills_shared.contracts.parsing import parse_contract
 from skills_shared.contracts.v1.org_filing import DeadlineOut, WorkingDaysOut
 from skills_shared.contracts.v1.registry import CertificateNumberParts
@@ -64,7 +64,7 @@ async def decode_certificate_number(
     return await _answer(
         upstreams.registry,
         CertificateNumberParts,
-        paths.REGISTRY_NUMBER_DECODE.format(number=number),
+        service_path(paths.REGISTRY_NUMBER_DECODE, number=number),
         request,
     )
 

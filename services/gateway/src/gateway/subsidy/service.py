@@ -8,6 +8,7 @@ from gateway.relay import call
 from gateway.subsidy import rules
 from gateway.upstreams import Upstreams
 from skills_shared.auth import Principal
+from skills_shared.clients import service_path
 from skills_shared.contracts.v1.gateway import SubsidyApplication
 from skills_shared.contracts.v1.registry import PublicCertificate
 from skills_shared.contracts.v1.subsidy import SubsidyClaim
@@ -28,7 +29,7 @@ class SubsidyWorkflow:
             self.upstreams.registry,
             PublicCertificate,
             "GET",
-            paths.REGISTRY_PUBLIC_LOOKUP.format(number=data.certificate_number),
+            service_path(paths.REGISTRY_PUBLIC_LOOKUP, number=data.certificate_number),
             params={"id_number": self.principal.sub},
         )
         draft = rules.claim_draft(data, self.principal.sub, rules.declared_certificate(public_view))
@@ -47,7 +48,7 @@ class SubsidyWorkflow:
                 subsidy,
                 SubsidyClaim,
                 "POST",
-                paths.SUBSIDY_CLAIM_SUBMIT.format(claim_id=drafted.id),
+                service_path(paths.SUBSIDY_CLAIM_SUBMIT, claim_id=drafted.id),
                 token=self.principal.token,
                 idempotency_key=hop_key(self.key, "claim-submit"),
             )

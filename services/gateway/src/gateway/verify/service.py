@@ -11,6 +11,7 @@ from gateway.upstreams import REGISTRY, Upstreams
 from gateway.verify import rules, signature
 from gateway.verify.rules import Mode, Query
 from skills_shared.auth import ServiceTokens
+from skills_shared.clients import service_path
 from skills_shared.contracts.parsing import parse_contract
 from skills_shared.contracts.v1.registry import CertificateCredentialDocument
 from skills_shared.problems import Problem
@@ -81,7 +82,7 @@ class Verifier:
         """The registry's credential and live status, fetched with the gateway's own service token (oversight read);
         an answer off the v1 contract is a 502 naming the registry."""
         response = await self.upstreams.registry.request(
-            "GET", paths.REGISTRY_DOCUMENT.format(number=number), token=self.tokens()
+            "GET", service_path(paths.REGISTRY_DOCUMENT, number=number), token=self.tokens()
         )
         return parse_contract(CertificateCredentialDocument, json_or_problem(response), service=REGISTRY)
 
@@ -114,7 +115,7 @@ class Verifier:
                 json_or_problem(
                     await self.upstreams.registry.request(
                         "GET",
-                        paths.REGISTRY_PUBLIC_LOOKUP.format(number=query.number),
+                        service_path(paths.REGISTRY_PUBLIC_LOOKUP, number=query.number),
                         params={"name": query.name},
                     )
                 )

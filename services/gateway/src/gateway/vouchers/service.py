@@ -12,6 +12,7 @@ from gateway.keys import hop_key, workflow_key
 from gateway.relay import call
 from gateway.upstreams import Upstreams
 from skills_shared.auth import Principal
+from skills_shared.clients import service_path
 from skills_shared.contracts.v1.gateway import RedemptionRequest, VoucherClaimRequest
 from skills_shared.contracts.v1.voucher import QrTokenV1, RedemptionV1, VoucherClaimV1
 from skills_shared.problems import forbidden
@@ -43,7 +44,7 @@ class VoucherWorkflow:
             self.voucher,
             QrTokenV1,
             "POST",
-            paths.VOUCHER_QR_TOKEN.format(voucher_id=voucher_id),
+            service_path(paths.VOUCHER_QR_TOKEN, voucher_id=voucher_id),
             token=self.principal.token,
         )
 

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from urllib.parse import quote
 
 import orjson
 import structlog
 
 from skills_shared.auth import ServiceTokens
-from skills_shared.clients import ServiceClient
+from skills_shared.clients import ServiceClient, service_path
 from skills_shared.contracts.parsing import parse_contract
 from skills_shared.contracts.v1.registry import CertificateRecord, CertificateStatus, ObtainedBy
 from skills_shared.fastget import FastGet
@@ -110,7 +109,7 @@ class RegistryClient:
         self.fast = fast
 
     async def _fetch(self, number: str) -> tuple[int, bytes]:
-        path = RECORD_PATH.format(number=quote(number, safe=""))
+        path = service_path(RECORD_PATH, number=number)
         if self.fast is None:
             response = await self.client.request("GET", path, token=self.tokens())
             return response.status_code, response.content
