@@ -152,7 +152,12 @@ async def test_7_a_number_with_url_characters_reaches_the_registry_as_one_segmen
     async with await gw_client(real) as gw:
         answers = {
             raw: await gw.get(f"/api/v1/certificate-numbers/{quote(raw, safe='')}")
-            for raw in ("S0000500700122530001\x0e3", "S00005007001225300012?3", "..%2Fv1%2Fsigning-key", "a#b")
+            for raw in (
+                "S0000500700122530001\x0e3",
+                "S00005007001225300012?3",
+                "..%2Fv1%2Fsigning-key",
+                "a#b",
+            )
         }
     for raw, answer in answers.items():
         problem = refusal(answer, 422, "invalid_certificate_number", "CR-1")
