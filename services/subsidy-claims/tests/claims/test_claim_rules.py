@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 
 import pytest
 
 from skills_shared.refusals import Refusal
 from skills_shared.transitions import IllegalTransition
-from skills_shared.workdays import CalendarNotCovered
+from skills_shared.workdays import (
+    CALENDAR_FILE_ENV,
+    CalendarNotCovered,
+    covered_years,
+    load_calendar_file,
+    reset_loaded_calendars,
+)
 from subsidy_claims.claims import rules
 from subsidy_claims.claims.rules import Action, ClaimStatus, PayoutAccounts
 
@@ -66,6 +75,121 @@ def test_cq4_review_deadline_in_working_days(submitted: date, due: date) -> None
 
 def test_cq5_publicity_end_follows_p1() -> None:
     assert rules.publicity_ends_on(date(2025, 9, 30)) == date(2025, 10, 14)
+
+
+@pytest.mark.parametrize(
+    ("today", "object_ok", "confirm_ok"),
+    [
+        (date(2025, 9, 30), True, False),  # the start day
+        (date(2025, 10, 8), True, False),  # 国庆 off
+        (date(2025, 10, 14), True, False),  # the 5th working day (Sat 11 Oct a make-up day)
+        (date(2025, 10, 15), False, True),
+    ],
+)
+def test_cq5_objection_and_confirmation_follow_p1(today: date, object_ok: bool, confirm_ok: bool) -> None:
+    start = date(2025, 9, 30)
+    for check, ok in (
+        (lambda: rules.check_may_object(start, today, "CQ-5"), object_ok),
+        (lambda: rules.check_may_confirm(start, today, "CQ-5", "in_publicity"), confirm_ok),
+    ):
+        if ok:
+            check()
+            continue
+        with pytest.raises(Refusal) as refused:
+            check()
+        assert (refused.value.rule, refused.value.status) == ("CQ-5", 409)
+        assert refused.value.extra["publicity_ends_on"] == "2025-10-14"
+    if not confirm_ok:
+        with pytest.raises(Refusal) as refused:
+            rules.check_may_confirm(start, today, "CQ-5", "in_publicity")
+        assert (
+            refused.value.code == "publicity_not_over"
+            and refused.value.extra["earliest_date"] == "2025-10-15"
+        )
+
+
+DECEMBER_START = date(2026, 12, 28)
+"""A Monday: its 5 working days run into 2027 (29, 30, 31 December and two days of January)."""
+
+
+@pytest.fixture
+def no_operator_calendar(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Only the library's years (and what a test loads itself) count, before and after the test."""
+    monkeypatch.delenv(CALENDAR_FILE_ENV, raising=False)
+    reset_loaded_calendars()
+    yield
+    reset_loaded_calendars()
+
+
+def calendar_2027(tmp_path: Path) -> Path:
+    """An operator file for 2027 with New Year's Day off; SYNTHETIC, for this test only."""
+    path = tmp_path / "calendar-2027.json"
+    path.write_text(json.dumps({"2027": {"holidays": ["2027-01-01"], "workdays": []}}), encoding="utf-8")
+    return path
+
+
+@pytest.mark.skipif(2027 in covered_years(), reason="the installed chinesecalendar covers 2027 now")
+@pytest.mark.usefixtures("no_operator_calendar")
+def test_a_publicity_started_on_28_december_runs_without_a_2027_calendar() -> None:
+    assert rules.publicity_known_end(DECEMBER_START) is None  # shown as unknown, never guessed
+    assert rules.publicity_end_shown(DECEMBER_START, None) is None
+    for day in (DECEMBER_START, date(2026, 12, 30), date(2026, 12, 31)):
+        rules.check_may_object(DECEMBER_START, day, "CQ-5")  # reads December days only
+    with pytest.raises(Refusal) as refused:
+        rules.check_may_confirm(DECEMBER_START, date(2026, 12, 30), "SH-11", "in_publicity")
+    assert (refused.value.rule, refused.value.code, refused.value.status) == (
+        "SH-11",
+        "publicity_not_over",
+        409,
+    )
+    assert refused.value.extra == {
+        "current_state": "in_publicity",
+        "publicity_ends_on": None,
+        "earliest_date": None,
+    }
+    assert "2027年工作日历" in refused.value.detail
+    # In January the answer depends on 1 January 2027: P-3, never a guess.
+    for check in (
+        lambda: rules.check_may_confirm(DECEMBER_START, date(2027, 1, 6), "CQ-5", "in_publicity"),
+        lambda: rules.check_may_object(DECEMBER_START, date(2027, 1, 4), "CQ-5"),
+    ):
+        with pytest.raises(CalendarNotCovered) as uncovered:
+            check()
+        assert uncovered.value.year == 2027
+        problem = rules.calendar_refusal(uncovered.value)
+        assert (problem.rule, problem.code, problem.status) == ("P-3", "calendar_not_covered", 409)
+        assert problem.extra["year"] == 2027
+
+
+@pytest.mark.usefixtures("no_operator_calendar")
+@pytest.mark.parametrize(
+    ("today", "object_ok", "confirm_ok"),
+    [
+        (date(2026, 12, 30), True, False),
+        (date(2027, 1, 1), True, False),  # a holiday in the loaded file
+        (date(2027, 1, 5), True, False),  # 29, 30, 31 Dec, 4 and 5 Jan: the 5th working day
+        (date(2027, 1, 6), False, True),
+    ],
+)
+def test_a_december_publicity_with_a_2027_calendar_ends_on_its_5th_working_day(
+    tmp_path: Path, today: date, object_ok: bool, confirm_ok: bool
+) -> None:
+    load_calendar_file(calendar_2027(tmp_path))
+    assert rules.publicity_known_end(DECEMBER_START) == date(2027, 1, 5)
+    assert rules.publicity_end_shown(DECEMBER_START, None) == date(2027, 1, 5)
+    if object_ok:
+        rules.check_may_object(DECEMBER_START, today, "CQ-5")
+    else:
+        with pytest.raises(Refusal) as over:
+            rules.check_may_object(DECEMBER_START, today, "CQ-5")
+        assert (over.value.code, over.value.extra["publicity_ends_on"]) == ("publicity_over", "2027-01-05")
+    if confirm_ok:
+        rules.check_may_confirm(DECEMBER_START, today, "CQ-5", "in_publicity")
+    else:
+        with pytest.raises(Refusal) as early:
+            rules.check_may_confirm(DECEMBER_START, today, "CQ-5", "in_publicity")
+        assert (early.value.rule, early.value.extra["earliest_date"]) == ("CQ-5", "2027-01-06")
+        assert "2027-01-06起方可确认" in early.value.detail
 
 
 def test_uncovered_year_gives_no_guessed_deadline() -> None:

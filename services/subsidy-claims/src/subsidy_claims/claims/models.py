@@ -70,6 +70,9 @@ class Claim(Base):
     rejection_reason: Mapped[str | None] = mapped_column(Text)
     material_request: Mapped[str | None] = mapped_column(Text)
     material_response: Mapped[str | None] = mapped_column(Text)
+    # CQ-5 / SH-11: objections and confirmation are decided from the start day (P-1, reading only the days up to
+    # the day asked about); the end day is recorded once the calendar covers it (at publication, else at
+    # confirmation), so it stays null for a late-December publicity until the next year's calendar is loaded.
     publicity_started_on: Mapped[date | None] = mapped_column(Date)
     publicity_ends_on: Mapped[date | None] = mapped_column(Date)
     confirmed_by: Mapped[str | None] = mapped_column(String(200))

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 
 from skills_shared.contracts.v1.subsidy import ClaimStatus
 from skills_shared.refusals import Refusal
 from skills_shared.transitions import IllegalTransition, StateMachine
-from skills_shared.workdays import CalendarNotCovered, add_working_days, period_end
+from skills_shared.workdays import (
+    CalendarNotCovered,
+    add_working_days,
+    period_end,
+    period_over,
+    within_period,
+)
 
 __all__ = [
     "AWAITING_DECISION",
@@ -18,10 +24,15 @@ __all__ = [
     "Action",
     "ClaimStatus",
     "PayoutAccounts",
+    "calendar_refusal",
+    "check_may_confirm",
+    "check_may_object",
     "first_channel",
     "is_overdue",
     "next_status",
+    "publicity_end_shown",
     "publicity_ends_on",
+    "publicity_known_end",
     "refuse_move",
     "retry_channel",
     "review_due_on",
@@ -140,8 +151,111 @@ def safe_review_due_on(submitted_on: date) -> date | None:
 
 
 def publicity_ends_on(started_on: date) -> date:
-    """CQ-5 / P-1: the last day of ≥ 5 working days of publicity; confirmation is possible from the next day."""
+    """CQ-5 / P-1: the last day of ≥ 5 working days of publicity; confirmation is possible from the next day.
+
+    Reads every day up to that end: raises CalendarNotCovered when one of them is in an uncovered year. No
+    decision uses it (see :func:`check_may_object`, :func:`check_may_confirm`); answers show
+    :func:`publicity_known_end`.
+    """
     return period_end(started_on, PUBLICITY_WORKING_DAYS)
+
+
+def publicity_known_end(started_on: date) -> date | None:
+    """The CQ-5 / SH-11 publicity's last day as answers show it, or None while the calendar does not cover it.
+
+    A publicity started on 28 December runs into January: its end is unknown until the next year's working-day
+    calendar is published, yet the publicity itself, and every objection lodged in December, needs none of those
+    days (P-3 refuses only a day an answer depends on). So the end is shown when known and null otherwise, never
+    guessed; it becomes known without any write once the calendar covers that year.
+    """
+    try:
+        return publicity_ends_on(started_on)
+    except CalendarNotCovered:
+        return None
+
+
+def publicity_end_shown(started_on: date | None, recorded: date | None) -> date | None:
+    """The publicity's last day for answers and the posted list: the recorded one, else computed from the start
+    day when the calendar now covers it, else None (see :func:`publicity_known_end`)."""
+    if recorded is not None or started_on is None:
+        return recorded
+    return publicity_known_end(started_on)
+
+
+def calendar_refusal(exc: CalendarNotCovered) -> Refusal:
+    """P-3: a day the answer depends on is in a year the calendar does not cover; the request can be made again
+    once that year's schedule is loaded.
+
+    409, as the registry answers it: a 503 reads as "the service is down" to every client and to the gateway,
+    which answers its own ``service_unavailable`` without the rule in place of this refusal.
+    """
+    return Refusal(
+        exc.rule,
+        exc.code,
+        f"{exc.reason}；该年度国务院节假日安排发布并录入后即可办理",
+        status=409,
+        title="Calendar not covered",
+        extra={"year": exc.year},
+    )
+
+
+def check_may_object(started_on: date, today: date, rule: str) -> None:
+    """CQ-5 / SH-11 with P-1: objections are taken from the first day of publicity to the end of its 5th working
+    day after that.
+
+    Decided by :func:`~skills_shared.workdays.within_period`, which reads only the days between the start and
+    ``today``: an objection on 30 December to a publicity started on 28 December is answered from December alone.
+    Raises CalendarNotCovered when ``today`` is past an uncovered day that may be one of the five; the refusal
+    (409 ``publicity_over``) carries ``publicity_ends_on``, which is then always known.
+    """
+    if within_period(started_on, PUBLICITY_WORKING_DAYS, today):
+        return
+    ends = publicity_ends_on(started_on)  # the period ended before today: every day up to its end was read
+    raise Refusal(
+        rule,
+        "publicity_over",
+        f"公示期已于{ends.isoformat()}结束，不再受理异议",
+        status=409,
+        extra={"publicity_ends_on": ends.isoformat()},
+    )
+
+
+def check_may_confirm(started_on: date, today: date, rule: str, current_state: str) -> None:
+    """CQ-5 / SH-11 with P-1: the unit head confirms only once publicity is over, i.e. from the day after its
+    last day.
+
+    Decided by :func:`~skills_shared.workdays.period_over` (reads the days before ``today`` only). The refusal
+    (409 ``publicity_not_over``) says from which day confirmation is accepted (``earliest_date``, the day after
+    ``publicity_ends_on``) when the calendar covers the end, and that it awaits the next year's calendar
+    otherwise (both null). Raises CalendarNotCovered when the answer needs an uncovered day (confirming in
+    January a publicity started in late December, before that year is loaded).
+    """
+    if period_over(started_on, PUBLICITY_WORKING_DAYS, today):
+        return
+    try:
+        ends: date | None = publicity_ends_on(started_on)
+    except CalendarNotCovered as exc:
+        ends, uncovered = None, exc.year
+    if ends is not None:
+        earliest: date | None = ends + timedelta(days=1)
+        detail = f"公示期至{ends.isoformat()}结束，{ends + timedelta(days=1):%Y-%m-%d}起方可确认"
+    else:
+        earliest = None
+        detail = (
+            f"公示期为{started_on.isoformat()}后的{PUBLICITY_WORKING_DAYS}个工作日，尚未结束；"
+            f"结束日期须待{uncovered}年工作日历发布后确定，公示期结束后方可确认"
+        )
+    raise Refusal(
+        rule,
+        "publicity_not_over",
+        detail,
+        status=409,
+        extra={
+            "current_state": current_state,
+            "publicity_ends_on": ends.isoformat() if ends else None,
+            "earliest_date": earliest.isoformat() if earliest else None,
+        },
+    )
 
 
 def is_overdue(status: ClaimStatus, due: date | None, today: date) -> bool:

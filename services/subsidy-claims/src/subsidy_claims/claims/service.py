@@ -124,7 +124,7 @@ def to_out(claim: Claim, today: date, objections: list[Objection] | None = None)
         material_request=claim.material_request,
         material_response=claim.material_response,
         publicity_started_on=claim.publicity_started_on,
-        publicity_ends_on=claim.publicity_ends_on,
+        publicity_ends_on=rules.publicity_end_shown(claim.publicity_started_on, claim.publicity_ends_on),
         confirmed_on=claim.confirmed_on,
         payment_channel=claim.payment_channel,
         payment_attempts=claim.payment_attempts,
@@ -492,12 +492,10 @@ class ClaimService:
         claim = await self._load(claim_id)
         self._officer(claim)
         before = await self._move(claim, Action.PUBLISH)
-        try:
-            ends = rules.publicity_ends_on(self.today)
-        except CalendarNotCovered as exc:
-            raise Refusal(exc.rule, exc.code, exc.reason, status=503, title="Calendar not covered") from None
+        # CQ-5 / SH-11: publicity starts today and needs no later day; its end is recorded when the calendar
+        # covers it, and on confirmation otherwise (P-3 refuses only a day an answer depends on).
         claim.publicity_started_on = self.today
-        claim.publicity_ends_on = ends
+        claim.publicity_ends_on = rules.publicity_known_end(self.today)
         await self._audit("publish", claim, before)
         return await self.out(claim)
 
@@ -506,14 +504,12 @@ class ClaimService:
         if claim is None or claim.status != ClaimStatus.IN_PUBLICITY.value:
             # Anyone may object to what is published; a claim not in publicity is not public.
             raise not_found("claim_not_in_publicity", "该申请不在公示期")
-        if claim.publicity_ends_on is not None and self.today > claim.publicity_ends_on:
-            raise Refusal(
-                publicity_rule(claim.policy),
-                "publicity_over",
-                f"公示期已于{claim.publicity_ends_on.isoformat()}结束，不再受理异议",
-                status=409,
-                extra={"publicity_ends_on": claim.publicity_ends_on.isoformat()},
-            )
+        started = claim.publicity_started_on
+        assert started is not None  # set on publication, with the status
+        try:
+            rules.check_may_object(started, self.today, publicity_rule(claim.policy))
+        except CalendarNotCovered as exc:
+            raise rules.calendar_refusal(exc) from None
         objection = Objection(claim_id=claim.id, raised_by=self.principal.key, reason=reason)
         await self.repo.add_objection(objection)
         await audit.record(
@@ -559,19 +555,14 @@ class ClaimService:
             )
         p.require_district(claim.district)
         if claim.status == ClaimStatus.IN_PUBLICITY.value:
-            if claim.publicity_ends_on is None or self.today <= claim.publicity_ends_on:
-                raise Refusal(
-                    publicity_rule(claim.policy),
-                    "publicity_not_over",
-                    f"公示期至{claim.publicity_ends_on}结束，之后方可确认",
-                    status=409,
-                    extra={
-                        "current_state": claim.status,
-                        "publicity_ends_on": claim.publicity_ends_on.isoformat()
-                        if claim.publicity_ends_on
-                        else None,
-                    },
-                )
+            started = claim.publicity_started_on
+            assert started is not None  # set on publication, with the status
+            try:
+                rules.check_may_confirm(started, self.today, publicity_rule(claim.policy), claim.status)
+                # Over: every day up to the end has been read, so the end is known and is recorded now.
+                claim.publicity_ends_on = claim.publicity_ends_on or rules.publicity_ends_on(started)
+            except CalendarNotCovered as exc:
+                raise rules.calendar_refusal(exc) from None
             if any(o.resolution is None for o in await self.repo.objections(claim.id)):
                 raise Refusal(
                     publicity_rule(claim.policy),

@@ -21,7 +21,10 @@ class PublicityEntry(BaseModel):
     amount_fen: int | None
     amount_yuan: str
     district_code: str | None
-    publicity_ends_on: date | None
+    publicity_ends_on: date | None = Field(
+        description="Last day of publicity (CQ-5 / SH-11, P-1); null while the working-day calendar does not "
+        "cover it (P-3: a publicity started late in December ends in a year not yet published), never guessed."
+    )
 
 
 class ClaimStatistics(BaseModel):

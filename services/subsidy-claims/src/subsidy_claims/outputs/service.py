@@ -11,6 +11,7 @@ from skills_shared.reference import CQ_FILING_PLACES, SkillLevel
 from skills_shared.spreadsheets import Column, Table
 from skills_shared.validators import mask_resident_id
 from subsidy_claims.claims.models import Claim
+from subsidy_claims.claims.rules import publicity_end_shown
 from subsidy_claims.policies.tables import SH_DISTRICTS
 
 PUBLICITY_COLUMNS = (
@@ -75,7 +76,7 @@ def publicity_rows(claims: Iterable[Claim]) -> list[dict[str, Any]]:
             "amount_fen": c.amount_fen,
             "amount_yuan": fen_to_yuan_str(c.amount_fen or 0),
             "district_code": c.district,
-            "publicity_ends_on": c.publicity_ends_on,
+            "publicity_ends_on": publicity_end_shown(c.publicity_started_on, c.publicity_ends_on),
         }
         for c in claims
     ]

@@ -464,8 +464,14 @@ class SubsidyClaim(_Output):
     rejection_reason: str | None
     material_request: str | None
     material_response: str | None
-    publicity_started_on: date | None
-    publicity_ends_on: date | None
+    publicity_started_on: date | None = Field(
+        description="First day of publicity (CQ-5 / SH-11); objections and confirmation are decided from it."
+    )
+    publicity_ends_on: date | None = Field(
+        description="Last day of publicity (P-1: the 5th working day after the start); confirmation from the day "
+        "after. Null while the working-day calendar does not cover that day (P-3: a publicity started late in "
+        "December ends in a year whose holidays are not yet published), never guessed; the publicity runs anyway."
+    )
     confirmed_on: date | None
     payment_channel: Literal["social_security_card", "bank_account"] | None
     payment_attempts: int
