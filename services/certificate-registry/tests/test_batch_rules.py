@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
 from datetime import date
 from fractions import Fraction
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -18,6 +21,7 @@ from certificate_registry.batches.rules import (
     Method,
     Subject,
     by_panel,
+    calendar_refusal,
     check_batch_method,
     check_evaluation_held,
     check_issue_date,
@@ -26,11 +30,20 @@ from certificate_registry.batches.rules import (
     id_key,
     panel_subject_passes,
     passes,
+    publicity_end_shown,
+    publicity_known_end,
     required_subjects,
     validate_rows,
 )
 from skills_shared.refusals import Refusal
 from skills_shared.transitions import IllegalTransition
+from skills_shared.workdays import (
+    CALENDAR_FILE_ENV,
+    CalendarNotCovered,
+    covered_years,
+    load_calendar_file,
+    reset_loaded_calendars,
+)
 
 ALL = frozenset(Subject)
 
@@ -243,10 +256,10 @@ def test_too_many_rows() -> None:
     ],
 )
 def test_publicity_window(today: date, object_ok: bool, approve_ok: bool) -> None:
-    starts, ends = date(2025, 9, 30), date(2025, 10, 14)  # P-1's example
+    starts = date(2025, 9, 30)  # P-1's example: ends 2025-10-14
     for check, ok in (
-        (lambda: check_may_object(today, starts, ends), object_ok),
-        (lambda: check_may_approve(today, ends), approve_ok),
+        (lambda: check_may_object(today, starts), object_ok),
+        (lambda: check_may_approve(today, starts), approve_ok),
     ):
         if ok:
             check()
@@ -254,10 +267,87 @@ def test_publicity_window(today: date, object_ok: bool, approve_ok: bool) -> Non
         with pytest.raises(Refusal) as refused:
             check()
         assert refused.value.rule == "CR-4" and refused.value.status == 409
+        assert refused.value.extra["publicity_ends"] == "2025-10-14"
     if not approve_ok:
         with pytest.raises(Refusal, match="2025-10-14") as refused:
-            check_may_approve(today, ends)
-        assert refused.value.extra["publicity_ends"] == "2025-10-14"
+            check_may_approve(today, starts)
+        assert refused.value.extra["earliest_date"] == "2025-10-15"
+
+
+DECEMBER_START = date(2026, 12, 28)
+"""A Monday: its 5 working days run into 2027 (29, 30, 31 December and two days of January)."""
+
+
+@pytest.fixture
+def no_operator_calendar(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Only the library's years (and what a test loads itself) count, before and after the test."""
+    monkeypatch.delenv(CALENDAR_FILE_ENV, raising=False)
+    reset_loaded_calendars()
+    yield
+    reset_loaded_calendars()
+
+
+@pytest.mark.skipif(2027 in covered_years(), reason="the installed chinesecalendar covers 2027 now")
+@pytest.mark.usefixtures("no_operator_calendar")
+def test_a_publicity_started_on_28_december_runs_without_a_2027_calendar() -> None:
+    assert publicity_known_end(DECEMBER_START) is None  # shown as unknown, never guessed
+    assert publicity_end_shown(DECEMBER_START, None) is None
+    for day in (DECEMBER_START, date(2026, 12, 30), date(2026, 12, 31)):
+        check_may_object(day, DECEMBER_START)  # reads December days only
+    with pytest.raises(Refusal) as refused:
+        check_may_approve(date(2026, 12, 30), DECEMBER_START)
+    assert (refused.value.rule, refused.value.code, refused.value.status) == (
+        "CR-4",
+        "publicity_not_ended",
+        409,
+    )
+    assert refused.value.extra == {
+        "publicity_starts": "2026-12-28",
+        "publicity_ends": None,
+        "earliest_date": None,
+    }
+    assert "2027年工作日历" in refused.value.detail
+    # In January the answer depends on 1 January 2027: P-3, never a guess.
+    for check in (
+        lambda: check_may_approve(date(2027, 1, 6), DECEMBER_START),
+        lambda: check_may_object(date(2027, 1, 4), DECEMBER_START),
+    ):
+        with pytest.raises(CalendarNotCovered) as uncovered:
+            check()
+        problem = calendar_refusal(uncovered.value)
+        assert (problem.rule, problem.code, problem.extra["year"]) == ("P-3", "calendar_not_covered", 2027)
+
+
+@pytest.mark.usefixtures("no_operator_calendar")
+@pytest.mark.parametrize(
+    ("today", "object_ok", "approve_ok"),
+    [
+        (date(2026, 12, 30), True, False),
+        (date(2027, 1, 1), True, False),  # a holiday in the loaded file
+        (date(2027, 1, 5), True, False),  # 29, 30, 31 Dec, 4 and 5 Jan: the 5th working day
+        (date(2027, 1, 6), False, True),
+    ],
+)
+def test_a_december_publicity_with_a_2027_calendar_ends_on_its_5th_working_day(
+    tmp_path: Path, today: date, object_ok: bool, approve_ok: bool
+) -> None:
+    path = tmp_path / "calendar-2027.json"  # SYNTHETIC operator file, New Year's Day off
+    path.write_text(json.dumps({"2027": {"holidays": ["2027-01-01"], "workdays": []}}), encoding="utf-8")
+    load_calendar_file(path)
+    assert publicity_known_end(DECEMBER_START) == date(2027, 1, 5)
+    if object_ok:
+        check_may_object(today, DECEMBER_START)
+    else:
+        with pytest.raises(Refusal) as over:
+            check_may_object(today, DECEMBER_START)
+        assert (over.value.code, over.value.extra["publicity_ends"]) == ("not_in_publicity", "2027-01-05")
+    if approve_ok:
+        check_may_approve(today, DECEMBER_START)
+    else:
+        with pytest.raises(Refusal) as early:
+            check_may_approve(today, DECEMBER_START)
+        assert (early.value.rule, early.value.extra["earliest_date"]) == ("CR-4", "2027-01-06")
+        assert "2027-01-06起方可审核" in early.value.detail
 
 
 @pytest.mark.parametrize(

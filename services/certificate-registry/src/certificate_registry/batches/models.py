@@ -51,7 +51,10 @@ class Batch(Base):
     candidate_count: Mapped[int] = mapped_column(Integer, default=0)
     passed_count: Mapped[int] = mapped_column(Integer, default=0)
     publicity_starts: Mapped[date | None] = mapped_column(Date)
+    """CR-4: objections and approval are decided from it (P-1, reading only the days up to the day asked about)."""
     publicity_ends: Mapped[date | None] = mapped_column(Date)
+    """Recorded once the calendar covers it: at the start, else at approval (null meanwhile for a publicity started
+    late in December, P-3); answers compute it from the start when it becomes known."""
     approved_by: Mapped[str | None] = mapped_column(String(200))
     approved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_by: Mapped[str] = mapped_column(String(200))

@@ -11,13 +11,14 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 
 from skills_shared.contracts.v1.registry import BatchStatus, Method
 from skills_shared.refusals import Refusal
 from skills_shared.transitions import StateMachine
 from skills_shared.validators import InvalidValue, validate_person_name
+from skills_shared.workdays import CalendarNotCovered, period_end, period_over, within_period
 
 __all__ = ["BatchStatus", "Method"]
 
@@ -271,36 +272,109 @@ def check_issue_date(issue_date: date, evaluation_date: date) -> None:
         )
 
 
-def check_may_object(today: date, starts: date, ends: date) -> None:
-    """CR-4: objections are lodged during publicity, from its first day to the end of its last working day."""
+def publicity_ends_on(starts: date) -> date:
+    """CR-4 / P-1: the publicity's last day, the 5th working day after ``starts``; approval from the day after.
+
+    Reads every day up to that end (CalendarNotCovered when one is uncovered). No decision uses it: see
+    :func:`check_may_object` and :func:`check_may_approve`.
+    """
+    return period_end(starts, PUBLICITY_WORKING_DAYS)
+
+
+def publicity_known_end(starts: date) -> date | None:
+    """The publicity's last day as answers show it, or None while the calendar does not cover it.
+
+    Seed 001 二(四)3 asks for at least 5 working days of publicity; a publicity started on 28 December ends in
+    January, a year whose holidays may not be published yet. Starting it, and every objection lodged in December,
+    needs none of those days (P-3 refuses only a day an answer depends on), so the end is shown when known and
+    null otherwise, never guessed, and is known without any write once the calendar covers that year.
+    """
+    try:
+        return publicity_ends_on(starts)
+    except CalendarNotCovered:
+        return None
+
+
+def publicity_end_shown(starts: date | None, recorded: date | None) -> date | None:
+    """The end for answers: the recorded one, else computed from the start day when the calendar now covers it."""
+    if recorded is not None or starts is None:
+        return recorded
+    return publicity_known_end(starts)
+
+
+def calendar_refusal(exc: CalendarNotCovered) -> Refusal:
+    """P-3 (409, as the registry has always answered it): a day the answer depends on is uncovered; the request
+    can be made again once that year's schedule is loaded."""
+    return Refusal(
+        exc.rule,
+        exc.code,
+        f"{exc.reason}；该年度国务院节假日安排发布并录入后即可办理",
+        status=409,
+        extra={"year": exc.year},
+    )
+
+
+def _dates(starts: date, ends: date | None) -> dict[str, str | None]:
+    return {"publicity_starts": starts.isoformat(), "publicity_ends": ends.isoformat() if ends else None}
+
+
+def check_may_object(today: date, starts: date) -> None:
+    """CR-4: objections are lodged during publicity, from its first day to the end of its 5th working day after.
+
+    Decided by :func:`~skills_shared.workdays.within_period`, reading only the days between ``starts`` and
+    ``today``: an objection on 30 December to a publicity started on 28 December is answered from December
+    alone. Raises CalendarNotCovered when the answer needs an uncovered day.
+    """
     if today < starts:
         raise Refusal(
             RULE_PUBLICITY,
             "not_in_publicity",
             f"公示尚未开始（{starts.isoformat()}开始）",
             status=409,
-            extra={"publicity_starts": starts.isoformat(), "publicity_ends": ends.isoformat()},
+            extra=_dates(starts, publicity_known_end(starts)),
         )
-    if today > ends:
+    if not within_period(starts, PUBLICITY_WORKING_DAYS, today):
+        ends = publicity_ends_on(starts)  # the period ended before today: every day up to its end was read
         raise Refusal(
             RULE_PUBLICITY,
             "not_in_publicity",
             f"公示期已于{ends.isoformat()}结束，不再受理异议",
             status=409,
-            extra={"publicity_starts": starts.isoformat(), "publicity_ends": ends.isoformat()},
+            extra=_dates(starts, ends),
         )
 
 
-def check_may_approve(today: date, ends: date) -> None:
-    """CR-4 with P-1: results go to review only after publicity has ended, i.e. from the day after ``ends``."""
-    if today <= ends:
-        raise Refusal(
-            RULE_PUBLICITY,
-            "publicity_not_ended",
-            f"公示期至{ends.isoformat()}结束，结束后方可审核",
-            status=409,
-            extra={"publicity_ends": ends.isoformat()},
+def check_may_approve(today: date, starts: date) -> None:
+    """CR-4 with P-1: results go to review only after publicity has ended, i.e. from the day after its last day.
+
+    Decided by :func:`~skills_shared.workdays.period_over` (the days before ``today`` only). The refusal says
+    from which day approval is accepted (``earliest_date``) when the calendar covers the end, and that it awaits
+    the next year's calendar otherwise (``publicity_ends`` and ``earliest_date`` null). Raises
+    CalendarNotCovered when the answer needs an uncovered day (approving in January a publicity started in
+    late December, before that year is loaded).
+    """
+    if period_over(starts, PUBLICITY_WORKING_DAYS, today):
+        return
+    try:
+        ends: date | None = publicity_ends_on(starts)
+    except CalendarNotCovered as exc:
+        ends, uncovered = None, exc.year
+    if ends is not None:
+        earliest: date | None = ends + timedelta(days=1)
+        detail = f"公示期至{ends.isoformat()}结束，{ends + timedelta(days=1):%Y-%m-%d}起方可审核"
+    else:
+        earliest = None
+        detail = (
+            f"公示期为{starts.isoformat()}后的{PUBLICITY_WORKING_DAYS}个工作日，尚未结束；"
+            f"结束日期须待{uncovered}年工作日历发布后确定，公示期结束后方可审核"
         )
+    raise Refusal(
+        RULE_PUBLICITY,
+        "publicity_not_ended",
+        detail,
+        status=409,
+        extra={**_dates(starts, ends), "earliest_date": earliest.isoformat() if earliest else None},
+    )
 
 
 BATCHES: StateMachine[BatchStatus] = StateMachine(

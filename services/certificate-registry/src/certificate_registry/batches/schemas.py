@@ -57,7 +57,10 @@ class PublicityOut(BaseModel):
     level: int
     level_name: str
     publicity_starts: date | None
-    publicity_ends: date | None
+    publicity_ends: date | None = Field(
+        description="Last day of publicity (CR-4, P-1); null while the working-day calendar does not cover it "
+        "(P-3: a publicity started late in December ends in a year not yet published), never guessed."
+    )
     candidates: list[PublicityCandidate]
 
 

@@ -38,7 +38,7 @@ from skills_shared.reference import SkillLevel
 from skills_shared.refusals import Refusal
 from skills_shared.transitions import StateMachine
 from skills_shared.validators import InvalidValue, mask_resident_id, validate_resident_id
-from skills_shared.workdays import CalendarNotCovered, period_end
+from skills_shared.workdays import CalendarNotCovered
 
 GUANTONG_ROUTE = "贯通"
 
@@ -81,7 +81,7 @@ def to_out(batch: Batch) -> CertificateBatch:
         candidate_count=batch.candidate_count,
         passed_count=batch.passed_count,
         publicity_starts=batch.publicity_starts,
-        publicity_ends=batch.publicity_ends,
+        publicity_ends=rules.publicity_end_shown(batch.publicity_starts, batch.publicity_ends),
         approved_at=batch.approved_at,
     )
 
@@ -306,17 +306,18 @@ class BatchService:
     async def start_publicity(
         self, principal: Principal, batch_id: uuid.UUID, today: date
     ) -> CertificateBatch:
-        """CR-4: after the evaluation, publicity runs 5 working days from today (P-1: the start day not counted)."""
+        """CR-4: after the evaluation, publicity runs 5 working days from today (P-1: the start day not counted).
+
+        Starting needs no later day: the end is recorded when the calendar covers it, and at approval otherwise,
+        so a publicity started in late December is not refused while next year's calendar is unpublished (P-3).
+        """
         batch, _ = await self.load(batch_id, for_update=True)
         principal.require_body(batch.body_code)
         status = rules.BATCHES.next(batch.status, "publicise")
         rules.check_evaluation_held(today, batch.evaluation_date, action_zh="公示评价结果")
         if batch.candidate_count == 0:
             raise Refusal(rules.RULE_PUBLICITY, "no_results", "尚未上传成绩，上传后方可开始公示", status=409)
-        try:
-            ends = period_end(today, rules.PUBLICITY_WORKING_DAYS)
-        except CalendarNotCovered as exc:
-            raise Refusal("P-3", "calendar_not_covered", str(exc), status=409) from None
+        ends = rules.publicity_known_end(today)
         batch.status = status.value
         batch.publicity_starts = today
         batch.publicity_ends = ends
@@ -328,7 +329,7 @@ class BatchService:
             action="batch.publicity_started",
             entity_type="batch",
             entity_id=str(batch.id),
-            after={"starts": today.isoformat(), "ends": ends.isoformat()},
+            after={"starts": today.isoformat(), "ends": ends.isoformat() if ends else None},
         )
         return out
 
@@ -347,7 +348,7 @@ class BatchService:
             level=batch.level,
             level_name=SkillLevel(batch.level).zh,
             publicity_starts=batch.publicity_starts,
-            publicity_ends=batch.publicity_ends,
+            publicity_ends=rules.publicity_end_shown(batch.publicity_starts, batch.publicity_ends),
             candidates=[
                 PublicityCandidate(
                     candidate_id=c.id,
@@ -364,11 +365,7 @@ class BatchService:
     ) -> ObjectionOut:
         """CR-4: during publicity anyone may object; the candidate is held until the objection is resolved."""
         batch, _ = await self.load(batch_id)
-        if (
-            batch.status != rules.BatchStatus.PUBLICITY.value
-            or batch.publicity_starts is None
-            or batch.publicity_ends is None
-        ):
+        if batch.status != rules.BatchStatus.PUBLICITY.value or batch.publicity_starts is None:
             raise Refusal(
                 rules.RULE_PUBLICITY,
                 "not_in_publicity",
@@ -376,7 +373,10 @@ class BatchService:
                 status=409,
                 extra={"current_state": batch.status},
             )
-        rules.check_may_object(today, batch.publicity_starts, batch.publicity_ends)
+        try:
+            rules.check_may_object(today, batch.publicity_starts)
+        except CalendarNotCovered as exc:
+            raise rules.calendar_refusal(exc) from None
         candidate = await self.repo.candidate(batch.id, payload.candidate_id)
         if candidate is None:
             raise Refusal(
@@ -446,8 +446,14 @@ class BatchService:
         batch, issuer = await self.load(batch_id, for_update=True)
         require_officer_for(principal, place=issuer.place)
         status = rules.BATCHES.next(batch.status, "approve")
-        assert batch.publicity_ends is not None  # set when publicity started
-        rules.check_may_approve(today, batch.publicity_ends)
+        starts = batch.publicity_starts
+        assert starts is not None  # set when publicity started, with the status
+        try:
+            rules.check_may_approve(today, starts)
+            # Over: every day up to the end has been read, so the end is known and is recorded now.
+            batch.publicity_ends = batch.publicity_ends or rules.publicity_ends_on(starts)
+        except CalendarNotCovered as exc:
+            raise rules.calendar_refusal(exc) from None
         batch.status = status.value
         batch.approved_by = principal.key
         batch.approved_at = datetime.now(UTC)

@@ -405,8 +405,14 @@ class CertificateBatch(BaseModel):
     status: BatchStatus
     candidate_count: int
     passed_count: int
-    publicity_starts: date | None
-    publicity_ends: date | None
+    publicity_starts: date | None = Field(
+        description="First day of publicity (CR-4); objections and approval are decided from it."
+    )
+    publicity_ends: date | None = Field(
+        description="Last day of publicity (P-1: the 5th working day after the start); approval from the day "
+        "after. Null while the working-day calendar does not cover that day (P-3: a publicity started late in "
+        "December ends in a year whose holidays are not yet published), never guessed; the publicity runs anyway."
+    )
     approved_at: datetime | None
 
 
