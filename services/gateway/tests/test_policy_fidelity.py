@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import quote
 
 import httpx
+import pytest
 from gateway_suite import Suite
 from gateway_world import (
     CITY,
@@ -34,7 +35,7 @@ from gateway_world import (
 
 from skills_shared.clock import FixedClock
 from skills_shared.testing import auth_headers
-from skills_shared.workdays import add_working_days
+from skills_shared.workdays import CALENDAR_FILE_ENV, add_working_days, covered_years, reset_loaded_calendars
 
 
 def refusal(response: httpx.Response, status: int, code: str, rule: str | None) -> dict[str, Any]:
@@ -468,3 +469,116 @@ async def test_11_the_explanation_shows_the_approved_amount_and_the_reviewers_re
     )
     assert approved["reason"] == "评价费票据金额为1200元"
     assert approved["working"] == "核定金额 1200元（规则计算 1500元）：评价费票据金额为1200元"
+
+
+# --- P-3: publicity started in late December, its end in a year not yet published -----------------------------
+
+DECEMBER_START = date(2026, 12, 28)
+"""A Monday: a publicity started then runs 29, 30, 31 December and two days of January 2027."""
+
+
+@contextmanager
+def services_on(suite: Suite, day: date, *names: str) -> Iterator[None]:
+    """The business date of the named services set to ``day`` for one step, then put back (as
+    :func:`org_filing_on`: the shared suite's date only moves forward, and December must not stay)."""
+    before = {name: suite.apps[name].state.clock for name in names}
+    for name in names:
+        suite.apps[name].state.clock = FixedClock.on(day)
+    try:
+        yield
+    finally:
+        for name, clock in before.items():
+            suite.apps[name].state.clock = clock
+
+
+@pytest.fixture
+def no_2027_calendar(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The suite counts working days from the installed library alone, which has no 2027 (P-3)."""
+    if 2027 in covered_years():
+        pytest.skip("the installed chinesecalendar covers 2027 now: nothing is uncovered")
+    monkeypatch.delenv(CALENDAR_FILE_ENV, raising=False)
+    reset_loaded_calendars()
+    yield
+    reset_loaded_calendars()
+
+
+@pytest.mark.usefixtures("no_2027_calendar")
+async def test_p3_a_batch_publicity_started_on_28_december_is_not_refused_for_2027(real: Suite) -> None:
+    async with await gw_client(real) as gw:
+        body = await filed_body(gw, real)
+        holder = citizen()
+        batch = await planned_batch(gw, real, body, [holder])
+        rows = [
+            {"name": holder[0], "id_number": holder[1], "gender": "男", "scores": {"theory": 80, "skill": 80}}
+        ]
+        with services_on(real, DECEMBER_START, "certificate-registry"):
+            expect(
+                await gw.put(
+                    f"/api/v1/batches/{batch['id']}/results", json={"candidates": rows}, headers=body.staff
+                ),
+                200,
+            )
+            started = await gw.post(f"/api/v1/batches/{batch['id']}/publicity", headers=body.staff)
+        with services_on(real, date(2026, 12, 30), "certificate-registry"):
+            listed = expect(await gw.get(f"/api/v1/registry/batches/{batch['id']}/publicity"), 200)
+            objection = await gw.post(
+                f"/api/v1/registry/batches/{batch['id']}/objections",
+                json={
+                    "candidate_id": listed["candidates"][0]["candidate_id"],
+                    "reason": "该考生未实际参加技能操作考核",
+                },
+                headers={**auth_headers("citizen", citizen()[1]), **key()},
+            )
+            early = await gw.post(f"/api/v1/batches/{batch['id']}/approval", headers={**CITY, **key()})
+    publicity = expect(started, 200)
+    assert (publicity["publicity_starts"], publicity["publicity_ends"]) == ("2026-12-28", None)
+    assert listed["publicity_ends"] is None  # unknown until 2027 is published, never guessed
+    assert expect(objection, 201)["status"] == "pending"
+    problem = refusal(early, 409, "publicity_not_ended", "CR-4")
+    assert (problem["publicity_ends"], problem["earliest_date"]) == (None, None)
+    assert "2027年工作日历" in problem["detail"]
+
+
+@pytest.mark.usefixtures("no_2027_calendar")
+async def test_p3_a_claim_published_on_28_december_is_not_refused_for_2027(real: Suite) -> None:
+    holder = citizen()
+    me = auth_headers("citizen", holder[1])
+    async with await gw_client(real) as gw:
+        body = await filed_body(gw, real)
+        [number] = await issued_certificates(gw, real, body, [holder])
+        claim = expect(
+            await gw.post(
+                "/api/v1/subsidy-applications",
+                json=cq_application(number, holder[0]),
+                headers={**me, **key()},
+            ),
+            201,
+        )
+        cid = claim["id"]
+        expect(await gw.post(f"/api/v1/subsidy/claims/{cid}/start-review", headers=UNIT_HEAD), 200)
+        approval = {"amount_fen": 120_000, "reason": "评价费票据金额为1200元"}
+        expect(
+            await gw.post(f"/api/v1/claims/{cid}/approve", json=approval, headers={**UNIT_HEAD, **key()}), 200
+        )
+        with services_on(real, DECEMBER_START, "subsidy-claims"):
+            published = await gw.post(f"/api/v1/subsidy/claims/{cid}/publish", headers={**UNIT_HEAD, **key()})
+        with services_on(real, date(2026, 12, 30), "subsidy-claims"):
+            objection = await gw.post(
+                f"/api/v1/subsidy/claims/{cid}/objections",
+                json={"reason": "申请人并非农村转移就业劳动者"},
+                headers={**auth_headers("citizen", citizen()[1]), **key()},
+            )
+            early = await gw.post(f"/api/v1/subsidy/claims/{cid}/confirm", headers={**UNIT_HEAD, **key()})
+        with services_on(real, date(2027, 1, 6), "subsidy-claims"):
+            january = await gw.post(f"/api/v1/subsidy/claims/{cid}/confirm", headers={**UNIT_HEAD, **key()})
+    shown = expect(published, 200)
+    assert (shown["status"], shown["publicity_started_on"], shown["publicity_ends_on"]) == (
+        "in_publicity",
+        "2026-12-28",
+        None,
+    )
+    assert len(expect(objection, 201)["objections"]) == 1
+    problem = refusal(early, 409, "publicity_not_over", "CQ-5")
+    assert (problem["publicity_ends_on"], problem["earliest_date"]) == (None, None)
+    # In January the answer depends on 1 January 2027, which nobody has published: P-3, never a guess.
+    assert refusal(january, 409, "calendar_not_covered", "P-3")["year"] == 2027
