@@ -12,7 +12,8 @@ help:  ## list the targets
 
 install:  ## install uv if missing, then every package from uv.lock (and Debian's chromium and promtool for the tests)
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --disable-pip-version-check uv
-	@$(UV) sync --frozen --all-packages --quiet
+	@$(UV) sync --frozen --all-packages --quiet --compile-bytecode
+	@$(UV) run --frozen --all-packages python -m compileall -q -j 0 shared/src tools/src services bench >/dev/null
 	@command -v chromium >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1 || \
 		{ echo "installing Debian chromium for the verify-page browser test"; \
 		  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
