@@ -16,6 +16,7 @@ from urllib.parse import quote
 import asyncpg
 
 from bench.infra import dsn
+from skills_shared.contracts.v1.registry import ObtainedBy
 
 HOLDER_NAME = "王芳"
 NAME_QUERY = "name=" + quote(HOLDER_NAME)
@@ -119,7 +120,7 @@ def _rows(start: int, stop: int, ids: list[str]) -> Iterator[tuple[Any, ...]]:
             gender_of(idn),
             "4-01-01-01",
             "电工",
-            "examination",
+            ObtainedBy.EVALUATION.value,
             base + timedelta(days=i % 2000),
             "重庆市某职业技能评价中心",
             "00",

@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import time
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import Any
 
 import asyncpg
@@ -22,6 +21,7 @@ from bench.data import (
     number_of,
     resident_ids,
 )
+from bench.filing import OCCUPATION, Filed, filed_bodies
 from bench.floor import start_floor
 from bench.infra import (
     db_activity,
@@ -41,9 +41,9 @@ from skills_shared.db.migrations import head_revisions
 from skills_shared.workdays import today_shanghai
 from skills_tools.run import database_of
 
-OCCUPATION = {"occupation_code": "4-01-01-01", "occupation_name": "电工"}
-ISSUE_BODY = "S000050009001"
-SINGLE_BODY = "S000050009002"
+ISSUE_SERIAL = 901
+SINGLE_SERIAL = 902
+"""Credit-code serials of the bench's two bodies (the timed batch; the concurrent single issues)."""
 
 # ---- set-up -------------------------------------------------------------------------------------------------
 
@@ -218,15 +218,20 @@ def spread(t: Target) -> str:
 # ---- 3. issuance ----------------------------------------------------------------------------------------------
 
 
-def issuer_body(level_scope: str = "city") -> dict[str, Any]:
-    return {
-        "name": "重庆市某职业技能评价中心（压测）",
-        "status": "active",
-        "scope": [{**OCCUPATION, "work_types": [], "levels": [3, 4, 5]}],
-        "level_scope": level_scope,
-        "valid_from": "2024-01-01",
-        "valid_to": "2030-12-31",
-    }
+async def bench_body(ctx: Context, serial: int) -> Filed:
+    """The bench body with credit-code ``serial``, filed in org-filing (with its plan) through the gateway the
+    first time it is asked for; later steps of the same run reuse it."""
+    ctx.proc_base("org-filing")
+    ctx.proc_base("certificate-registry")
+    bodies: dict[int, Filed] = ctx.shared.setdefault("bodies", {})
+    if serial not in bodies:
+        (bodies[serial],) = await filed_bodies(
+            ctx.proc_base("gateway"),
+            ctx.urls["org-filing"],
+            [serial],
+            today_shanghai(),
+        )
+    return bodies[serial]
 
 
 def candidates(count: int, seed: int) -> list[dict[str, Any]]:
@@ -237,34 +242,26 @@ def candidates(count: int, seed: int) -> list[dict[str, Any]]:
 
 
 class Registry:
-    """A body's side of the registry API: just enough calls to bring batches to the point of issue."""
+    """A filed body's side of the registry API: just enough calls to bring batches to the point of issue."""
 
-    def __init__(self, client: httpx.AsyncClient, body: str, url: str) -> None:
+    def __init__(self, client: httpx.AsyncClient, body: Filed, url: str) -> None:
         self.client = client
         self.body = body
         self.url = url
-        self.staff = bearer("org_staff", sub=f"staff-{body}", body=body)
+        self.staff = bearer("org_staff", sub=f"staff-{body.code}", body=body.code)
         self.officer = bearer("city_officer", sub="city-officer")
-
-    async def put_issuer(self) -> None:
-        resp = await self.client.put(
-            f"/v1/issuers/{self.body}", json=issuer_body(), headers=bearer("service", sub="org-filing")
-        )
-        expect(resp, 200, 201)
 
     async def approved_batch(self, people: list[dict[str, Any]]) -> tuple[str, float]:
         """Create, upload, publicise, backdate the publicity (the bench cannot wait 5 working days), approve.
 
         Returns the batch id and the seconds the upload took.
         """
-        today = today_shanghai()
         body = {
-            "body_code": self.body,
-            "plan_ref": "压测评价计划",
+            "body_code": self.body.code,
+            "plan_id": self.body.plan_id,
             **OCCUPATION,
-            "work_type": None,
             "level": 3,
-            "evaluation_date": (today - timedelta(days=30)).isoformat(),
+            "evaluation_date": self.body.evaluation_day.isoformat(),
             "method": "examination",
             "guantong": False,
         }
@@ -309,8 +306,7 @@ class Registry:
 async def _batch_issue(ctx: Context, base: str) -> None:
     url = ctx.urls["certificate-registry"]
     async with httpx.AsyncClient(base_url=base, timeout=120) as client:
-        reg = Registry(client, ISSUE_BODY, url)
-        await reg.put_issuer()
+        reg = Registry(client, await bench_body(ctx, ISSUE_SERIAL), url)
         batch_id, upload_s = await reg.approved_batch(candidates(ctx.config.batch_size, seed=21))
         t = time.perf_counter()
         out = await reg.issue(batch_id)
@@ -355,8 +351,7 @@ async def _concurrent_issues(ctx: Context, base_one: str) -> None:
     n = ctx.config.concurrent_issues
     url = ctx.urls["certificate-registry"]
     async with httpx.AsyncClient(base_url=base_one, timeout=60) as client:
-        reg = Registry(client, SINGLE_BODY, url)
-        await reg.put_issuer()
+        reg = Registry(client, await bench_body(ctx, SINGLE_SERIAL), url)
         people = candidates(n, seed=33)
         sem = asyncio.Semaphore(8)
 
@@ -387,7 +382,7 @@ async def _concurrent_issues(ctx: Context, base_one: str) -> None:
             "SELECT count(*) AS n, count(DISTINCT serial) AS distinct_serials, coalesce(max(serial), 0) AS top, "
             "coalesce(min(serial), 0) AS bottom, count(DISTINCT number) AS numbers FROM certificates "
             "WHERE body_code = $1",
-            SINGLE_BODY,
+            reg.body.code,
         )
     finally:
         await conn.close()

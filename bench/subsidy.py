@@ -18,6 +18,7 @@ import httpx
 
 from bench.common import Context, StepFailed, bearer, cpu_text, expect
 from bench.data import lookup_paths
+from bench.filing import OCCUPATION
 from bench.http1 import encode_request
 from bench.infra import db_activity, describe_waits
 from bench.loadgen import closed_loop, constant_rate
@@ -167,8 +168,8 @@ def claim_body(number: str, id_number: str, name: str, level: int, issued: date)
         "applicant": {"id_number": id_number, "name": name},
         "certificate": {
             "number": number,
-            "occupation_code": "4-01-01-01",
-            "occupation_name": "电工",
+            "occupation_code": OCCUPATION["occupation_code"],
+            "occupation_name": OCCUPATION["occupation_name"],
             "level": level,
             "kind": "skill_level",
             "issue_date": issued.isoformat(),
