@@ -46,6 +46,13 @@ CATALOGUE: dict[str, Spec] = {
     "loadgen.overhead": Spec("6. Subsidy", "constant-rate client against the floor (own overhead)", "ms p95"),
     "demo.load": Spec("8. Demo", "make demo: the demo world loaded through the APIs", "s", "<", 60.0),
 }
+CATALOGUE["mixed.saturation"] = Spec("9. Mixed day", "mixed day: highest rate with p99 ≤ 200 ms", "req/s")
+CATALOGUE["mixed.kill.500s"] = Spec("9. Mixed day", "mixed day, one service killed: 500 answers", "", "==", 0)
+CATALOGUE["mixed.kill.others_p99"] = Spec(
+    "9. Mixed day", "mixed day, one service killed: worst p99 of the other route classes", "ms", "<", 200.0
+)
+for _step in range(1, 41):
+    CATALOGUE[f"mixed.step.{_step}"] = Spec("9. Mixed day", f"mixed day step {_step}: achieved", "req/s")
 SERVICE_NAMES = ("gateway", "certificate-registry", "org-filing", "subsidy-claims", "voucher")
 for _name in SERVICE_NAMES:
     CATALOGUE[f"memory.{_name}.idle"] = Spec("7. Memory", f"{_name} RSS idle", "MB", "<", 150.0)

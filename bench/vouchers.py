@@ -11,6 +11,7 @@ import asyncio
 import sys
 import time
 import uuid
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -31,67 +32,101 @@ REDEEM_TYPES = ("employment_skills", "entrepreneurship", "hr_services")
 CONCURRENCY = 16
 
 
-async def _run(ctx: Context, base: str) -> None:
+@dataclass
+class VoucherSetting:
+    """What the redeem loads need from the voucher set-up: the scanner's institution, the classes per type, and
+    the bulk-issued holders, of whom ``used`` have already claimed their vouchers for a redeem load."""
+
+    inst: Any
+    campaign: int
+    holders: list[str]
+    classes: dict[str, int]
+    used: int = 0
+
+
+def voucher_testdata_module() -> Any:
+    if str(VOUCHER_TESTS) not in sys.path:
+        sys.path.insert(0, str(VOUCHER_TESTS))
+    import voucher_testdata
+
+    return voucher_testdata
+
+
+async def voucher_setting(ctx: Context, client: httpx.AsyncClient) -> VoucherSetting:
+    """Types priced, an institution with a scanner, a campaign whose holders are bulk-issued in one request (the
+    timed figure 5, reported the first time), and a class per redeemed type. Built once per run."""
+    setting: VoucherSetting | None = ctx.shared.get("voucher_setting")
+    if setting is not None:
+        return setting
+    from voucher.vouchers.rules import open_campaign_year
+
+    data = voucher_testdata_module()
+    cfg = ctx.config
+    today = today_shanghai()
+    scenario = data.Scenario(client)
+    await scenario.price_all_types()
+    inst = await scenario.institution("5000001", "04")
+    await scenario.grant(inst, "scanner-1")
+    campaign = await scenario.campaign(open_campaign_year(today))
+    holders = data.holder_ids(cfg.voucher_holders)
+    body = orjson.dumps({"holders": [{"id_number": h, "district_code": "04"} for h in holders]})
+    t = time.perf_counter()
+    resp = await client.post(
+        f"/v1/campaigns/{campaign}/issues",
+        content=body,
+        headers={
+            **scenario.city,
+            "Content-Type": "application/json",
+            "Idempotency-Key": str(uuid.uuid4()),
+        },
+    )
+    seconds = time.perf_counter() - t
+    try:
+        out = expect(resp, 201, what="bulk issue")
+        if int(out.get("issued", 0)) != cfg.voucher_holders:
+            raise StepFailed(f"issued {out.get('issued')} of {cfg.voucher_holders}")
+        ctx.figure(
+            "voucher.bulk",
+            seconds,
+            f"{cfg.voucher_holders:,} holders in one request of {len(body) / 1e6:.1f} MB JSON: "
+            f"{seconds:.1f} s ({cfg.voucher_holders / seconds:,.0f} holders/s)",
+            label=f"bulk issue of {cfg.voucher_holders:,} holders",
+            data={"seconds": seconds, "holders": cfg.voucher_holders},
+        )
+    except StepFailed as exc:
+        ctx.missing("voucher.bulk", str(exc), label=f"bulk issue of {cfg.voucher_holders:,} holders")
+        raise
+    classes = {
+        t: await scenario.open_class(
+            inst, project_type=t, starts_on=today - timedelta(days=5), ends_on=today + timedelta(days=60)
+        )
+        for t in REDEEM_TYPES
+    }
+    setting = VoucherSetting(inst, campaign, holders, classes)
+    ctx.shared["voucher_setting"] = setting
+    return setting
+
+
+async def redeem_jobs(client: httpx.AsyncClient, setting: VoucherSetting, count: int) -> list[dict[str, Any]]:
+    """``count`` redeem bodies of holders not used before: each claims three types (three uses a year is the
+    cap) and its QR tokens are signed here with the service's key, exactly as its qr-token endpoint signs them."""
     from voucher.redeem.rules import sign_token
     from voucher.settings import VoucherSettings
 
-    if str(VOUCHER_TESTS) not in sys.path:
-        sys.path.insert(0, str(VOUCHER_TESTS))
-    from voucher_testdata import Scenario, holder_ids
+    need = (count + len(REDEEM_TYPES) - 1) // len(REDEEM_TYPES)
+    people = setting.holders[setting.used : setting.used + need]
+    if len(people) < need:
+        raise StepFailed(f"{count} redeems need {need} unused voucher holders; only {len(people)} left")
+    setting.used += need
+    scenario = voucher_testdata_module().Scenario(client)
+    sem = asyncio.Semaphore(8)
 
-    from voucher.vouchers.rules import open_campaign_year
+    async def claim(holder: str) -> list[dict[str, Any]]:
+        async with sem:
+            claimed: list[dict[str, Any]] = await scenario.claim(holder, list(REDEEM_TYPES))
+            return claimed
 
-    cfg = ctx.config
-    today = today_shanghai()
-    async with httpx.AsyncClient(base_url=base, timeout=300) as client:
-        scenario = Scenario(client)
-        await scenario.price_all_types()
-        inst = await scenario.institution("5000001", "04")
-        await scenario.grant(inst, "scanner-1")
-        campaign = await scenario.campaign(open_campaign_year(today))
-        holders = holder_ids(cfg.voucher_holders)
-        body = orjson.dumps({"holders": [{"id_number": h, "district_code": "04"} for h in holders]})
-        t = time.perf_counter()
-        resp = await client.post(
-            f"/v1/campaigns/{campaign}/issues",
-            content=body,
-            headers={
-                **scenario.city,
-                "Content-Type": "application/json",
-                "Idempotency-Key": str(uuid.uuid4()),
-            },
-        )
-        seconds = time.perf_counter() - t
-        try:
-            out = expect(resp, 201, what="bulk issue")
-            if int(out.get("issued", 0)) != cfg.voucher_holders:
-                raise StepFailed(f"issued {out.get('issued')} of {cfg.voucher_holders}")
-            ctx.figure(
-                "voucher.bulk",
-                seconds,
-                f"{cfg.voucher_holders:,} holders in one request of {len(body) / 1e6:.1f} MB JSON: "
-                f"{seconds:.1f} s ({cfg.voucher_holders / seconds:,.0f} holders/s)",
-                label=f"bulk issue of {cfg.voucher_holders:,} holders",
-                data={"seconds": seconds, "holders": cfg.voucher_holders},
-            )
-        except StepFailed as exc:
-            ctx.missing("voucher.bulk", str(exc), label=f"bulk issue of {cfg.voucher_holders:,} holders")
-
-        # Redeem: each holder may use three vouchers a year, so R redeems need R/3 holders claiming 3 types.
-        people = holders[: (cfg.redeems + 2) // 3]
-        classes = {
-            t: await scenario.open_class(
-                inst, project_type=t, starts_on=today - timedelta(days=5), ends_on=today + timedelta(days=60)
-            )
-            for t in REDEEM_TYPES
-        }
-        sem = asyncio.Semaphore(8)
-
-        async def claim(holder: str) -> list[dict[str, Any]]:
-            async with sem:
-                return await scenario.claim(holder, list(REDEEM_TYPES))
-
-        claimed = await asyncio.gather(*(claim(h) for h in people))
+    claimed = await asyncio.gather(*(claim(h) for h in people))
     key = VoucherSettings().qr_secret.encode()
     now = int(time.time())
     # One round per type over all holders: simultaneous scans then belong to different holders, as at a real
@@ -104,10 +139,18 @@ async def _run(ctx: Context, base: str) -> None:
                     jobs.append(
                         {
                             "token": sign_token(key, int(v["id"]), holder, now, ttl_s=1800),
-                            "class_id": classes[type_code],
+                            "class_id": setting.classes[type_code],
                         }
                     )
-    jobs = jobs[: cfg.redeems]
+    return jobs[:count]
+
+
+async def _run(ctx: Context, base: str) -> None:
+    cfg = ctx.config
+    async with httpx.AsyncClient(base_url=base, timeout=300) as client:
+        setting = await voucher_setting(ctx, client)
+        jobs = await redeem_jobs(client, setting, cfg.redeems)
+    inst = setting.inst
     staff = inst.staff("scanner-1")
 
     # Each redeem is its own signed token and idempotency key, encoded before the clock starts.
