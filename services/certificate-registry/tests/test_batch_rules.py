@@ -21,7 +21,6 @@ from certificate_registry.batches.rules import (
     Method,
     Subject,
     by_panel,
-    calendar_refusal,
     check_batch_method,
     check_evaluation_held,
     check_issue_date,
@@ -314,7 +313,7 @@ def test_a_publicity_started_on_28_december_runs_without_a_2027_calendar() -> No
     ):
         with pytest.raises(CalendarNotCovered) as uncovered:
             check()
-        problem = calendar_refusal(uncovered.value)
+        problem = uncovered.value.refusal()
         assert (problem.rule, problem.code, problem.extra["year"]) == ("P-3", "calendar_not_covered", 2027)
 
 

@@ -188,7 +188,7 @@ async def test_8_the_working_day_calendar_answers_periods_and_deadlines_with_the
         "2026-12-21",
     )
     assert (deadline["latest_filing_date"], deadline["uncovered_years"]) == (None, [2027])
-    problem = refusal(uncovered, 422, "calendar_not_covered", "P-3")
+    problem = refusal(uncovered, 409, "calendar_not_covered", "P-3")
     assert problem["year"] == 2027 and problem["covered_years"][-1] == 2026
     assert refusal(bad, 422, "validation_failed", None)["errors"][0]["loc"] == ["query", "start"]
 

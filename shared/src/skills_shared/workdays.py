@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -21,6 +21,8 @@ from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
+
+from skills_shared.refusals import Refusal
 
 __all__ = [
     "CALENDAR_FILE_ENV",
@@ -62,6 +64,24 @@ class CalendarNotCovered(Exception):
         super().__init__(
             f"{self.reason} / the working-day calendar does not cover {year}; "
             f"add the year to the file named by {CALENDAR_FILE_ENV}"
+        )
+
+    def refusal(self, *, field: Sequence[str | int] | None = None) -> Refusal:
+        """P-3 as every service answers it: 409 naming the year and the years covered.
+
+        409 and not 503: the service is well, the request can be made again once that year's schedule is
+        loaded (a 503 reads as "down" to every client, and the gateway answers its own ``service_unavailable``
+        in its place, without the rule). One refusal for the whole suite, so a client handles P-3 once."""
+        years = covered_years()
+        held = f"（已收录 {years[0]}–{years[-1]} 年）" if years else ""
+        return Refusal(
+            self.rule,
+            self.code,
+            f"{self.reason}{held}；该年度国务院节假日安排发布并录入后即可办理",
+            status=409,
+            title="Calendar not covered",
+            field=field,
+            extra={"year": self.year, "covered_years": years},
         )
 
 

@@ -49,7 +49,7 @@ async def test_p3_when_a_needed_day_is_uncovered(
     client: httpx.AsyncClient, path: str, params: dict[str, str], field: str
 ) -> None:
     r = await client.get(path, params=params)
-    assert r.status_code == 422
+    assert r.status_code == 409
     p = r.json()
     assert (p["rule"], p["code"], p["year"]) == ("P-3", "calendar_not_covered", 2027)
     assert 2026 in p["covered_years"] and p["errors"][0]["loc"] == ["query", field]

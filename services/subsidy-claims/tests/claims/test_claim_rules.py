@@ -156,7 +156,7 @@ def test_a_publicity_started_on_28_december_runs_without_a_2027_calendar() -> No
         with pytest.raises(CalendarNotCovered) as uncovered:
             check()
         assert uncovered.value.year == 2027
-        problem = rules.calendar_refusal(uncovered.value)
+        problem = uncovered.value.refusal()
         assert (problem.rule, problem.code, problem.status) == ("P-3", "calendar_not_covered", 409)
         assert problem.extra["year"] == 2027
 

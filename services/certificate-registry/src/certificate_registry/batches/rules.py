@@ -302,18 +302,6 @@ def publicity_end_shown(starts: date | None, recorded: date | None) -> date | No
     return publicity_known_end(starts)
 
 
-def calendar_refusal(exc: CalendarNotCovered) -> Refusal:
-    """P-3 (409, as the registry has always answered it): a day the answer depends on is uncovered; the request
-    can be made again once that year's schedule is loaded."""
-    return Refusal(
-        exc.rule,
-        exc.code,
-        f"{exc.reason}；该年度国务院节假日安排发布并录入后即可办理",
-        status=409,
-        extra={"year": exc.year},
-    )
-
-
 def _dates(starts: date, ends: date | None) -> dict[str, str | None]:
     return {"publicity_starts": starts.isoformat(), "publicity_ends": ends.isoformat() if ends else None}
 

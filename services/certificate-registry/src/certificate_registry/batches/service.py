@@ -376,7 +376,7 @@ class BatchService:
         try:
             rules.check_may_object(today, batch.publicity_starts)
         except CalendarNotCovered as exc:
-            raise rules.calendar_refusal(exc) from None
+            raise exc.refusal() from None
         candidate = await self.repo.candidate(batch.id, payload.candidate_id)
         if candidate is None:
             raise Refusal(
@@ -453,7 +453,7 @@ class BatchService:
             # Over: every day up to the end has been read, so the end is known and is recorded now.
             batch.publicity_ends = batch.publicity_ends or rules.publicity_ends_on(starts)
         except CalendarNotCovered as exc:
-            raise rules.calendar_refusal(exc) from None
+            raise exc.refusal() from None
         batch.status = status.value
         batch.approved_by = principal.key
         batch.approved_at = datetime.now(UTC)

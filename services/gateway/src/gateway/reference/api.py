@@ -30,7 +30,7 @@ from skills_shared.problems import problem_responses
 router = APIRouter(prefix="/api/v1", tags=["reference"])
 
 M = TypeVar("M", bound=BaseModel)
-ERRORS = problem_responses(422, 429, 502, 503)
+ERRORS = problem_responses(409, 422, 429, 502, 503)
 
 
 async def _answer(service: ServiceClient, model: type[M], path: str, request: Request) -> M | Response:

@@ -15,7 +15,6 @@ from fastapi import APIRouter, Query
 from org_filing.calendar.schemas import DeadlineOut, WorkingDaysOut
 from org_filing.plans.rules import PLAN_LEAD_WORKING_DAYS
 from skills_shared.problems import problem_responses
-from skills_shared.refusals import Refusal
 from skills_shared.validators import IsoDate
 from skills_shared.workdays import (
     CalendarNotCovered,
@@ -37,14 +36,7 @@ def _answer(field: str, make: Callable[[], T]) -> T:
     try:
         return make()
     except CalendarNotCovered as exc:
-        years = covered_years()
-        raise Refusal(
-            "P-3",
-            "calendar_not_covered",
-            f"{exc.reason}（已收录 {years[0]}–{years[-1]} 年）；该年度节假日安排发布并录入后即可计算",
-            field=("query", field),
-            extra={"year": exc.year, "covered_years": years},
-        ) from None
+        raise exc.refusal(field=("query", field)) from None
 
 
 @router.get(
@@ -52,7 +44,7 @@ def _answer(field: str, make: Callable[[], T]) -> T:
     response_model=WorkingDaysOut,
     operation_id="calendar.working_days",
     summary="A period of N working days from a start day (P-1: the start day is not counted)",
-    responses=problem_responses(422),
+    responses=problem_responses(409, 422),
 )
 async def working_days(
     start: Annotated[IsoDate, Query(description="The day the period starts (not counted), YYYY-MM-DD.")],
@@ -82,7 +74,7 @@ async def working_days(
     response_model=DeadlineOut,
     operation_id="calendar.deadline",
     summary="The last day to file 'at least N working days before' an event (P-2), and whether a filing is on time",
-    responses=problem_responses(422),
+    responses=problem_responses(409, 422),
 )
 async def deadline(
     event_date: Annotated[IsoDate, Query(description="The event day (e.g. the evaluation), YYYY-MM-DD.")],

@@ -126,7 +126,7 @@ def plan_timing(filed_on: date, evaluation_day: date, *, field: Sequence[str | i
             return None
         latest = latest_filing_date(evaluation_day, PLAN_LEAD_WORKING_DAYS)
     except CalendarNotCovered as exc:
-        return calendar_refusal(exc, field=field)
+        return exc.refusal(field=field)
     try:
         earliest: date | None = earliest_event_date(filed_on, PLAN_LEAD_WORKING_DAYS)
     except CalendarNotCovered as exc:
@@ -149,20 +149,6 @@ def plan_timing(filed_on: date, evaluation_day: date, *, field: Sequence[str | i
             "earliest_evaluation_date": earliest.isoformat() if earliest else None,
         },
     )
-
-
-def calendar_refusal(exc: CalendarNotCovered, *, field: Sequence[str | int]) -> Refusal:
-    """P-3: a day the answer depends on lies in a year the calendar does not cover; never a guess."""
-    return Refusal(
-        P_3,
-        "calendar_not_covered",
-        f"{exc.reason}；该年度国务院节假日安排发布并录入后即可办理",
-        field=field,
-        extra={"year": exc.year},
-    )
-
-
-# --- the plan itself ------------------------------------------------------------------------------------
 
 
 def plan_dates(starts_on: date, ends_on: date) -> Refusal | None:

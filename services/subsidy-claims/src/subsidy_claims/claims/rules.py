@@ -24,7 +24,6 @@ __all__ = [
     "Action",
     "ClaimStatus",
     "PayoutAccounts",
-    "calendar_refusal",
     "check_may_confirm",
     "check_may_object",
     "first_channel",
@@ -180,23 +179,6 @@ def publicity_end_shown(started_on: date | None, recorded: date | None) -> date 
     if recorded is not None or started_on is None:
         return recorded
     return publicity_known_end(started_on)
-
-
-def calendar_refusal(exc: CalendarNotCovered) -> Refusal:
-    """P-3: a day the answer depends on is in a year the calendar does not cover; the request can be made again
-    once that year's schedule is loaded.
-
-    409, as the registry answers it: a 503 reads as "the service is down" to every client and to the gateway,
-    which answers its own ``service_unavailable`` without the rule in place of this refusal.
-    """
-    return Refusal(
-        exc.rule,
-        exc.code,
-        f"{exc.reason}；该年度国务院节假日安排发布并录入后即可办理",
-        status=409,
-        title="Calendar not covered",
-        extra={"year": exc.year},
-    )
 
 
 def check_may_object(started_on: date, today: date, rule: str) -> None:

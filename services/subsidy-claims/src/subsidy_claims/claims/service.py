@@ -509,7 +509,7 @@ class ClaimService:
         try:
             rules.check_may_object(started, self.today, publicity_rule(claim.policy))
         except CalendarNotCovered as exc:
-            raise rules.calendar_refusal(exc) from None
+            raise exc.refusal() from None
         objection = Objection(claim_id=claim.id, raised_by=self.principal.key, reason=reason)
         await self.repo.add_objection(objection)
         await audit.record(
@@ -562,7 +562,7 @@ class ClaimService:
                 # Over: every day up to the end has been read, so the end is known and is recorded now.
                 claim.publicity_ends_on = claim.publicity_ends_on or rules.publicity_ends_on(started)
             except CalendarNotCovered as exc:
-                raise rules.calendar_refusal(exc) from None
+                raise exc.refusal() from None
             if any(o.resolution is None for o in await self.repo.objections(claim.id)):
                 raise Refusal(
                     publicity_rule(claim.policy),
