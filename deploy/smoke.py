@@ -6,26 +6,35 @@ Builds the images (`make images`: cached layers make a second run quick), starts
 1. ``/healthz`` and ``/readyz`` answer 200 (every upstream reachable through the compose network);
 2. a public certificate look-up (CR-6) travels gateway → registry → PostgreSQL and back as the registry's own
    problem+json 404 for an unknown number, in Chinese;
-3. the registry's process is killed (SIGKILL, as a crash or the OOM killer does): the same look-up is a 503
+3. the demo world is loaded through the published gateway by the demo's own loader (`make demo`'s), then its
+   people use it (deploy/smoke_demo.py): a citizen's look-up of a demo certificate with the holder's name (200,
+   ID masked), the holder's subsidy application with it (gateway → registry → subsidy-claims, 201), the district
+   reviewer's queue listing the new claim, a voucher redeemed by an institution's front desk. The stack runs with
+   deploy/compose.demo.yml for this: the sandbox clock the loader moves, and the demo's synthetic calendar when
+   the walk reaches a year chinesecalendar does not cover, both in one host folder mounted into the services;
+4. the registry's process is killed (SIGKILL, as a crash or the OOM killer does): the same look-up is a 503
    problem naming ``certificate-registry``; the engine's restart policy brings the container back and the look-up
    answers again;
-4. the certificate image carries the font the certificate PDF embeds.
+5. the certificate image carries the font the certificate PDF embeds.
 
 The stack is taken down (volumes too) whatever happens. When the container engine itself cannot run a container on
 this machine (deploy/images/probe.sh), one line says so and the step exits 0: that is not the suite's failure. Any
 other failure exits 1.
 
-Standard library only, so it runs before and without the workspace's environment.
+Standard library only, so it runs before the workspace's environment exists; step 3 alone runs in it (`uv run`),
+since the demo loader mints development tokens and speaks httpx.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -40,6 +49,8 @@ UNKNOWN_NUMBER = "S000050110001263000123"
 """A valid certificate number (CR-1) that a fresh stack has not issued: the look-up must reach the database."""
 FONT = "/usr/share/fonts/truetype/lxgw-wenkai/LXGWWenKai-Regular.ttf"
 """Installed by Debian's fonts-lxgw-wenkai (deploy/Dockerfile)."""
+DEMO_MOUNT = "/var/lib/skills-demo"
+"""Where deploy/compose.demo.yml mounts the demo folder (sandbox clock, synthetic calendar) in the services."""
 WAIT_S = 180.0
 """Upper bound on any single wait: an outage the smoke test cannot see the end of is a failure."""
 
@@ -148,6 +159,49 @@ def check_lookup() -> None:
     )
 
 
+def uv() -> list[str]:
+    """uv as the Makefile finds it: on PATH, else the module of this Python."""
+    found = shutil.which("uv")
+    return [found] if found else [sys.executable, "-m", "uv"]
+
+
+def demo_command(*args: str) -> list[str]:
+    return [
+        *uv(),
+        "run",
+        "--frozen",
+        "--all-packages",
+        "python",
+        str(REPO / "deploy" / "smoke_demo.py"),
+        *args,
+    ]
+
+
+def prepare_demo() -> Path:
+    """A fresh demo folder for deploy/compose.demo.yml, with the demo's synthetic calendar when the walk needs one.
+
+    The services run as uid 10001 and the gateway writes the sandbox clock's file there (a temporary file renamed
+    over the old one), so the folder is open to every user: it holds a throw-away clock and a calendar only.
+    """
+    folder = Path(tempfile.mkdtemp(prefix="container-smoke-", dir=REPO / ".data"))
+    folder.chmod(0o777)  # see the docstring: the images' user must create files here
+    written = run(demo_command("calendar", str(folder)), capture=True).strip()
+    os.environ["SKILLS_COMPOSE_DEMO_DIR"] = str(folder)
+    os.environ["SKILLS_COMPOSE_DEMO_CALENDAR"] = f"{DEMO_MOUNT}/{Path(written).name}" if written else ""
+    return folder
+
+
+def check_demo_workflow(folder: Path) -> None:
+    """The demo loader and the demo's people through the published gateway; deploy/smoke_demo.py prints the
+    `ok` lines, and its `FAIL` line when a step is refused."""
+    try:
+        run(demo_command("workflow", GATEWAY, str(folder)))
+    except SmokeFailure as failure:
+        raise SmokeFailure(
+            f"the demo world or its workflow failed (its FAIL line above): {failure}"
+        ) from None
+
+
 def check_outage_and_recovery(name: str) -> None:
     """Crash the registry (SIGKILL to its process, as the OOM killer does); the look-up is a 503 naming it; the
     engine's restart policy brings it back and the look-up answers again.
@@ -224,12 +278,17 @@ def main() -> int:
     figures = Figures()
     compose = str(IMAGES / "compose.sh")
     started = time.monotonic()
+    demo: Path | None = None
     try:
         figures.timed("images", [str(IMAGES / "build.sh")])
         run([compose, "down", "-v"], capture=True)  # a stack left by an interrupted run
+        demo = prepare_demo()
         figures.timed("stack start", [compose, "up"])
         check_health()
         check_lookup()
+        demo_started = time.monotonic()
+        check_demo_workflow(demo)
+        figures.seconds["demo world"] = round(time.monotonic() - demo_started, 1)
         check_font(name)
         check_outage_and_recovery(name)
     except SmokeFailure as failure:
@@ -240,6 +299,10 @@ def main() -> int:
         subprocess.run([compose, "down", "-v"], cwd=REPO, capture_output=True, check=False)  # noqa: S603
         figures.seconds["in all"] = round(time.monotonic() - started, 1)
         print(f"container smoke test ({name}): {figures.show()}")
+    if (
+        demo is not None
+    ):  # kept after a failure: the world's summary and the sandbox clock tell what was reached
+        shutil.rmtree(demo, ignore_errors=True)
     return 0
 
 

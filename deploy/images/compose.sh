@@ -7,6 +7,9 @@
 # schedules no health checks at all, so a container would stay "starting" forever. Each wait runs the image's own
 # check (`podman healthcheck run`), which also records the result `podman ps` shows.
 #
+# SKILLS_COMPOSE_DEMO_DIR=<folder> adds deploy/compose.demo.yml (the sandbox clock and the demo's calendar, for the
+# demo world; deploy/smoke.py sets it).
+#
 #   deploy/images/compose.sh up|down|ps|logs [service...]
 set -euo pipefail
 source "$(dirname "$0")/engine.sh"
@@ -27,18 +30,21 @@ quiet_podman() {
   grep -v -e 'unable to get systemd connection' -e 'failed to connect to syslog' >&2 || true
 }
 
+FILES=(-f docker-compose.yml)
+[ -z "${SKILLS_COMPOSE_DEMO_DIR:-}" ] || FILES+=(-f deploy/compose.demo.yml)
+
 compose() {
   if [ "$ENGINE" = docker ]; then
-    docker compose --project-directory "$REPO_ROOT" -f docker-compose.yml "$@"
+    docker compose --project-directory "$REPO_ROOT" "${FILES[@]}" "$@"
   else
     local uv
     uv=$(command -v uv || true)
     if [ -n "$uv" ]; then
-      "$uv" tool run --quiet --from "podman-compose==$PODMAN_COMPOSE_VERSION" podman-compose -f docker-compose.yml \
+      "$uv" tool run --quiet --from "podman-compose==$PODMAN_COMPOSE_VERSION" podman-compose "${FILES[@]}" \
         "$@" 2> >(quiet_podman)
     else
       python3 -m uv tool run --quiet --from "podman-compose==$PODMAN_COMPOSE_VERSION" podman-compose \
-        -f docker-compose.yml "$@" 2> >(quiet_podman)
+        "${FILES[@]}" "$@" 2> >(quiet_podman)
     fi
   fi
 }

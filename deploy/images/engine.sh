@@ -25,8 +25,10 @@ if [ -z "${SKILLS_ENGINE:-}" ]; then
 fi
 if [ "$SKILLS_ENGINE" = podman ]; then
   # netavark and aardvark-dns: container networks with name resolution (compose services find each other by name).
+  # iptables: netavark sets up every network (even a build's RUN) with it, and only recommends it; without it each
+  # network step fails with "netavark: No such file or directory".
   command -v podman >/dev/null 2>&1 && command -v runc >/dev/null 2>&1 && [ -x /usr/lib/podman/aardvark-dns ] \
-    || install_debian_packages podman runc netavark aardvark-dns
+    && command -v iptables >/dev/null 2>&1 || install_debian_packages podman runc netavark aardvark-dns iptables
   export CONTAINERS_CONF="${CONTAINERS_CONF:-$IMAGES_DIR/containers.conf}"
 fi
 ENGINE=$SKILLS_ENGINE
