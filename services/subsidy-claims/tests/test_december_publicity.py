@@ -124,3 +124,43 @@ async def test_a_claim_published_on_28_december_runs_into_an_uncovered_january(
     assert confirmed.status_code == 200, confirmed.text
     assert confirmed.json()["status"] == "confirmed"
     assert await recorded_end(engine, cid) == date(2027, 1, 5)
+
+
+@pytest.mark.usefixtures("no_operator_calendar")
+async def test_a_claim_submitted_on_28_december_gets_its_review_deadline_once_2027_is_loaded(
+    client: httpx.AsyncClient, factory: Any, tokens: Any, clock: Any, engine: AsyncEngine, tmp_path: Path
+) -> None:
+    """CQ-4: submitted on 28 December, the 10 working days run into 2027; the deadline is unknown (null, not
+    overdue) until the operator loads 2027, then shown at once and recorded by the daily job."""
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from subsidy_claims.claims.review_deadlines import record_known_deadlines
+
+    clock.today = date(2026, 12, 28)
+    person = factory.person()
+    me = tokens.citizen(person)
+    drafted = await client.post(
+        "/v1/claims", json=factory.cq_body(person, factory.certificate(person)), headers=me
+    )
+    cid = str(drafted.json()["id"])
+    submitted = await client.post(f"/v1/claims/{cid}/submit", headers={**me, **key()})
+    assert submitted.status_code == 200, submitted.text
+    assert (submitted.json()["review_due_on"], submitted.json()["overdue"]) == (None, False)
+
+    async with AsyncSession(engine) as session:
+        assert await record_known_deadlines(session) == 0  # 2027 still uncovered: nothing to record
+
+    path = tmp_path / "calendar-2027.json"
+    path.write_text(json.dumps({"2027": {"holidays": ["2027-01-01"], "workdays": []}}), encoding="utf-8")
+    load_calendar_file(path)
+    # 29, 30, 31 Dec, then 4–8 and 11, 12 Jan: the 10th working day is 12 January.
+    clock.today = date(2027, 1, 13)
+    boss = tokens.officer("05", "unit_head")
+    shown = (await client.get(f"/v1/claims/{cid}", headers=boss)).json()
+    assert (shown["review_due_on"], shown["overdue"]) == ("2027-01-12", True)
+    async with AsyncSession(engine) as session:
+        assert await record_known_deadlines(session) >= 1
+        await session.commit()
+    async with engine.connect() as conn:
+        stmt = select(Claim.review_due_on, Claim.review_started_on).where(Claim.id == uuid.UUID(cid))
+        assert tuple((await conn.execute(stmt)).one()) == (date(2027, 1, 12), date(2026, 12, 28))

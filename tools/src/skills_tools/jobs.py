@@ -91,7 +91,10 @@ _OVERDUE = text(
 async def claims_overdue(session: AsyncSession, clock: Clock, _: ServiceSettings) -> dict[str, Any]:
     """CQ-4: a claim awaiting a decision past its 10-working-day deadline is flagged once (per deadline) in the
     audit chain, where inspectors and the overdue queue find it."""
+    from subsidy_claims.claims.review_deadlines import record_known_deadlines
+
     today = today_of(clock)
+    recorded = await record_known_deadlines(session)
     rows = (await session.execute(_OVERDUE, {"today": today})).all()
     for row in rows:
         await audit.record(
@@ -106,7 +109,7 @@ async def claims_overdue(session: AsyncSession, clock: Clock, _: ServiceSettings
                 "rule": "CQ-4",
             },
         )
-    return {"flagged": len(rows), "as_of": today.isoformat()}
+    return {"flagged": len(rows), "deadlines_recorded": recorded, "as_of": today.isoformat()}
 
 
 _PUBLICITY_ENDED = text(
@@ -123,7 +126,10 @@ _PUBLICITY_ENDED = text(
 
 async def publicity_ends(session: AsyncSession, clock: Clock, _: ServiceSettings) -> dict[str, Any]:
     """CR-4: the day after a batch's publicity ends it is recorded once, so the batch shows as ready for approval."""
+    from certificate_registry.batches.publicity_ends import record_known_publicity_ends
+
     today = today_of(clock)
+    recorded = await record_known_publicity_ends(session)
     rows = (await session.execute(_PUBLICITY_ENDED, {"today": today})).all()
     for row in rows:
         await audit.record(
@@ -134,7 +140,7 @@ async def publicity_ends(session: AsyncSession, clock: Clock, _: ServiceSettings
             entity_id=row.id,
             after={"publicity_ends": row.publicity_ends.isoformat(), "rule": "CR-4"},
         )
-    return {"ended": len(rows), "as_of": today.isoformat()}
+    return {"ended": len(rows), "ends_recorded": recorded, "as_of": today.isoformat()}
 
 
 async def drafts_purge(session: AsyncSession, _: Clock, settings: ServiceSettings) -> dict[str, Any]:

@@ -65,6 +65,8 @@ class Claim(Base):
     submitted_on: Mapped[date | None] = mapped_column(Date)
     submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     review_due_on: Mapped[date | None] = mapped_column(Date)
+    # CQ-4: the day the review clock (re)started; the deadline is recorded from it once the calendar covers it.
+    review_started_on: Mapped[date | None] = mapped_column(Date)
     reviewer: Mapped[str | None] = mapped_column(String(200))
     decided_on: Mapped[date | None] = mapped_column(Date)
     rejection_reason: Mapped[str | None] = mapped_column(Text)

@@ -34,6 +34,7 @@ __all__ = [
     "publicity_known_end",
     "refuse_move",
     "retry_channel",
+    "review_deadline",
     "review_due_on",
     "safe_review_due_on",
 ]
@@ -147,6 +148,14 @@ def safe_review_due_on(submitted_on: date) -> date | None:
         return review_due_on(submitted_on)
     except CalendarNotCovered:
         return None
+
+
+def review_deadline(started_on: date | None, recorded: date | None) -> date | None:
+    """CQ-4's deadline as known today: the recorded one, else computed from the clock's start day when the
+    calendar now covers it (a claim submitted in late December gets its deadline once next year is loaded)."""
+    if recorded is not None or started_on is None:
+        return recorded
+    return safe_review_due_on(started_on)
 
 
 def publicity_ends_on(started_on: date) -> date:

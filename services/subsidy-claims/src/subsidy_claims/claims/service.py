@@ -118,8 +118,12 @@ def to_out(claim: Claim, today: date, objections: list[Objection] | None = None)
         city_share_fen=claim.city_share_fen,
         district_share_fen=claim.district_share_fen,
         submitted_on=claim.submitted_on,
-        review_due_on=claim.review_due_on,
-        overdue=rules.is_overdue(ClaimStatus(claim.status), claim.review_due_on, today),
+        review_due_on=rules.review_deadline(claim.review_started_on, claim.review_due_on),
+        overdue=rules.is_overdue(
+            ClaimStatus(claim.status),
+            rules.review_deadline(claim.review_started_on, claim.review_due_on),
+            today,
+        ),
         rejection_reason=claim.rejection_reason,
         material_request=claim.material_request,
         material_response=claim.material_response,
@@ -155,8 +159,12 @@ def to_queue_item(claim: Claim, today: date) -> ReviewQueueItem:
         level=claim.level,
         amount_fen=claim.amount_fen,
         submitted_on=claim.submitted_on,
-        review_due_on=claim.review_due_on,
-        overdue=rules.is_overdue(ClaimStatus(claim.status), claim.review_due_on, today),
+        review_due_on=rules.review_deadline(claim.review_started_on, claim.review_due_on),
+        overdue=rules.is_overdue(
+            ClaimStatus(claim.status),
+            rules.review_deadline(claim.review_started_on, claim.review_due_on),
+            today,
+        ),
     )
 
 
@@ -432,6 +440,7 @@ class ClaimService:
         claim.material_response = material
         if claim.policy == "cq-eval":
             # Decision: the CQ-4 clock restarts from the day the requested material arrives.
+            claim.review_started_on = self.today
             claim.review_due_on = rules.safe_review_due_on(self.today)
         await self._audit("resubmit", claim, before)
         return await self.out(claim)

@@ -148,4 +148,5 @@ def apply_submission(
     apply_decision(claim, record)
     claim.submitted_on = today
     claim.submitted_at = now
+    claim.review_started_on = today if claim.policy == "cq-eval" else None
     claim.review_due_on = rules.safe_review_due_on(today) if claim.policy == "cq-eval" else None

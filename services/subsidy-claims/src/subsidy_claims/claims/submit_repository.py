@@ -29,6 +29,7 @@ SELECT id, policy, policy_version, status, applicant_id_number, applicant_name, 
        certificate_kind, occupation_code, occupation_name, work_type, family_key, work_type_key, level, level_key,
        certificate_issue_date, district, facts::text AS facts, outcome, applied_amount_fen, amount_fen,
        city_share_fen, district_share_fen, as_in_service, as_secondary_student, submitted_on, review_due_on,
+       review_started_on,
        rejection_reason, material_request, material_response, publicity_started_on, publicity_ends_on,
        confirmed_on, payment_channel, payment_attempts, payment_failure_reason, paid_on, clawback_reason,
        created_by
@@ -82,7 +83,7 @@ UPDATE claims SET status = $2::text, occupation_name = $3::text, facts = $4::jso
        decision = $6::jsonb, outcome = $7::text, district = $8::text, amount_fen = $9::bigint,
        city_share_fen = $10::bigint, district_share_fen = $11::bigint, as_in_service = $12::bool,
        as_secondary_student = $13::bool, submitted_on = $14::date, submitted_at = $15::timestamptz,
-       review_due_on = $16::date, updated_at = now()
+       review_due_on = $16::date, review_started_on = $17::date, updated_at = now()
 WHERE id = $1::uuid
 """
 
@@ -173,4 +174,5 @@ class SubmitRepository:
             claim.submitted_on,
             claim.submitted_at,
             claim.review_due_on,
+            claim.review_started_on,
         )
