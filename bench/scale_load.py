@@ -63,6 +63,13 @@ SCHEMA_SQL = (
     "UNION ALL SELECT 'constraint ' || conname || ': ' || pg_get_constraintdef(oid) FROM pg_constraint "
     "WHERE conrelid = 'certificates'::regclass ORDER BY 1"
 )
+REFERENCING_SQL = (
+    "SELECT conrelid::regclass::text AS tab, conname, pg_get_constraintdef(oid) AS def FROM pg_constraint "
+    "WHERE confrelid = 'certificates'::regclass AND conrelid <> 'certificates'::regclass AND contype = 'f' "
+    "ORDER BY 1, 2"
+)
+"""Other tables' foreign keys to certificates (credential status entries …): they hang on its primary key, which
+cannot be dropped under them, so they are dropped first and added back last (their tables stay empty here)."""
 PLAIN_KEY = re.compile(r"(PRIMARY KEY|UNIQUE) \([^()]*\)")
 
 
@@ -92,6 +99,7 @@ class Definitions:
     constraints: list[asyncpg.Record]
     indexes: list[asyncpg.Record]
     schema: list[str]
+    referencing: list[asyncpg.Record]
 
 
 async def read_definitions(url: str) -> Definitions:
@@ -101,6 +109,7 @@ async def read_definitions(url: str) -> Definitions:
             list(await conn.fetch(CONSTRAINT_SQL)),
             list(await conn.fetch(INDEX_SQL)),
             [r["item"] for r in await conn.fetch(SCHEMA_SQL)],
+            list(await conn.fetch(REFERENCING_SQL)),
         )
     finally:
         await conn.close()
@@ -124,6 +133,8 @@ async def settle(conn: asyncpg.Connection[Any], progress: Callable[[str], None])
 
 
 async def _drop_keys_and_indexes(conn: asyncpg.Connection[Any]) -> None:
+    for row in await conn.fetch(REFERENCING_SQL):
+        await conn.execute(f'ALTER TABLE {row["tab"]} DROP CONSTRAINT IF EXISTS "{row["conname"]}"')
     for row in await conn.fetch(INDEX_SQL):
         await conn.execute(f'DROP INDEX IF EXISTS "{row["indexname"]}"')
     for row in await conn.fetch(CONSTRAINT_SQL):
@@ -170,7 +181,12 @@ async def rebuild(conn: asyncpg.Connection[Any], url: str, defs: Definitions) ->
     for c in defs.constraints:
         if c["contype"] == "f":
             await conn.execute(f'ALTER TABLE certificates ADD CONSTRAINT "{c["conname"]}" {c["def"]}')
+    for c in defs.referencing:
+        await conn.execute(f'ALTER TABLE {c["tab"]} ADD CONSTRAINT "{c["conname"]}" {c["def"]}')
     now = [r["item"] for r in await conn.fetch(SCHEMA_SQL)]
+    referencing = [(r["tab"], r["conname"], r["def"]) for r in await conn.fetch(REFERENCING_SQL)]
+    if referencing != [(r["tab"], r["conname"], r["def"]) for r in defs.referencing]:
+        raise RuntimeError(f"foreign keys to the scale table differ from the migration's: {referencing[:4]}")
     if now != defs.schema:
         differ = sorted(set(now) ^ set(defs.schema))
         raise RuntimeError(f"scale table's keys and indexes differ from the migration's: {differ[:4]}")

@@ -170,6 +170,7 @@ def claim_body(number: str, id_number: str, name: str, level: int, issued: date)
             "number": number,
             "occupation_code": OCCUPATION["occupation_code"],
             "occupation_name": OCCUPATION["occupation_name"],
+            "work_type": OCCUPATION["work_type"],
             "level": level,
             "kind": "skill_level",
             "issue_date": issued.isoformat(),
