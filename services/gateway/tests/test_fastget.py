@@ -1,4 +1,4 @@
-"""The lean look-up path (aiohttp) over real sockets: pass-through, kept-alive reuse, stale connections, timeouts,
+"""The lean look-up path (pyreqwest) over real sockets: pass-through, kept-alive reuse, stale connections, timeouts,
 the breaker, odd responses — and the gateway's answer through it equal to the general path's."""
 
 from __future__ import annotations
@@ -225,7 +225,7 @@ async def test_fast_path_is_rate_limited_like_the_route(
 
 
 def test_tls_services_take_the_lean_path_too() -> None:
-    """aiohttp speaks TLS: an https registry no longer falls back to the general client."""
+    """pyreqwest speaks TLS: an https registry no longer falls back to the general client."""
     assert FastGet.for_service(client("https://registry.example.gov.cn")) is not None
     assert FastGet.for_service(client("http://127.0.0.1:8001")) is not None
     assert FastGet.for_service(client("unix:///run/registry.sock")) is None

@@ -1,7 +1,7 @@
 """Every log line of a process as one JSON object, through one masking processor.
 
 structlog's `ProcessorFormatter` sits on the root handler, so our own structlog calls and every standard-library
-logger — uvicorn, SQLAlchemy, httpx, asyncpg, aiohttp — come out the same way: JSON with the time, level,
+logger — uvicorn, SQLAlchemy, httpx, asyncpg, pyreqwest — come out the same way: JSON with the time, level,
 logger, service, request ID, trace ID and route of the request being served. Before anything is rendered,
 `mask_personal_data` rewrites every string in the line (the message, every field, a formatted traceback):
 
@@ -68,7 +68,7 @@ NOISY_LOGGERS: dict[str, int] = {
     "asyncpg": logging.WARNING,
     "httpx": logging.WARNING,
     "httpcore": logging.WARNING,
-    "aiohttp": logging.WARNING,
+    "pyreqwest": logging.WARNING,
     "alembic": logging.INFO,
 }
 """Standard-library loggers routed through our handler (their own handlers removed), with a floor level: httpx
