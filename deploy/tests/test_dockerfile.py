@@ -148,6 +148,19 @@ def test_uv_syncs_frozen_without_dev_from_the_lock(instructions: list[Instructio
     assert any("--no-editable" in a for a in service_syncs), "the runtime image must not need the source tree"
 
 
+def test_the_six_images_share_one_dependency_layer(instructions: list[Instruction]) -> None:
+    """A cold `make images` installs and compiles the third-party packages once, in the deps stage; each image's
+    own sync then only removes what its service does not need and adds the workspace packages."""
+    (deps,) = [i.args for i in _stage_of(instructions, "deps") if i.keyword == "RUN"]
+    assert "--all-packages" in deps and "--no-install-workspace" in deps
+    for stage in ("service-build", "migrate-build"):
+        base = next(i for i in instructions if i.keyword == "FROM" and i.stage == stage)
+        assert base.args.split()[0] == "deps", f"{stage} must start from the shared dependency layer"
+        (sync,) = [i.args for i in _stage_of(instructions, stage) if i.keyword == "RUN"]
+        assert "--inexact" not in sync, f"{stage}: an exact sync drops the packages other images need"
+        assert "compileall" in sync, f"{stage}: the workspace packages are compiled like the dependencies"
+
+
 @pytest.mark.parametrize("spec", SERVICES, ids=lambda s: s.name)
 def test_each_service_is_a_locked_member_whose_closure_runs_uvicorn(
     spec: ServiceSpec, lock: dict[str, Any]
