@@ -48,6 +48,8 @@ SHARES = {"lookup": 60, "verify": 20, "claim": 8, "redeem": 8, "queue": 3, "appr
 """Per hundred requests: 80 public (look-ups and verify pages), 8 subsidy applications, 8 redeems, 4 officer."""
 CLASSES = ("lookup", "verify", "claim", "redeem", "officer_queue", "officer_approve")
 P99_LIMIT_MS = 200.0
+WARM_UP_S = 15
+"""Seconds of load at the first rate before step 1 (not measured)."""
 PER_USER_RATE = 1.0
 """Requests a second per locust user: one a second keeps pacing far above any latency the steps look at."""
 CITY = Who("city_officer", "city-officer-bench")
@@ -83,6 +85,7 @@ class Plan:
     warmup_s: int
     kill_s: int
     victim: str
+    p99_limit_ms: float
 
     @classmethod
     def of(cls, ctx: Context) -> Plan:
@@ -96,6 +99,7 @@ class Plan:
             warmup_s=int(env("BENCH_MIXED_WARMUP_S", "2" if quick else "3")),
             kill_s=10,
             victim=env("BENCH_MIXED_KILL", "voucher"),
+            p99_limit_ms=float(env("BENCH_MIXED_P99_MS", str(P99_LIMIT_MS))),
         )
 
 
@@ -286,9 +290,10 @@ async def _approvals(ctx: Context, prep: Prepared, count: int) -> list[str]:
 async def _prepare_step(ctx: Context, prep: Prepared, rate: int, seconds: float, path: Path) -> None:
     """The plan file of one locust run: enough once-only requests for ``rate`` × ``seconds`` with a margin."""
     total = rate * seconds * 1.3 + 20
-    n_claims = int(total * SHARES["claim"] / 100)
-    n_redeems = int(total * SHARES["redeem"] / 100)
-    n_approvals = int(total * SHARES["approve"] / 100)
+    # 30 % above the expected count, and ten more: at low rates the random mix strays further from its share.
+    n_claims = int(total * SHARES["claim"] / 100) + 10
+    n_redeems = int(total * SHARES["redeem"] / 100) + 10
+    n_approvals = int(total * SHARES["approve"] / 100) + 10
     await _issue_more(ctx, prep, n_claims + n_approvals)
     approvals = await _approvals(ctx, prep, n_approvals)
     claims = [_claim_request(c) for c in prep.certificates[:n_claims]]
@@ -396,12 +401,17 @@ def run_locust(
 
 
 def measured_window(run: Run, warmup_s: float) -> tuple[float, float]:
-    """From ``warmup_s`` after the first request to the last request's start (spawning and start-up excluded)."""
+    """From ``warmup_s`` after the first request to the last request's start, cut to whole pacing intervals
+    (spawning and start-up excluded)."""
     if not run.records:
         raise StepFailed("locust sent no request")
     first = min(r[0] for r in run.records)
     last = max(r[0] for r in run.records)
-    return first + warmup_s, last
+    # Whole pacing intervals only, so every user's requests are counted the same number of times.
+    whole = math.floor((last - first - warmup_s) * PER_USER_RATE) / PER_USER_RATE
+    if whole <= 0:
+        raise StepFailed(f"the load lasted {last - first:.1f} s, not more than its {warmup_s} s warm-up")
+    return first + warmup_s, first + warmup_s + whole
 
 
 # ---- the steps and the kill run ------------------------------------------------------------------------------
@@ -409,6 +419,11 @@ def measured_window(run: Run, warmup_s: float) -> tuple[float, float]:
 
 def _steps(ctx: Context, plan: Plan, prep: Prepared, tmp: Path, sampler: CpuSampler) -> list[dict[str, Any]]:
     steps: list[dict[str, Any]] = []
+    # A warm-up run at the first rate, not reported: the services' pools, prepared statements and keep-alive
+    # connections to each other open in the first seconds of load, which would otherwise fall on step 1 alone.
+    warm = tmp / "warm-up.json"
+    asyncio.run(_prepare_step(ctx, prep, plan.first_rate, WARM_UP_S, warm))
+    run_locust(ctx, warm, plan.first_rate, WARM_UP_S, sampler)
     for i in range(plan.max_steps):
         rate = plan.first_rate + i * plan.rate_step
         seconds = plan.warmup_s + plan.step_s
@@ -440,8 +455,8 @@ def _steps(ctx: Context, plan: Plan, prep: Prepared, tmp: Path, sampler: CpuSamp
             label=f"mixed day at {rate} req/s: achieved",
             data=step,
         )
-        if all_["p99_ms"] > P99_LIMIT_MS:
-            step["stopped"] = f"p99 {all_['p99_ms']:.0f} ms > {P99_LIMIT_MS:.0f} ms"
+        if all_["p99_ms"] > plan.p99_limit_ms:
+            step["stopped"] = f"p99 {all_['p99_ms']:.0f} ms > {plan.p99_limit_ms:.0f} ms"
             break
         if achieved < 0.9 * rate:
             step["stopped"] = f"achieved {achieved:.0f} of {rate} req/s: the machine generates no more"
@@ -514,7 +529,7 @@ def measure(ctx: Context) -> None:
         with tempfile.TemporaryDirectory(prefix="bench-mixed-") as d, CpuSampler(ctx) as sampler:
             tmp = Path(d)
             steps = _steps(ctx, plan, prep, tmp, sampler)
-            good = [s for s in steps if s["stats"]["all"]["p99_ms"] <= P99_LIMIT_MS and "stopped" not in s]
+            good = [s for s in steps if "stopped" not in s]
             best = max(good, key=lambda s: s["achieved"]) if good else None
             last = steps[-1]
             why = last.get("stopped") or f"the last of {plan.max_steps} steps was reached"
@@ -528,7 +543,8 @@ def measure(ctx: Context) -> None:
                 best["achieved"] if best else None,
                 f"steps of {plan.step_s} s after {plan.warmup_s} s warm-up, locust (FastHttpUser, "
                 f"{PER_USER_RATE:g} req/s per user): {summary}; stopped: {why}",
-                note="" if best else "no step kept p99 under 200 ms",
+                label=f"mixed day: highest rate with p99 ≤ {plan.p99_limit_ms:.0f} ms",
+                note="" if best else f"no step kept p99 under {plan.p99_limit_ms:.0f} ms",
                 data={"steps": steps, "plan": vars(plan)},
             )
             saturation = best["achieved"] if best else steps[0]["achieved"]

@@ -24,6 +24,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import gevent
 from locust import FastHttpUser, constant_throughput, events, task
 
 PLAN: dict[str, Any] = json.loads(Path(os.environ["BENCH_MIXED_PLAN"]).read_text("utf-8"))
@@ -84,6 +85,9 @@ class Citizen(FastHttpUser):
         self.address = {"X-Forwarded-For": f"10.{n // 65536 % 256}.{n // 256 % 256}.{n % 256}"}
         self.officer = PLAN["officers"][n % len(PLAN["officers"])]
         self.scanner = PLAN["scanners"][n % len(PLAN["scanners"])]
+        # Users spawned together would pace in step: a wave of every user's request once a second. A random
+        # phase spreads their arrivals evenly over the pacing interval, as independent callers' are.
+        gevent.sleep(random.random() / PLAN["per_user_rate"])
 
     def _send(self, method: str, path: str, name: str, **kw: Any) -> None:
         """Every answer is recorded as it is: a 4xx or 5xx is a figure here, not a failed assertion."""
