@@ -33,6 +33,7 @@ from skills_shared.middleware import RequestContextMiddleware
 from skills_shared.problems import Problem, ProblemModel, problem_responses
 from skills_shared.settings import DEV_AUDIT_ANCHOR_KEY, ServiceSettings
 from skills_shared.tracing import instrument_engine, setup_tracing
+from skills_shared.warmup import warm_database, warm_up
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 
@@ -252,12 +253,18 @@ def create_service_app(
     use_database: bool = True,
     openapi_tags: list[dict[str, Any]] | None = None,
     bulk_uploads: tuple[re.Pattern[str], int] | None = None,
+    lean_hot_paths: bool = False,
 ) -> FastAPI:
     """Build a service app with the suite's conventions; the service adds its routers and optional lifespan.
 
     ``bulk_uploads`` (paths, limit) lets the named paths take bodies up to their own limit instead of
     ``settings.max_body_bytes`` — the gateway relays the services' bulk uploads, which are larger than
-    anything else it accepts.
+    anything else it accepts. ``lean_hot_paths``: the service has routes on the lean unit of work
+    (`skills_shared.db.lean`), whose pool is warmed at start-up with SQLAlchemy's.
+
+    Start-up ends with `skills_shared.warmup.warm_up`: the database pools, and whatever the service's own
+    lifespan added to ``app.state.warmers`` (kept-alive connections to another service), are opened before the
+    first request is accepted.
     """
     configure_logging(settings.log_level, json=settings.log_json, service=settings.service_name)
 
@@ -283,11 +290,18 @@ def create_service_app(
             )
             checkpoints.start()
         app.state.checkpoints = checkpoints
+        app.state.warmers = []
+        if use_database:
+            db: Database = app.state.db
+            connections = min(settings.database_warm_connections, settings.database_pool_size)
+            app.state.warmers.append(lambda: warm_database(db, connections, lean=lean_hot_paths))
         try:
             if lifespan is not None:
                 async with lifespan(app):
+                    await warm_up(app.state.warmers, settings.service_name)
                     yield
             else:
+                await warm_up(app.state.warmers, settings.service_name)
                 yield
         finally:
             if checkpoints is not None:

@@ -98,7 +98,10 @@ class FastGet:
                 raise Failed("timeout") from exc
             except asyncio.CancelledError:
                 raise
-            except (PyreqwestError, Exception) as exc:  # any way the exchange broke is the service being unwell
+            except (
+                PyreqwestError,
+                Exception,
+            ) as exc:  # any way the exchange broke is the service being unwell
                 raise Failed(f"transport: {type(exc).__name__}") from exc
             if answer.status < 500:
                 return answer
@@ -106,6 +109,12 @@ class FastGet:
 
         result: Answer = await self.service.guarded("GET", target, attempt, repeatable=True)
         return result
+
+    async def warm(self, connections: int, path: str = "/healthz") -> None:
+        """Open ``connections`` kept-alive connections at once (start-up, `skills_shared.warmup`); the answers
+        are not read for anything, and a service that is not up yet is not an error here."""
+        results = await asyncio.gather(*(self.get(path) for _ in range(connections)), return_exceptions=True)
+        del results
 
     async def aclose(self) -> None:
         """Close the pooled connections."""

@@ -39,6 +39,13 @@ class ServiceSettings(BaseSettings):
         le=200,
         description="Kept-open database connections per process; bursts may open half as many again.",
     )
+    database_warm_connections: int = Field(
+        default=8,
+        ge=0,
+        le=200,
+        description="Connections opened before the first request (each pool; at most the pool size): a fresh "
+        "process answers its first second as fast as its hundredth (skills_shared.warmup).",
+    )
     jwt_secret: str = Field(
         default=DEV_JWT_SECRET,
         validation_alias="SKILLS_JWT_SECRET",

@@ -81,6 +81,8 @@ def create_app(
             None if REGISTRY in (transports or {}) else FastGet.for_service(app.state.upstreams.registry)
         )
         app.state.registry_get = registry_get
+        if registry_get is not None:  # the public look-up's connections, open before the first look-up
+            app.state.warmers.append(lambda: registry_get.warm(settings.database_warm_connections))
         app.state.signing_keys = KeyCache()
         app.state.service_tokens = ServiceTokens(
             settings.jwt_secret,

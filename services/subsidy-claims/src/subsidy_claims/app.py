@@ -57,6 +57,8 @@ def create_app(
         )
         fast = None if registry_transport is not None else FastGet.for_service(client)
         app.state.registry = RegistryClient(client, tokens, fast)
+        if fast is not None:  # every claim submit's registry check, open before the first submit
+            app.state.warmers.append(lambda: fast.warm(settings.database_warm_connections))
         try:
             yield
         finally:
@@ -71,6 +73,7 @@ def create_app(
         "rules, claims, review, payment.",
         routers=[policies_router, claims_router, outputs_router, delivery_router(settings)],
         migrations_dir=MIGRATIONS_DIR,
+        lean_hot_paths=True,
         lifespan=lifespan,
     )
     install_overdue_gauge(app)  # skills_claims_overdue at scrape time (issue 19, item 2)

@@ -68,6 +68,7 @@ def create_app(settings: VoucherSettings | None = None) -> FastAPI:
             delivery_router(settings),
         ],
         migrations_dir=MIGRATIONS_DIR,
+        lean_hot_paths=True,
         lifespan=lifespan,
     )
     return app

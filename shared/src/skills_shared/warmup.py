@@ -1,0 +1,84 @@
+"""Cold start: the hot paths' connections are open before the process takes its first request.
+
+uvicorn accepts connections only once the lifespan's start-up has finished, so whatever is warmed here is warm
+before ``/readyz`` can first answer 200 and before a load balancer sends a request. Without it the first second
+after a start or a rollout pays for dialling and authenticating every database connection (and, in the gateway
+and subsidy-claims, every kept-alive connection to the registry) inside the requests themselves.
+
+Warming is best effort and bounded: a database that is down, or a registry that starts after the gateway, must
+not keep the process from starting — ``/readyz`` then says what is missing, as it always did, and the
+connections open on first use.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import structlog
+from sqlalchemy import text
+
+from skills_shared.db import Database
+
+WARM_TIMEOUT_S = 10.0
+"""The longest a start-up waits for warming; after it the process serves and opens connections on demand."""
+
+Warmer = Callable[[], Awaitable[Any]]
+log = structlog.get_logger(__name__)
+
+
+async def warm_database(db: Database, connections: int, *, lean: bool) -> None:
+    """Open ``connections`` pooled connections together (SQLAlchemy's pool, and the lean pool when the service
+    has lean hot paths), so the pools keep that many open."""
+    if connections <= 0:
+        return
+
+    async def orm() -> None:
+        async with db.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+            await orm_barrier.wait()  # held until all are open: none is reused for another
+
+    async def plain() -> None:
+        pool = await db.lean_pool()
+        async with pool.acquire() as conn:
+            await conn.fetchval("SELECT 1")
+            await lean_barrier.wait()
+
+    orm_barrier, lean_barrier = asyncio.Barrier(connections), asyncio.Barrier(connections)
+    jobs = [_together(orm, orm_barrier) for _ in range(connections)]
+    if lean:
+        jobs += [_together(plain, lean_barrier) for _ in range(connections)]
+    for result in await asyncio.gather(*jobs, return_exceptions=True):
+        if isinstance(result, BaseException) and not isinstance(result, asyncio.BrokenBarrierError):
+            raise result
+
+
+async def _together(open_one: Callable[[], Awaitable[None]], barrier: asyncio.Barrier) -> None:
+    """One connection of a group; a failure breaks the group's barrier, so the others stop waiting."""
+    try:
+        await open_one()
+    except BaseException:
+        await barrier.abort()
+        raise
+
+
+async def warm_up(warmers: list[Warmer], service: str) -> bool:
+    """Run every warmer at once within `WARM_TIMEOUT_S`; True when all of them finished without error."""
+    if not warmers:
+        return True
+    started = asyncio.get_running_loop().time()
+    try:
+        results = await asyncio.wait_for(
+            asyncio.gather(*(w() for w in warmers), return_exceptions=True), WARM_TIMEOUT_S
+        )
+    except TimeoutError:
+        log.warning("warm_up_incomplete", service=service, reason=f"timeout after {WARM_TIMEOUT_S:.0f} s")
+        return False
+    failures = [repr(r) for r in results if isinstance(r, BaseException)]
+    elapsed_ms = round((asyncio.get_running_loop().time() - started) * 1000, 1)
+    if failures:
+        log.warning("warm_up_incomplete", service=service, reason="; ".join(failures)[:300], ms=elapsed_ms)
+        return False
+    log.info("warm_up_done", service=service, ms=elapsed_ms)
+    return True
