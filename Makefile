@@ -72,5 +72,5 @@ compose-up:  ## start the compose stack from those images (PostgreSQL, Redis, mi
 compose-down:  ## stop and remove the compose stack (data stays in its volume; compose-down ARGS=-v drops it)
 	@deploy/images/compose.sh down $(ARGS)
 
-container-smoke:  ## build, start, probe through the gateway (health, look-up, a killed service), take down
+container-smoke:  ## build, start, probe through the gateway (health, look-up, the demo world walked, a killed service), take down
 	@$(PYTHON) deploy/smoke.py
