@@ -11,7 +11,7 @@ import asyncpg
 from skills_shared.db import Database
 from skills_shared.settings import ServiceSettings
 from skills_shared.testing import running_app
-from skills_shared.warmup import warm_database, warm_up
+from skills_shared.warmup import warm_database, warm_pool, warm_up
 
 MIGRATIONS = Path(__file__).parent / "platform_migrations"
 
@@ -71,3 +71,19 @@ async def test_no_warm_connections_opens_nothing(database_url: str) -> None:
         assert db._lean is None and db.engine.pool.checkedin() == 0  # type: ignore[attr-defined]
     finally:
         await db.dispose()
+
+
+async def test_a_warmed_pool_has_its_hot_statement_prepared_on_every_connection(database_url: str) -> None:
+    pool = await asyncpg.create_pool(database_url.replace("+asyncpg", ""), min_size=0, max_size=4)
+    try:
+        await warm_pool(pool, 3, [("SELECT $1::text AS number", ("",))])
+        assert (pool.get_size(), pool.get_idle_size()) == (3, 3)
+        held = [await pool.acquire() for _ in range(3)]
+        try:
+            cached = [len(c._con._stmt_cache) for c in held]  # type: ignore[union-attr]
+        finally:
+            for c in held:
+                await pool.release(c)
+        assert cached == [1, 1, 1]
+    finally:
+        await pool.close()

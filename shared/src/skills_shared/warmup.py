@@ -13,9 +13,10 @@ connections open on first use.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
+import asyncpg
 import structlog
 from sqlalchemy import text
 
@@ -37,19 +38,36 @@ async def warm_database(db: Database, connections: int, *, lean: bool) -> None:
     async def orm() -> None:
         async with db.engine.connect() as conn:
             await conn.execute(text("SELECT 1"))
-            await orm_barrier.wait()  # held until all are open: none is reused for another
+            await barrier.wait()  # held until all are open: none is reused for another
 
-    async def plain() -> None:
-        pool = await db.lean_pool()
-        async with pool.acquire() as conn:
-            await conn.fetchval("SELECT 1")
-            await lean_barrier.wait()
-
-    orm_barrier, lean_barrier = asyncio.Barrier(connections), asyncio.Barrier(connections)
-    jobs = [_together(orm, orm_barrier) for _ in range(connections)]
+    barrier = asyncio.Barrier(connections)
+    jobs = [_together(orm, barrier) for _ in range(connections)]
     if lean:
-        jobs += [_together(plain, lean_barrier) for _ in range(connections)]
+        jobs.append(warm_pool(await db.lean_pool(), connections))
     for result in await asyncio.gather(*jobs, return_exceptions=True):
+        if isinstance(result, BaseException) and not isinstance(result, asyncio.BrokenBarrierError):
+            raise result
+
+
+async def warm_pool(
+    pool: asyncpg.Pool[Any], connections: int, statements: Sequence[tuple[str, tuple[Any, ...]]] = ()
+) -> None:
+    """Open ``connections`` of an asyncpg pool together and run each hot statement once on every one of them
+    (with arguments that match nothing), so its prepared statement is in that connection's cache: the first
+    real request then skips the Parse round trip as every later one does."""
+    if connections <= 0:
+        return
+
+    async def one() -> None:
+        async with pool.acquire() as conn:
+            for sql, args in statements:
+                await conn.fetch(sql, *args)
+            await barrier.wait()
+
+    barrier = asyncio.Barrier(connections)
+    for result in await asyncio.gather(
+        *(_together(one, barrier) for _ in range(connections)), return_exceptions=True
+    ):
         if isinstance(result, BaseException) and not isinstance(result, asyncio.BrokenBarrierError):
             raise result
 

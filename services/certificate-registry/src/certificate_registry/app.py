@@ -12,7 +12,7 @@ from fastapi import FastAPI
 
 from certificate_registry.batches.api import router as batches_router
 from certificate_registry.certificates.api import router as certificates_router
-from certificate_registry.certificates.lookup import lean_routes
+from certificate_registry.certificates.lookup import BY_NUMBER, lean_routes
 from certificate_registry.documents.api import router as documents_router
 from certificate_registry.documents.keys import key_from_setting, load_or_create_key
 from certificate_registry.issuers.api import router as issuers_router
@@ -26,6 +26,7 @@ from skills_shared.auth import ServiceTokens
 from skills_shared.clients import ServiceClient
 from skills_shared.db import Database, to_asyncpg_dsn
 from skills_shared.events import delivery_router
+from skills_shared.warmup import warm_pool
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -48,6 +49,9 @@ def _lifespan(
             to_asyncpg_dsn(settings.read_url), min_size=1, max_size=settings.lookup_pool_size
         )
         app.state.lookup_pool = pool
+        # The public look-up's connections, each with the look-up prepared, before the first request.
+        warm = min(settings.database_warm_connections, settings.lookup_pool_size)
+        app.state.warmers.append(lambda: warm_pool(pool, warm, [(BY_NUMBER, ("",))]))
         app.state.plan_checker = PlanChecker(
             ServiceClient(
                 ORG_FILING,
