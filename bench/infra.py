@@ -28,7 +28,7 @@ from skills_shared.db import to_async_url, to_asyncpg_dsn
 from skills_shared.db.migrations import upgrade
 from skills_shared.testing import with_database
 from skills_tools.database import check_reachable, embedded_server_url
-from skills_tools.run import database_of, load_reference_data, port_of, port_taken, service_env
+from skills_tools.run import database_of, load_reference_data, port_of, port_taken, service_env, uvicorn_argv
 from skills_tools.services import SERVICES, ServiceSpec
 
 HOST = "127.0.0.1"
@@ -155,7 +155,8 @@ def start_service(
     tag: str | None = None,
     profile: Path | None = None,
 ) -> Proc:
-    """Start one service under uvicorn like ``skills run`` does (same flags), optionally with more workers.
+    """Start one service with ``skills run``'s own command (`skills_tools.run.uvicorn_argv`), optionally with
+    more workers.
 
     With ``profile`` the process runs under cProfile (py-spy, a dev dependency, can also attach to it)
     and writes its statistics there when it is stopped with SIGTERM.
@@ -168,20 +169,10 @@ def start_service(
     env.update(extra_env or {})
     LOG_DIR.mkdir(parents=True, exist_ok=True)
     log_path = LOG_DIR / f"bench-{tag or name}.log"
-    runner = ["-m", "cProfile", "-o", str(profile)] if profile is not None else []
-    argv = [
-        sys.executable,
-        *runner,
-        "-m",
-        "uvicorn",
-        s.app_factory,
-        "--factory",
-        "--host",
-        HOST,
-        "--port",
-        str(port),
-        "--no-access-log",
-    ]
+    argv = uvicorn_argv(s, HOST)  # the suite's one start command, flags and all
+    argv[argv.index("--port") + 1] = str(port)
+    if profile is not None:
+        argv[1:1] = ["-m", "cProfile", "-o", str(profile)]
     if workers > 1:
         argv += ["--workers", str(workers)]
     with log_path.open("ab") as log:

@@ -60,3 +60,41 @@ def test_retry_after_lands_in_the_next_window(now: float, window: int) -> None:
 @given(limit=st.integers(1, 1000), count=st.integers(1, 2000))
 def test_exactly_limit_requests_pass(limit: int, count: int) -> None:
     assert decide(count, limit, 1).allowed is (count <= limit)
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+async def test_each_caller_is_bound_for_the_bulkheads_with_limits_on_or_off(enabled: bool) -> None:
+    """The bulkheads of upstream calls are per caller whether or not requests are counted: with the limiter off,
+    two clients must not share the anonymous caller's bulkheads."""
+    from typing import Any
+
+    from gateway.ratelimit.counters import Limiter
+    from gateway.ratelimit.middleware import ClientIdentity, RateLimitMiddleware
+    from skills_shared.auth import TokenVerifier
+    from skills_shared.clients import current_caller
+
+    seen: list[str] = []
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        seen.append(current_caller())
+
+    limiter = Limiter(None)
+    middleware = RateLimitMiddleware(
+        app,
+        limiter=limiter,
+        identity=ClientIdentity(TokenVerifier("x" * 32, audience="skills", issuer="skills")),
+        window_s=60,
+        limits={b: 1_000 for b in Budget},
+        enabled=enabled,
+    )
+    for address in ("10.0.0.1", "10.0.0.2"):
+        scope = {
+            "type": "http",
+            "method": "GET",
+            "path": "/api/v1/certificates/S000050050001253000001",
+            "headers": [],
+            "client": (address, 1234),
+        }
+        await middleware(scope, None, None)
+    await limiter.aclose()
+    assert seen == ["public:a:10.0.0.1", "public:a:10.0.0.2"]

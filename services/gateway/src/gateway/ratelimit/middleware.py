@@ -93,7 +93,10 @@ class RateLimitMiddleware:
         self.enabled = enabled
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if not self.enabled or scope["type"] != "http" or scope["method"] == "OPTIONS":
+        """Bind the caller for the bulkheads, then count it, when limits are on. The caller is bound with the
+        limits off as well: otherwise every upstream call would share the anonymous caller's bulkheads (eight
+        claim writes for everyone together) the moment an operator turned the limiter off."""
+        if scope["type"] != "http" or scope["method"] == "OPTIONS":
             await self.app(scope, receive, send)
             return
         budget = budget_of(scope["path"])
@@ -105,6 +108,9 @@ class RateLimitMiddleware:
             return
         key = await self.identity.of(scope, budget)
         bind_caller(key)  # the same identity fills the per-caller bulkheads of every upstream call
+        if not self.enabled:
+            await self.app(scope, receive, send)
+            return
         hit = await self.limiter.hit(key, self.limits[budget], self.window_s)
         if not hit.allowed:
             RATE_LIMITED.labels(budget.value).inc()
