@@ -21,7 +21,7 @@ def main() -> int:
     config = BenchConfig.from_env()
 
     # Imported after the environment is set: the suite's helpers read the offset and prefix from it.
-    from bench import demo, events, floor, memory, mixed, registry, subsidy, vouchers, wrk
+    from bench import coldstart, demo, events, floor, memory, mixed, registry, subsidy, vouchers, wrk
     from bench.common import CATALOGUE, Context, oneline
     from bench.infra import Fleet, server_url
     from bench.services import start_suite, write_profiles
@@ -85,6 +85,7 @@ def main() -> int:
             ("memory-load", [], memory.measure_load),
             ("demo", ["demo.load"], demo.measure),
             ("events", list(events.KEYS), events.measure),
+            ("cold", list(coldstart.KEYS), coldstart.measure),
             # Last: it kills and restarts a service, which would disturb the memory figures of the others.
             ("mixed", list(mixed.KEYS), mixed.measure),
         ]

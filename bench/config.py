@@ -69,7 +69,7 @@ class BenchConfig:
             voucher_holders=_int("BENCH_VOUCHER_HOLDERS", 10_000 if quick else 300_000),
             redeems=_int("BENCH_REDEEMS", 300 if quick else 6_000),
             policy_seconds=1.0 if quick else 3.0,
-            claim_rate=_int("BENCH_CLAIM_RATE", 200),
+            claim_rate=_int("BENCH_CLAIM_RATE", 200 if quick else 400),
             claim_seconds=_int("BENCH_CLAIM_SECONDS", 3 if quick else 6),
             port_offset=_int("SKILLS_PORT_OFFSET", 400),
             database_prefix=os.environ.get("SKILLS_DATABASE_PREFIX", "bench_"),
