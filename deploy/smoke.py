@@ -183,6 +183,7 @@ def prepare_demo() -> Path:
     The services run as uid 10001 and the gateway writes the sandbox clock's file there (a temporary file renamed
     over the old one), so the folder is open to every user: it holds a throw-away clock and a calendar only.
     """
+    (REPO / ".data").mkdir(exist_ok=True)
     folder = Path(tempfile.mkdtemp(prefix="container-smoke-", dir=REPO / ".data"))
     folder.chmod(0o777)  # see the docstring: the images' user must create files here
     written = run(demo_command("calendar", str(folder)), capture=True).strip()
@@ -299,9 +300,8 @@ def main() -> int:
         subprocess.run([compose, "down", "-v"], cwd=REPO, capture_output=True, check=False)  # noqa: S603
         figures.seconds["in all"] = round(time.monotonic() - started, 1)
         print(f"container smoke test ({name}): {figures.show()}")
-    if (
-        demo is not None
-    ):  # kept after a failure: the world's summary and the sandbox clock tell what was reached
+    # Kept after a failure (the returns above): its world.json and sandbox clock tell how far the load got.
+    if demo is not None:
         shutil.rmtree(demo, ignore_errors=True)
     return 0
 

@@ -9,8 +9,8 @@ and speaks httpx, which the smoke test's standard library cannot.
                                (skills_tools.demo.load.load_world), then a few requests as its people make them,
                                each crossing services; one `ok` line per step, or `FAIL …` and exit 1
 
-Nothing here knows the world's contents beyond what `make demo`'s guide hands a newcomer (the README's variables):
-the certificate of the first holder, the claims district's reviewer, the voucher of the fourth voucher holder.
+Nothing here picks from the world itself: the numbers and callers are those `make demo`'s guide hands a newcomer
+(skills_tools.demo.guide: DEMO_CERT, CITIZEN_TOKEN's citizen, the reviewer, DEMO_VOUCHER, the redeemer).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import asyncio
 import os
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -27,8 +28,8 @@ from skills_shared.clock import SandboxClock, today_of
 from skills_shared.validators import mask_resident_id
 from skills_shared.workdays import CALENDAR_FILE_ENV, reset_loaded_calendars
 from skills_tools.demo.api import Api, DemoError, Who
-from skills_tools.demo.load import CLAIMS_DISTRICT, INSTITUTIONS, REDEEMER, REVIEWER, World, load_world
-from skills_tools.demo.people import HOLDERS, VOUCHER_HOLDERS
+from skills_tools.demo.guide import roles, variables
+from skills_tools.demo.load import CLAIMS_DISTRICT, World, load_world
 from skills_tools.demo.runner import demo_calendar
 
 CALENDAR_NAME = "demo-calendar.json"
@@ -44,6 +45,18 @@ def calendar(folder: Path) -> int:
     note = demo_calendar(today, folder)
     print(folder / CALENDAR_NAME if note else "")
     return 0
+
+
+@dataclass(frozen=True, slots=True)
+class Walk:
+    """The numbers and callers `make demo`'s guide hands a newcomer (skills_tools.demo.guide), by their names there."""
+
+    numbers: dict[str, str]
+    callers: dict[str, Who]
+
+    @classmethod
+    def of(cls, world: World, gateway: str) -> Walk:
+        return cls(variables(world, gateway), {role.variable: role.who for role in roles(world)})
 
 
 async def workflow(gateway: str, folder: Path) -> None:
@@ -62,25 +75,24 @@ async def workflow(gateway: str, folder: Path) -> None:
         f"business date {world.started_on} → {world.today} (sandbox clock)",
         flush=True,
     )
+    walk = Walk.of(world, gateway)
     async with httpx.AsyncClient(base_url=gateway, timeout=60) as client:
         api = Api(client)
-        claim_id = await look_up_and_apply(api, world)
-        await reviewer_sees(api, claim_id)
-        await redeem(api, world)
+        claim_id = await look_up_and_apply(api, walk)
+        await reviewer_sees(api, walk, claim_id)
+        await redeem(api, walk)
 
 
-async def look_up_and_apply(api: Api, world: World) -> str:
+async def look_up_and_apply(api: Api, walk: Walk) -> str:
     """CR-6 look-up by number and name (registry), then the holder applies for a subsidy with it: the gateway
     checks the certificate with the registry and subsidy-claims decides. Returns the claim's id."""
-    holder = HOLDERS[0]
-    number = world.certificates[holder.id_number]
-    found = await api.call(
-        "GET", f"/api/v1/certificates/{number}", None, params={"name": holder.name}, ok=(200,)
-    )
-    masked = mask_resident_id(holder.id_number)
-    if found.get("holder_name") != holder.name or found.get("id_number_masked") != masked:
-        raise DemoError(f"look-up of {number}: expected {holder.name} and {masked}, got {found}")
-    if holder.id_number in str(found):
+    number, name = walk.numbers["DEMO_CERT"], walk.numbers["DEMO_HOLDER"]
+    id_number = walk.numbers["DEMO_HOLDER_ID"]
+    found = await api.call("GET", f"/api/v1/certificates/{number}", None, params={"name": name}, ok=(200,))
+    masked = mask_resident_id(id_number)
+    if found.get("holder_name") != name or found.get("id_number_masked") != masked:
+        raise DemoError(f"look-up of {number}: expected {name} and {masked}, got {found}")
+    if id_number in str(found):
         raise DemoError(f"look-up of {number} shows the full ID number (CR-6): {found}")
     print(
         f"ok   citizen look-up of demo certificate {number} with the holder's name: 200, "
@@ -90,7 +102,7 @@ async def look_up_and_apply(api: Api, world: World) -> str:
     application = {  # the README's walk, as the holder's app sends it
         "policy": "cq-eval",
         "certificate_number": number,
-        "holder_name": holder.name,
+        "holder_name": name,
         "cq": {
             "identity_category": {"value": "4"},
             "district_code": CLAIMS_DISTRICT,
@@ -101,7 +113,7 @@ async def look_up_and_apply(api: Api, world: World) -> str:
     claim = await api.call(
         "POST",
         "/api/v1/subsidy-applications",
-        Who("citizen", holder.id_number),
+        walk.callers["CITIZEN_TOKEN"],
         json=application,
         key=f"smoke-apply-{number}",
         ok=(201,),
@@ -115,12 +127,12 @@ async def look_up_and_apply(api: Api, world: World) -> str:
     return str(claim["id"])
 
 
-async def reviewer_sees(api: Api, claim_id: str) -> None:
+async def reviewer_sees(api: Api, walk: Walk, claim_id: str) -> None:
     """The district's reviewer finds the new claim in the review queue (CQ-4), its applicant's ID masked."""
     queue = await api.call(
         "GET",
         "/api/v1/subsidy/claims/queue",
-        REVIEWER,
+        walk.callers["DISTRICT_OFFICER_TOKEN"],
         params={"district_code": CLAIMS_DISTRICT, "page_size": 200},
         ok=(200,),
     )
@@ -134,19 +146,17 @@ async def reviewer_sees(api: Api, claim_id: str) -> None:
     )
 
 
-async def redeem(api: Api, world: World) -> None:
+async def redeem(api: Api, walk: Walk) -> None:
     """A holder's voucher QR token, scanned by the institution's front desk: redeemed once (V-5, V-6)."""
-    holder = VOUCHER_HOLDERS[3]
-    voucher = world.vouchers[holder.id_number]
+    voucher, class_id = int(walk.numbers["DEMO_VOUCHER"]), int(walk.numbers["DEMO_CLASS"])
     qr = await api.call(
-        "POST", f"/api/v1/vouchers/{voucher}/qr-token", Who("citizen", holder.id_number), ok=(200,)
+        "POST", f"/api/v1/vouchers/{voucher}/qr-token", walk.callers["VOUCHER_CITIZEN_TOKEN"], ok=(200,)
     )
-    scanner = Who("institution_staff", REDEEMER, institution=INSTITUTIONS[0][0])
     redeemed = await api.call(
         "POST",
         "/api/v1/redemptions",
-        scanner,
-        json={"token": qr["token"], "class_id": world.class_id},
+        walk.callers["REDEEMER_TOKEN"],
+        json={"token": qr["token"], "class_id": class_id},
         key=f"smoke-redeem-{voucher}",
         ok=(201,),
     )
