@@ -171,6 +171,21 @@ async def test_nothing_listening_is_a_503_naming_the_registry() -> None:
     assert caught.value.extra["reason"].startswith("transport")
 
 
+async def test_warming_a_service_that_is_not_up_yet_leaves_its_breaker_closed(
+    registry: tuple[str, FakeRegistry],
+) -> None:
+    """Start-up warming dials a registry that may start later: its refusals must not open the breaker, or the
+    first real look-ups fail fast with "circuit open" for the breaker's whole reset time."""
+    base, _ = registry
+    fast = FastGet(client(f"http://127.0.0.1:{free_port()}", threshold=2))
+    try:
+        await fast.warm(8)  # nothing listens there: eight refusals, quietly
+        fast.base = base  # the registry is up now
+        assert (await fast.get(LOOKUP)).status == 200
+    finally:
+        await fast.aclose()
+
+
 async def test_gateway_fast_path_equals_the_general_path(
     registry: tuple[str, FakeRegistry], database_url: str, engine: AsyncEngine
 ) -> None:

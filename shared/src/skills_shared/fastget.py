@@ -70,51 +70,54 @@ class FastGet:
             )
         return self._client
 
+    async def _exchange(self, target: str, headers: tuple[tuple[bytes, bytes], ...]) -> Answer:
+        """One GET, unguarded: any answer below 500 is returned, anything else raises `Failed`."""
+        try:
+            request = self.client.get(self.base + target)
+            for name, value in headers:
+                request = request.header(name.decode("latin-1"), value.decode("latin-1"))
+            response = await request.build().send()
+            length = response.get_header("content-length")
+            if length is not None and length.isdigit() and int(length) > MAX_BODY_BYTES:
+                raise Failed("answer too large", retryable=False)
+            body = bytes(await response.bytes())  # a body cut short raises
+            if len(body) > MAX_BODY_BYTES:
+                raise Failed("answer too large", retryable=False)
+            answer = Answer(
+                response.status,
+                (response.get_header("content-type") or "application/octet-stream").encode("latin-1"),
+                (response.get_header("retry-after") or "").encode("latin-1") or None,
+                body,
+            )
+        except Failed:
+            raise
+        except (TimeoutError, RequestTimeoutError, ReadTimeoutError) as exc:
+            raise Failed("timeout") from exc
+        except asyncio.CancelledError:
+            raise
+        except (PyreqwestError, Exception) as exc:  # any way the exchange broke is the service being unwell
+            raise Failed(f"transport: {type(exc).__name__}") from exc
+        if answer.status < 500:
+            return answer
+        raise Failed("downstream 503" if answer.status == 503 else f"status {answer.status}")
+
     async def get(self, target: str, headers: tuple[tuple[bytes, bytes], ...] = ()) -> Answer:
-        """GET ``target`` (path and query, already encoded); any answer below 500 is returned."""
-        url = self.base + target
+        """GET ``target`` (path and query, already encoded) under the service's guards; any answer below 500 is
+        returned."""
 
         async def attempt() -> Answer:
-            try:
-                request = self.client.get(url)
-                for name, value in headers:
-                    request = request.header(name.decode("latin-1"), value.decode("latin-1"))
-                response = await request.build().send()
-                length = response.get_header("content-length")
-                if length is not None and length.isdigit() and int(length) > MAX_BODY_BYTES:
-                    raise Failed("answer too large", retryable=False)
-                body = bytes(await response.bytes())  # a body cut short raises
-                if len(body) > MAX_BODY_BYTES:
-                    raise Failed("answer too large", retryable=False)
-                answer = Answer(
-                    response.status,
-                    (response.get_header("content-type") or "application/octet-stream").encode("latin-1"),
-                    (response.get_header("retry-after") or "").encode("latin-1") or None,
-                    body,
-                )
-            except Failed:
-                raise
-            except (TimeoutError, RequestTimeoutError, ReadTimeoutError) as exc:
-                raise Failed("timeout") from exc
-            except asyncio.CancelledError:
-                raise
-            except (
-                PyreqwestError,
-                Exception,
-            ) as exc:  # any way the exchange broke is the service being unwell
-                raise Failed(f"transport: {type(exc).__name__}") from exc
-            if answer.status < 500:
-                return answer
-            raise Failed("downstream 503" if answer.status == 503 else f"status {answer.status}")
+            return await self._exchange(target, headers)
 
         result: Answer = await self.service.guarded("GET", target, attempt, repeatable=True)
         return result
 
     async def warm(self, connections: int, path: str = "/healthz") -> None:
-        """Open ``connections`` kept-alive connections at once (start-up, `skills_shared.warmup`); the answers
-        are not read for anything, and a service that is not up yet is not an error here."""
-        results = await asyncio.gather(*(self.get(path) for _ in range(connections)), return_exceptions=True)
-        del results
+        """Open ``connections`` kept-alive connections at once (start-up, `skills_shared.warmup`).
+
+        Outside the guards on purpose: at start-up the other service may not be up yet, and those refusals must
+        not count against the breaker (eight of them opened it, and the first real calls then failed fast with
+        "circuit open" for its whole reset time). The answers are not read for anything."""
+        await asyncio.gather(*(self._exchange(path, ()) for _ in range(connections)), return_exceptions=True)
 
     async def aclose(self) -> None:
         """Close the pooled connections."""
