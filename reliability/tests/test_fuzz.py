@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
 from rel_support import SCALE, guarded_routes, token
 from schemathesis.generation.modes import GenerationMode
+from schemathesis.python.asgi import shutdown_lifespans
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from skills_shared.auth import Role
@@ -44,12 +45,26 @@ def _app_for(name: str, urls: dict[str, str]) -> Any:
 
     A service that calls another gets the real one over ASGI, as in production minus the socket, so a valid
     request that reaches the call is answered by the provider rather than refused with a 503 for a service
-    that is not there."""
+    that is not there. Only the providers it calls are built (registry → org-filing, subsidy-claims → registry):
+    each started app holds its warm database connections until the test stops it."""
+    from datetime import date
+
+    import rel_apps as b
+    from rel_support import Day
+
     if name == "gateway":
         return _gateway_with_services(urls)
-    services = _services(urls)
-    app = services.pop(name)
-    return _with_lifespans(app, [s for s in services.values() if s is not app])
+    if name == "certificate-registry":
+        org = b.build_org(urls["org-filing"], Day(date(2026, 9, 1)))
+        registry = b.build_registry(urls[name], Day(date(2025, 9, 30)), _asgi(org))
+        return _with_lifespans(registry, [org])
+    if name == "subsidy-claims":
+        registry = b.build_registry(urls["certificate-registry"], Day(date(2025, 9, 30)))
+        subsidy = b.build_subsidy(urls[name], Day(date(2026, 6, 15)), _asgi(registry))
+        return _with_lifespans(subsidy, [registry])
+    if name == "org-filing":
+        return b.build_org(urls[name], Day(date(2026, 9, 1)))
+    return b.build_voucher(urls[name])
 
 
 def _asgi(app: Any) -> Any:
@@ -202,16 +217,21 @@ def test_every_operation_survives_schemathesis(name: str, database_urls: dict[st
     roles = _roles_by_route(app)
     failures: dict[str, str] = {}
     operations = 0
-    for result in schema.get_all_operations():
-        operation = result.ok()
-        if operation.path in ("/metrics",):
-            continue  # Prometheus text, not part of the JSON contract
-        operations += 1
-        headers = _header(roles.get((operation.method.upper(), operation.path), Role.CITY_OFFICER.value))
-        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
-            found = _fuzz(operation, mode, headers)
-            if found:
-                failures[f"{operation.method.upper()} {operation.path} [{mode.value}]"] = found
+    try:
+        for result in schema.get_all_operations():
+            operation = result.ok()
+            if operation.path in ("/metrics",):
+                continue  # Prometheus text, not part of the JSON contract
+            operations += 1
+            headers = _header(roles.get((operation.method.upper(), operation.path), Role.CITY_OFFICER.value))
+            for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+                found = _fuzz(operation, mode, headers)
+                if found:
+                    failures[f"{operation.method.upper()} {operation.path} [{mode.value}]"] = found
+    finally:
+        # schemathesis keeps every started lifespan (and its apps' database pools) until the process exits;
+        # stopped here, the five parameters never hold more than one set of connections at once.
+        shutdown_lifespans()
     assert operations > 0
     print(f"{name}: {operations} operations, {len(failures)} failing")
     index = "\n".join(f"  {k}: {_headline(v)}" for k, v in failures.items())

@@ -40,7 +40,7 @@ class ServiceSettings(BaseSettings):
         description="Kept-open database connections per process; bursts may open half as many again.",
     )
     database_warm_connections: int = Field(
-        default=8,
+        default=4,
         ge=0,
         le=200,
         description="Connections opened before the first request (each pool; at most the pool size): a fresh "
