@@ -28,6 +28,7 @@ __all__ = [
     "CALENDAR_FILE_ENV",
     "CalendarFileError",
     "CalendarNotCovered",
+    "PeriodNotOver",
     "YearCalendar",
     "add_working_days",
     "covered_by_file",
@@ -40,6 +41,7 @@ __all__ = [
     "next_working_day_after",
     "parse_calendar_file",
     "period_end",
+    "period_not_over",
     "period_over",
     "reset_loaded_calendars",
     "today_shanghai",
@@ -367,6 +369,34 @@ def period_over(start: date, n: int, day: date) -> bool:
     """P-1: the N-working-day period starting on ``start`` has ended before ``day`` (the next step may happen
     on ``day``). Reads the same days as :func:`within_period`."""
     return not within_period(start, n, day)
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodNotOver:
+    """P-1 with P-3: why a step after an N-working-day period must wait, worded for the refusal.
+
+    ``ends`` and ``earliest`` (the day after ``ends``, when the step is accepted) are None while the end lies in a
+    year the calendar does not cover; ``detail`` says so instead of guessing (a publicity started in late
+    December). The CR-4 batch approval and the CQ-5 / SH-11 claim confirmation wait the same way."""
+
+    ends: date | None
+    earliest: date | None
+    detail: str
+
+
+def period_not_over(start: date, n: int, what: str, step: str) -> PeriodNotOver:
+    """The wait of ``step`` (e.g. "审核") after the N-working-day ``what`` (e.g. "公示期") started on ``start``."""
+    try:
+        ends = period_end(start, n)
+    except CalendarNotCovered as exc:
+        return PeriodNotOver(
+            None,
+            None,
+            f"{what}为{start.isoformat()}后的{n}个工作日，尚未结束；"
+            f"结束日期须待{exc.year}年工作日历发布后确定，{what}结束后方可{step}",
+        )
+    earliest = ends + _ONE_DAY
+    return PeriodNotOver(ends, earliest, f"{what}至{ends.isoformat()}结束，{earliest:%Y-%m-%d}起方可{step}")
 
 
 def today_shanghai() -> date:

@@ -11,14 +11,14 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from enum import StrEnum
 
 from skills_shared.contracts.v1.registry import BatchStatus, Method
 from skills_shared.refusals import Refusal
 from skills_shared.transitions import StateMachine
 from skills_shared.validators import InvalidValue, validate_person_name
-from skills_shared.workdays import CalendarNotCovered, period_end, period_over, within_period
+from skills_shared.workdays import CalendarNotCovered, period_end, period_not_over, period_over, within_period
 
 __all__ = ["BatchStatus", "Method"]
 
@@ -343,25 +343,16 @@ def check_may_approve(today: date, starts: date) -> None:
     """
     if period_over(starts, PUBLICITY_WORKING_DAYS, today):
         return
-    try:
-        ends: date | None = publicity_ends_on(starts)
-    except CalendarNotCovered as exc:
-        ends, uncovered = None, exc.year
-    if ends is not None:
-        earliest: date | None = ends + timedelta(days=1)
-        detail = f"公示期至{ends.isoformat()}结束，{ends + timedelta(days=1):%Y-%m-%d}起方可审核"
-    else:
-        earliest = None
-        detail = (
-            f"公示期为{starts.isoformat()}后的{PUBLICITY_WORKING_DAYS}个工作日，尚未结束；"
-            f"结束日期须待{uncovered}年工作日历发布后确定，公示期结束后方可审核"
-        )
+    wait = period_not_over(starts, PUBLICITY_WORKING_DAYS, "公示期", "审核")
     raise Refusal(
         RULE_PUBLICITY,
         "publicity_not_ended",
-        detail,
+        wait.detail,
         status=409,
-        extra={**_dates(starts, ends), "earliest_date": earliest.isoformat() if earliest else None},
+        extra={
+            **_dates(starts, wait.ends),
+            "earliest_date": wait.earliest.isoformat() if wait.earliest else None,
+        },
     )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from enum import StrEnum
 
 from skills_shared.contracts.v1.subsidy import ClaimStatus
@@ -13,6 +13,7 @@ from skills_shared.workdays import (
     CalendarNotCovered,
     add_working_days,
     period_end,
+    period_not_over,
     period_over,
     within_period,
 )
@@ -223,28 +224,16 @@ def check_may_confirm(started_on: date, today: date, rule: str, current_state: s
     """
     if period_over(started_on, PUBLICITY_WORKING_DAYS, today):
         return
-    try:
-        ends: date | None = publicity_ends_on(started_on)
-    except CalendarNotCovered as exc:
-        ends, uncovered = None, exc.year
-    if ends is not None:
-        earliest: date | None = ends + timedelta(days=1)
-        detail = f"公示期至{ends.isoformat()}结束，{ends + timedelta(days=1):%Y-%m-%d}起方可确认"
-    else:
-        earliest = None
-        detail = (
-            f"公示期为{started_on.isoformat()}后的{PUBLICITY_WORKING_DAYS}个工作日，尚未结束；"
-            f"结束日期须待{uncovered}年工作日历发布后确定，公示期结束后方可确认"
-        )
+    wait = period_not_over(started_on, PUBLICITY_WORKING_DAYS, "公示期", "确认")
     raise Refusal(
         rule,
         "publicity_not_over",
-        detail,
+        wait.detail,
         status=409,
         extra={
             "current_state": current_state,
-            "publicity_ends_on": ends.isoformat() if ends else None,
-            "earliest_date": earliest.isoformat() if earliest else None,
+            "publicity_ends_on": wait.ends.isoformat() if wait.ends else None,
+            "earliest_date": wait.earliest.isoformat() if wait.earliest else None,
         },
     )
 
