@@ -35,13 +35,12 @@ from certificate_registry.batches.rules import (
     validate_rows,
 )
 from skills_shared.refusals import Refusal
+from skills_shared.testing import library_calendars_only
 from skills_shared.transitions import IllegalTransition
 from skills_shared.workdays import (
-    CALENDAR_FILE_ENV,
     CalendarNotCovered,
     covered_years,
     load_calendar_file,
-    reset_loaded_calendars,
 )
 
 ALL = frozenset(Subject)
@@ -278,12 +277,10 @@ DECEMBER_START = date(2026, 12, 28)
 
 
 @pytest.fixture
-def no_operator_calendar(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def no_operator_calendar() -> Iterator[None]:
     """Only the library's years (and what a test loads itself) count, before and after the test."""
-    monkeypatch.delenv(CALENDAR_FILE_ENV, raising=False)
-    reset_loaded_calendars()
-    yield
-    reset_loaded_calendars()
+    with library_calendars_only():
+        yield
 
 
 @pytest.mark.skipif(2027 in covered_years(), reason="the installed chinesecalendar covers 2027 now")

@@ -16,11 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from certificate_registry.batches.models import Batch
 from certificate_registry.batches.publicity_ends import record_known_publicity_ends
+from skills_shared.testing import library_calendars_only
 from skills_shared.workdays import (
-    CALENDAR_FILE_ENV,
     covered_years,
     load_calendar_file,
-    reset_loaded_calendars,
 )
 
 pytestmark = pytest.mark.skipif(
@@ -29,11 +28,9 @@ pytestmark = pytest.mark.skipif(
 
 
 @pytest.fixture
-def no_operator_calendar(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.delenv(CALENDAR_FILE_ENV, raising=False)
-    reset_loaded_calendars()
-    yield
-    reset_loaded_calendars()
+def no_operator_calendar() -> Iterator[None]:
+    with library_calendars_only():
+        yield
 
 
 @pytest.mark.usefixtures("no_operator_calendar")

@@ -19,11 +19,10 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from skills_shared.testing import library_calendars_only
 from skills_shared.workdays import (
-    CALENDAR_FILE_ENV,
     covered_years,
     load_calendar_file,
-    reset_loaded_calendars,
 )
 from subsidy_claims.claims.models import Claim
 
@@ -37,11 +36,9 @@ def key() -> dict[str, str]:
 
 
 @pytest.fixture
-def no_operator_calendar(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.delenv(CALENDAR_FILE_ENV, raising=False)
-    reset_loaded_calendars()
-    yield
-    reset_loaded_calendars()
+def no_operator_calendar() -> Iterator[None]:
+    with library_calendars_only():
+        yield
 
 
 async def recorded_end(engine: AsyncEngine, claim_id: str) -> date | None:

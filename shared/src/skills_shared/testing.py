@@ -167,6 +167,21 @@ def synthetic_calendar_for_uncovered_years(today: date, path: Path, years_ahead:
     return path
 
 
+@contextmanager
+def library_calendars_only() -> Iterator[None]:
+    """Inside, only the calendar library's years count: no operator file (``SKILLS_CALENDAR_FILE``) and no
+    year a test loaded before; on the way out, years the test loaded itself are forgotten again. For the tests of
+    what happens when a period runs into a year nobody has covered yet (P-3)."""
+    saved = os.environ.pop(CALENDAR_FILE_ENV, None)
+    reset_loaded_calendars()
+    try:
+        yield
+    finally:
+        reset_loaded_calendars()
+        if saved is not None:
+            os.environ[CALENDAR_FILE_ENV] = saved
+
+
 def apply_synthetic_calendar(today: date, path: Path, years_ahead: int = 1) -> Callable[[], None]:
     """Point ``SKILLS_CALENDAR_FILE`` at a synthetic calendar when years are missing; returns the undo.
 
