@@ -18,7 +18,9 @@ import chinese_calendar
 import httpx
 from fastapi import FastAPI
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
+from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_fixed
 
 from skills_shared.auth import Role, mint_token
 from skills_shared.db import to_async_url, to_asyncpg_dsn
@@ -77,25 +79,39 @@ def fresh_database(service: str, migrations_dir: Path) -> Iterator[str]:
         asyncio.run(_admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
+def _deadlocked(exc: BaseException) -> bool:
+    """PostgreSQL chose this transaction as a deadlock's victim (SQLSTATE 40P01)."""
+    return isinstance(exc, DBAPIError) and getattr(exc.orig, "sqlstate", None) == "40P01"
+
+
 async def truncate_all(engine: AsyncEngine, keep: Iterable[str] = ()) -> None:
     """Empty every table but ``alembic_version`` and ``keep`` (reference data), resetting identities.
 
     Truncation, not per-test rollback: tests here race real concurrent transactions, which an enclosing
     rollback-only transaction cannot host. The audit log's append-only trigger is bypassed for this session only.
+    A service's background loop (the gateway's webhook delivery polls its tables twice a second) may hold a read
+    lock on one table while TRUNCATE holds another: PostgreSQL then ends one of them as a deadlock, and the
+    truncation is simply tried again (tenacity, a few times).
     """
     keep_set = {"alembic_version", *keep}
-    async with engine.begin() as conn:
-        names = (
-            (await conn.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")))
-            .scalars()
-            .all()
-        )
-        targets = [n for n in names if n not in keep_set]
-        if targets:
-            await conn.execute(text("SET LOCAL session_replication_role = replica"))
-            await conn.execute(
-                text(f"TRUNCATE {', '.join(chr(34) + n + chr(34) for n in targets)} RESTART IDENTITY CASCADE")
-            )
+    async for attempt in AsyncRetrying(
+        retry=retry_if_exception(_deadlocked), stop=stop_after_attempt(5), wait=wait_fixed(0.05), reraise=True
+    ):
+        with attempt:
+            async with engine.begin() as conn:
+                names = (
+                    (await conn.execute(text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")))
+                    .scalars()
+                    .all()
+                )
+                targets = [n for n in names if n not in keep_set]
+                if targets:
+                    await conn.execute(text("SET LOCAL session_replication_role = replica"))
+                    await conn.execute(
+                        text(
+                            f"TRUNCATE {', '.join(chr(34) + n + chr(34) for n in targets)} RESTART IDENTITY CASCADE"
+                        )
+                    )
 
 
 @asynccontextmanager
