@@ -4,21 +4,26 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from fastapi import APIRouter, Depends, FastAPI
+from fastapi import APIRouter, Depends, FastAPI, Request
 from pydantic import BaseModel, Field
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from skills_shared import events
 from skills_shared.app import create_service_app
 from skills_shared.audit import record
 from skills_shared.auth import Principal, Role, require
-from skills_shared.db import SessionDep
-from skills_shared.idempotency import IdempotencyDep
+from skills_shared.contracts.v1.events import DomainEventV1, EventType, VoucherEventData, new_event_id
+from skills_shared.db import SessionDep, database_of
+from skills_shared.db.lean import LeanTxDep
+from skills_shared.idempotency import IdempotencyDep, LeanIdempotencyDep
 from skills_shared.problems import Problem, problem_responses
 from skills_shared.settings import ServiceSettings
 from skills_shared.testing import fresh_database, running_app, truncate_all
@@ -30,6 +35,30 @@ class Item(BaseModel):
     name: str = Field(max_length=50)
     count: int = Field(ge=0, le=1000)
     nested: dict[str, Any] | None = None
+
+
+def item_event(item: Item) -> DomainEventV1:
+    """An event about a test item (the contract has no item kind: it borrows the voucher's)."""
+    return DomainEventV1(
+        id=new_event_id(),
+        type=EventType.VOUCHER_CLAIMED,
+        occurred_at=datetime.now(UTC),
+        resource_id=item.name,
+        data=VoucherEventData(status="claimed", holder_id_number="500***********123X"),
+    )
+
+
+async def commit_key_elsewhere(request: Request, principal: Principal, key: str) -> None:
+    """Another connection commits an answer under this request's key, as a first request finishing late would."""
+    pool = await database_of(request).lean_pool()
+    async with pool.acquire() as conn:
+        await conn.execute(
+            "INSERT INTO idempotency_keys (principal, key, method, path, request_hash, status_code, response, "
+            "created_at) VALUES ($1, $2, 'POST', '/v1/lean-items', $3, 201, '{}', now())",
+            principal.scope_key,
+            key,
+            b"elsewhere",
+        )
 
 
 def build_app(settings: ServiceSettings, migrations: Path) -> Any:
@@ -56,6 +85,38 @@ def build_app(settings: ServiceSettings, migrations: Path) -> Any:
                 after=item.model_dump(),
             )
             return {"name": item.name, "count": item.count, "call": calls["n"]}
+
+        return await idem.run(work, status_code=201)
+
+    @router.post("/v1/lean-items", status_code=201, responses=problem_responses(401, 403, 409, 422))
+    async def create_lean_item(
+        item: Item,
+        request: Request,
+        tx: LeanTxDep,
+        idem: LeanIdempotencyDep,
+        principal: Principal = Depends(writers),
+    ) -> Any:
+        """The same write on a lean unit of work: an audit row and an outbox event, both held for its last trip.
+
+        ``refuse`` refuses after both were recorded; ``taken`` lets another transaction commit this request's key
+        while it runs (the window between the key's claim and its store that the store's 409 covers).
+        """
+
+        async def work() -> dict[str, Any]:
+            await record(
+                tx,
+                actor=principal,
+                action="item.create",
+                entity_type="item",
+                entity_id=item.name,
+                after=item.model_dump(),
+            )
+            await events.record(tx, item_event(item))
+            if item.name == "refuse":
+                raise Problem(409, "refused", "拒绝")
+            if item.name == "taken":
+                await commit_key_elsewhere(request, principal, idem.key or "")
+            return {"name": item.name, "count": item.count}
 
         return await idem.run(work, status_code=201)
 
@@ -119,3 +180,41 @@ async def _clean_tables(request: pytest.FixtureRequest) -> AsyncIterator[None]:
     yield
     if engine is not None:
         await truncate_all(engine)
+
+
+@pytest.fixture
+def lean_statements(app: FastAPI, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every statement the app's lean units of work send from now on, in order (asyncpg's query logger).
+
+    One statement is one round trip once it is prepared on the connection: count after a warm-up request.
+    """
+    return log_lean_statements(app, monkeypatch)
+
+
+def log_lean_statements(app: FastAPI, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Wrap the app's lean pool so that every connection it lends logs its statements into the returned list."""
+    db = app.state.db
+    lend = db.lean_pool
+    sent: list[str] = []
+
+    def log(record: Any) -> None:
+        sent.append(record.query)
+
+    class LoggedPool:
+        def __init__(self, pool: Any) -> None:
+            self.pool = pool
+
+        @asynccontextmanager
+        async def acquire(self) -> AsyncIterator[Any]:
+            async with self.pool.acquire() as conn:
+                conn.add_query_logger(log)
+                try:
+                    yield conn
+                finally:
+                    conn.remove_query_logger(log)
+
+    async def lean_pool() -> LoggedPool:
+        return LoggedPool(await lend())
+
+    monkeypatch.setattr(db, "lean_pool", lean_pool)
+    return sent

@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import sys
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -282,3 +283,36 @@ def tokens() -> Any:
         service = staticmethod(service)
 
     return Tokens
+
+
+@pytest.fixture
+def lean_statements(app: FastAPI, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every statement the app's lean units of work send from now on, in order (asyncpg's query logger).
+
+    One statement is one round trip once it is prepared on the connection: count after a warm-up request.
+    """
+    db = app.state.db
+    lend = db.lean_pool
+    sent: list[str] = []
+
+    def log(record: Any) -> None:
+        sent.append(record.query)
+
+    class LoggedPool:
+        def __init__(self, pool: Any) -> None:
+            self.pool = pool
+
+        @asynccontextmanager
+        async def acquire(self) -> AsyncIterator[Any]:
+            async with self.pool.acquire() as conn:
+                conn.add_query_logger(log)
+                try:
+                    yield conn
+                finally:
+                    conn.remove_query_logger(log)
+
+    async def lean_pool() -> LoggedPool:
+        return LoggedPool(await lend())
+
+    monkeypatch.setattr(db, "lean_pool", lean_pool)
+    return sent

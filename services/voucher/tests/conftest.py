@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import sys
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -78,3 +80,36 @@ async def _clean_tables(request: pytest.FixtureRequest) -> AsyncIterator[None]:
         await truncate_all(engine, keep=KEEP_TABLES)
         async with engine.begin() as conn:  # face values are configuration a test may have set
             await conn.execute(text("UPDATE voucher_types SET face_value_fen = NULL, active = true"))
+
+
+@pytest.fixture
+def lean_statements(app: FastAPI, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every statement the app's lean units of work send from now on, in order (asyncpg's query logger).
+
+    One statement is one round trip once it is prepared on the connection: count after a warm-up request.
+    """
+    db = app.state.db
+    lend = db.lean_pool
+    sent: list[str] = []
+
+    def log(record: Any) -> None:
+        sent.append(record.query)
+
+    class LoggedPool:
+        def __init__(self, pool: Any) -> None:
+            self.pool = pool
+
+        @asynccontextmanager
+        async def acquire(self) -> AsyncIterator[Any]:
+            async with self.pool.acquire() as conn:
+                conn.add_query_logger(log)
+                try:
+                    yield conn
+                finally:
+                    conn.remove_query_logger(log)
+
+    async def lean_pool() -> LoggedPool:
+        return LoggedPool(await lend())
+
+    monkeypatch.setattr(db, "lean_pool", lean_pool)
+    return sent

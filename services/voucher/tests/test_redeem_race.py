@@ -11,13 +11,14 @@ from typing import Any
 import asyncpg
 import pytest
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from voucher_testdata import Scenario, holder_ids
 
+from skills_shared.audit import verify_chain
 from skills_shared.auth import Principal, Role
 from skills_shared.clock import FixedClock
 from skills_shared.db import to_asyncpg_dsn
-from skills_shared.db.lean import LeanTx
+from skills_shared.db.lean import lean_transaction
 from skills_shared.problems import Problem
 from skills_shared.refusals import Refusal
 from voucher.redeem.rules import sign_token
@@ -55,15 +56,13 @@ async def redeem_once(
     principal: Principal,
     request: RedeemRequest,
 ) -> str:
-    """One scan in its own transaction, as the route runs it; 'ok' or the refusal code (rolled back)."""
-    transaction = conn.transaction()
-    await transaction.start()
+    """One scan in its own lean unit of work, as the route runs it (audit row and event held for the last round
+    trip before COMMIT); 'ok' or the refusal code (rolled back)."""
     try:
-        await service.redeem(LeanTx(conn), principal, request)
+        async with lean_transaction(conn) as tx:
+            await service.redeem(tx, principal, request)
     except (Refusal, Problem) as exc:
-        await transaction.rollback()
         return exc.code
-    await transaction.commit()
     return "ok"
 
 
@@ -168,6 +167,16 @@ async def test_fifty_scanners_one_voucher_exactly_one_wins(
         ).scalar_one()
     assert redeemed == ROUNDS == audited
     assert tuple(uses) == (ROUNDS, ROUNDS, 1)
+    await chain_verifies(engine)
+
+
+async def chain_verifies(engine: AsyncEngine) -> None:
+    """Every audit row links into its chain, those the racing scans appended in their combined last statement
+    (each behind its chain's lock, yet in a statement whose snapshot was taken before it) among them."""
+    async with AsyncSession(engine) as session:
+        rows = (await session.execute(text("SELECT count(*) FROM audit_log"))).scalar_one()
+        report = await verify_chain(session)
+    assert (report.ok, report.checked) == (True, rows), report
 
 
 async def test_yearly_cap_holds_under_simultaneous_scans_at_two_institutions(
@@ -225,6 +234,7 @@ async def test_yearly_cap_holds_under_simultaneous_scans_at_two_institutions(
         )
     assert len(per_holder) == CAP_ROUNDS
     assert all(n == 3 == uses[h] for h, n in per_holder)
+    await chain_verifies(engine)
 
 
 V6_SCANNERS = 20
@@ -329,3 +339,4 @@ async def test_v6_decision_and_flip_agree_while_permissions_and_the_institution_
             await conn.execute(text("SELECT count(*) FROM audit_log WHERE action = 'voucher.redeem'"))
         ).scalar_one()
     assert redeemed == uses == audited == outcomes["ok"]
+    await chain_verifies(engine)

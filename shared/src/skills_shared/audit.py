@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -78,7 +79,8 @@ async def record(
 
     A transaction writes all its rows to one chain (that of its first row's entity), under a transaction-scoped
     advisory lock on that chain: one lock per transaction means audit locks can never deadlock each other. Call
-    this as late as possible in the unit of work: the lock is held until commit.
+    this as late as possible in the unit of work: the lock is held until commit. A lean unit of work decides the
+    chain here but sends the append with its other trailing writes, in its last statement before COMMIT.
     """
     request_id = structlog.contextvars.get_contextvars().get("request_id")
     row: dict[str, Any] = {
@@ -92,13 +94,14 @@ async def record(
         "before": jsonable_encoder(before) if before is not None else None,
         "after": jsonable_encoder(after) if after is not None else None,
     }
+    execute: Callable[..., Awaitable[Any]]
     if isinstance(unit, LeanTx):
-        conn, memo, transaction = unit.conn, unit.info, None
+        execute, memo, transaction = unit.write, unit.info, None
     else:
         # Pending ORM changes go first, as they would before any statement through the session: the audit
         # row follows the change it records, and a constraint the change breaks fails here, not at commit.
         await unit.flush()
-        conn = await driver_connection(unit)
+        execute = (await driver_connection(unit)).execute
         memo, transaction = unit.info, unit.get_transaction()
     held = memo.get(_SESSION_CHAIN)
     if held is not None and held[1] is transaction:
@@ -108,8 +111,10 @@ async def record(
         memo[_SESSION_CHAIN] = (chain, transaction)
     row["chain"] = chain
     # The function locks the chain, then inserts with a snapshot taken after the lock: the row follows the
-    # chain's last committed row, and sha256(prev || content) is exactly what `_digest` recomputes.
-    await conn.execute(
+    # chain's last committed row, and sha256(prev || content) is exactly what `_digest` recomputes. A lean unit of
+    # work holds the call for its last round trip (`LeanTx.write`): the function's own INSERT still takes its
+    # snapshot after the lock, inside that statement too, and the lock is then held only from there to COMMIT.
+    await execute(
         _APPEND,
         _CHAIN_LOCK,
         chain,

@@ -35,10 +35,13 @@ DELIVERY_SWITCH = "SKILLS_EVENTS_DELIVERY"
 process sends unless its environment is ``test`` (a service's own tests have no gateway to send to, and must
 never send to a development gateway that happens to be running)."""
 
+# RETURNING 1: a lean unit of work sends this as one CTE of its last statement (`LeanTx.write`), and a CTE is
+# counted by its rows.
 _ENQUEUE_SQL = """
 INSERT INTO outbox (target, method, path, body, idempotency_key)
 VALUES ($1, 'POST', $2, $3::jsonb, $4)
 ON CONFLICT (idempotency_key) DO NOTHING
+RETURNING 1
 """
 
 
@@ -48,10 +51,13 @@ def ingest_path(event: DomainEventV1) -> str:
 
 
 async def record(unit: AsyncSession | LeanTx, event: DomainEventV1) -> None:
-    """Write ``event`` to the outbox in the caller's transaction (an ORM session, or a hot path's `LeanTx`)."""
+    """Write ``event`` to the outbox in the caller's transaction (an ORM session, or a hot path's `LeanTx`).
+
+    On a `LeanTx` the row goes with the unit of work's trailing writes, in its last statement before COMMIT.
+    """
     key = f"event:{event.id}"
     if isinstance(unit, LeanTx):
-        await unit.conn.execute(
+        await unit.write(
             _ENQUEUE_SQL, EVENTS_TARGET, ingest_path(event), orjson.dumps(event_body(event)).decode(), key
         )
         return

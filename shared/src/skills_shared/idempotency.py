@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from skills_shared.auth import CurrentPrincipal, Principal
 from skills_shared.db import SessionDep
 from skills_shared.db.driver import driver_connection
-from skills_shared.db.lean import LeanTx, LeanTxDep
+from skills_shared.db.lean import HeldWrite, LeanTx, LeanTxDep
 from skills_shared.hashing import canonical_json, sha256
 from skills_shared.problems import Problem
 
@@ -102,17 +102,14 @@ class Idempotency:
                 headers={**(headers or {}), REPLAY_HEADER: "true"},
             )
         body = _encode(await call())
-        stored = await conn.fetchval(
-            _STORE,
-            scope,
-            self.key,
-            self.request.method,
-            self.request.url.path,
-            request_hash,
-            status_code,
-            body.decode(),
-        )
-        if stored is None:
+        store = (scope, self.key, self.request.method, self.request.url.path, request_hash, status_code)
+        if isinstance(self.unit, LeanTx):
+            # The answer is stored in the same round trip as the unit of work's held writes (audit row, outbox
+            # event); no row back means the key is taken, and the 409 rolls those writes back with the rest.
+            stored = await self.unit.flush(HeldWrite(_STORE, (*store, body.decode())))
+        else:
+            stored = await conn.fetchval(_STORE, *store, body.decode())
+        if not stored:
             # The first request with this key committed between this statement's snapshot and the lock: give
             # way (the unit of work rolls back) and let the client's retry replay the stored answer.
             raise _in_flight()

@@ -66,10 +66,19 @@ async def record_claimed(session: AsyncSession, vouchers: Iterable[Any]) -> None
 
 
 async def record_redeemed(
-    tx: LeanTx, *, voucher_id: int, holder_id: str, type_code: str, year: int, institution_code: str
+    tx: LeanTx,
+    *,
+    voucher_id: int,
+    holder_id: str,
+    district_code: str | None,
+    type_code: str,
+    year: int,
+    institution_code: str,
 ) -> None:
-    """``voucher.redeemed``, in the redeem's own lean transaction (the row is already locked by its flip)."""
-    district_code = await tx.conn.fetchval("SELECT district_code FROM vouchers WHERE id = $1", voucher_id)
+    """``voucher.redeemed``, in the redeem's own lean transaction, written with its other trailing writes.
+
+    The district comes from the scan's own statement (a redeem never changes it): no round trip of its own.
+    """
     await events.record(
         tx,
         voucher_event(

@@ -135,6 +135,7 @@ class RedeemService:
             tx,
             voucher_id=claims.voucher_id,
             holder_id=ctx.holder_id,
+            district_code=ctx.district_code,
             type_code=ctx.type_code,
             year=ctx.year,
             institution_code=code,
