@@ -6,7 +6,6 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 
-import asyncpg
 import httpx
 from fastapi import FastAPI
 
@@ -24,7 +23,7 @@ from certificate_registry.settings import RegistrySettings
 from skills_shared.app import create_service_app
 from skills_shared.auth import ServiceTokens
 from skills_shared.clients import ServiceClient
-from skills_shared.db import Database, to_asyncpg_dsn
+from skills_shared.db import Database, stateless_pool, to_asyncpg_dsn
 from skills_shared.events import delivery_router
 from skills_shared.warmup import warm_pool
 
@@ -45,7 +44,8 @@ def _lifespan(
             raise RuntimeError("REGISTRY_SIGNING_KEY_SEED must be set in production")
         else:
             app.state.signing_key = await load_or_create_key(db.engine)
-        pool = await asyncpg.create_pool(
+        # Read-only and without session state: releasing a connection sends nothing (`stateless_pool`).
+        pool = await stateless_pool(
             to_asyncpg_dsn(settings.read_url), min_size=1, max_size=settings.lookup_pool_size
         )
         app.state.lookup_pool = pool
