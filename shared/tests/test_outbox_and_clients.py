@@ -191,3 +191,39 @@ async def test_an_auth_refusal_is_retried_not_dropped(engine: AsyncEngine) -> No
     assert await delivery.deliver_once() == 0
     async with async_sessionmaker(engine)() as session:
         assert await pending_count(session) == 1
+
+
+class SlowDownstream(PerPathDownstream):
+    """Answers after a pause, so that two deliverers are sending at the same time."""
+
+    async def handle_async(self, request: httpx.Request) -> httpx.Response:
+        await asyncio.sleep(0.002)
+        return self.handler(request)
+
+
+async def test_a_large_backlog_goes_in_batches_each_message_once_and_in_order_per_resource(
+    engine: AsyncEngine,
+) -> None:
+    """Two deliverers (two replicas) race over 400 messages to 130 resources: every message is sent exactly once,
+    each resource's messages in the order they were written, and all of it in one call of each."""
+    fake = SlowDownstream()
+    messages = [(f"/v1/issuers/R{i % 130}", f"m{i:04d}") for i in range(400)]
+    await enqueue_many(engine, messages)
+    clients = {
+        "registry": ServiceClient(
+            "registry", "http://registry", transport=httpx.MockTransport(fake.handle_async), backoff_s=0
+        )
+    }
+    first = OutboxDelivery(async_sessionmaker(engine), clients)
+    second = OutboxDelivery(async_sessionmaker(engine), clients)
+    delivered = await asyncio.gather(first.deliver_once(), second.deliver_once())
+    assert sum(delivered) == 400
+    sent = [c.headers["idempotency-key"] for c in fake.calls]
+    assert sorted(sent) == sorted(key for _, key in messages), "each message sent exactly once"
+    by_resource: dict[str, list[str]] = {}
+    for call in fake.calls:
+        by_resource.setdefault(call.url.path, []).append(call.headers["idempotency-key"])
+    for path, keys in by_resource.items():
+        assert keys == sorted(keys), f"{path} received out of order: {keys}"
+    async with async_sessionmaker(engine)() as session:
+        assert await pending_count(session) == 0

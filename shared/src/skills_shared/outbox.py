@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fastapi.encoders import jsonable_encoder
-from sqlalchemy import RowMapping, exists, func, select, true, update
+from sqlalchemy import RowMapping, Select, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from tenacity import RetryCallState, wait_exponential
@@ -50,8 +50,41 @@ def backoff_s(attempts: int) -> float:
     return float(_BACKOFF(state))
 
 
+BATCH = 64
+"""Messages taken per statement: one query and one lock for many rows instead of a query per row."""
+CONCURRENCY = 8
+"""Messages of one batch in flight at once; below the writes class's bulkhead of a service's own calls (16), so
+the outbox never refuses itself."""
+
+
+def _due_heads(now: datetime, after_id: int) -> Select[Any]:
+    """Due messages that are the earliest undelivered one of their (target, path), after ``after_id``, locked.
+
+    ``DISTINCT ON`` names the head of every resource's queue in one sort of the pending rows: a later message is
+    never a head while an earlier one for the same resource is pending, whether that one is due, backing off, or
+    locked by another deliverer (``SKIP LOCKED`` then skips it, and its successors are not heads either). The
+    previous form asked the same per row, with a NOT IN list of every id already tried in the pass: one query
+    per message, each larger than the last, which held a 10,000-certificate batch's events back for minutes and
+    took a fifth of a core while doing so (bench mixed day, 7 Dec 2026).
+    """
+    heads = (
+        select(outbox.c.id)
+        .where(outbox.c.delivered_at.is_(None))
+        .order_by(outbox.c.target, outbox.c.path, outbox.c.id)
+        .distinct(outbox.c.target, outbox.c.path)
+    )
+    return (
+        select(outbox)
+        .where(outbox.c.id.in_(heads), outbox.c.next_attempt_at <= now, outbox.c.id > after_id)
+        .order_by(outbox.c.id)
+        .limit(BATCH)
+        .with_for_update(skip_locked=True)
+    )
+
+
 class OutboxDelivery:
-    """Delivers pending messages in order of id; one row at a time under ``FOR UPDATE SKIP LOCKED``.
+    """Delivers pending messages in order of id per resource, a batch of queue heads at a time under
+    ``FOR UPDATE SKIP LOCKED``.
 
     Several processes may run it at once: a locked row is skipped, never sent twice concurrently, and the receiver
     deduplicates by Idempotency-Key in any case.
@@ -76,61 +109,60 @@ class OutboxDelivery:
         return self.token() if callable(self.token) else self.token
 
     async def deliver_once(self) -> int:
-        """Try every due message once; return how many were acknowledged.
+        """Try every due message; return how many were acknowledged.
 
         Messages to the same (target, path) go strictly in id order: a later message is never sent while an
         earlier one for the same resource is pending, so "filed" can never be overtaken by "cancelled". A failure
-        only holds back its own resource; the pass goes on with the others.
+        only holds back its own resource; the pass goes on with the others. The messages of one batch are heads
+        of different resources, so they are sent side by side. A pass walks the ids upwards once (a failed
+        message is not retried within it); when it delivered something, another pass follows, so a message
+        whose predecessor was just closed (acknowledged, or refused for good) goes now rather than at the next poll.
         """
         delivered = 0
-        attempted: set[int] = set()
+        while True:
+            acknowledged, closed = await self._pass()
+            delivered += acknowledged
+            if closed == 0:
+                return delivered
+
+    async def _pass(self) -> tuple[int, int]:
+        """One walk up the ids: (messages acknowledged, messages closed, i.e. acknowledged or refused for good)."""
+        delivered = closed = 0
+        after_id = 0
+        gate = asyncio.Semaphore(CONCURRENCY)
+
+        async def send(row: RowMapping) -> tuple[str, str | None]:
+            async with gate:
+                return await self._send(row)
+
         while True:
             async with self.sessionmaker() as session, session.begin():
-                earlier = outbox.alias("earlier")
-                row = (
-                    (
-                        await session.execute(
-                            select(outbox)
-                            .where(
-                                outbox.c.delivered_at.is_(None),
-                                outbox.c.next_attempt_at <= datetime.now(UTC),
-                                outbox.c.id.not_in(attempted) if attempted else true(),
-                                ~exists().where(
-                                    earlier.c.delivered_at.is_(None),
-                                    earlier.c.target == outbox.c.target,
-                                    earlier.c.path == outbox.c.path,
-                                    earlier.c.id < outbox.c.id,
-                                ),
-                            )
-                            .order_by(outbox.c.id)
-                            .limit(1)
-                            .with_for_update(skip_locked=True)
-                        )
-                    )
-                    .mappings()
-                    .one_or_none()
-                )
-                if row is None:
-                    return delivered
-                attempted.add(row["id"])
-                outcome, error = await self._send(row)
+                rows = (await session.execute(_due_heads(datetime.now(UTC), after_id))).mappings().all()
+                if not rows:
+                    return delivered, closed
+                after_id = rows[-1]["id"]
+                outcomes = await asyncio.gather(*(send(row) for row in rows))
                 now = datetime.now(UTC)
-                attempts = row["attempts"] + 1
-                values: dict[str, Any]
-                if outcome == "retry":
-                    values = {
-                        "attempts": attempts,
-                        "last_error": (error or "")[:2000],
-                        "next_attempt_at": now + timedelta(seconds=backoff_s(attempts)),
-                    }
-                    log.warning("outbox_delivery_failed", id=row["id"], target=row["target"], error=error)
-                else:
-                    values = {"delivered_at": now, "attempts": attempts, "last_error": error}
-                    if outcome == "rejected":
-                        log.error("outbox_message_rejected", id=row["id"], target=row["target"], error=error)
+                for row, (outcome, error) in zip(rows, outcomes, strict=True):
+                    attempts = row["attempts"] + 1
+                    values: dict[str, Any]
+                    if outcome == "retry":
+                        values = {
+                            "attempts": attempts,
+                            "last_error": (error or "")[:2000],
+                            "next_attempt_at": now + timedelta(seconds=backoff_s(attempts)),
+                        }
+                        log.warning("outbox_delivery_failed", id=row["id"], target=row["target"], error=error)
                     else:
-                        delivered += 1
-                await session.execute(update(outbox).where(outbox.c.id == row["id"]).values(**values))
+                        values = {"delivered_at": now, "attempts": attempts, "last_error": error}
+                        closed += 1
+                        if outcome == "rejected":
+                            log.error(
+                                "outbox_message_rejected", id=row["id"], target=row["target"], error=error
+                            )
+                        else:
+                            delivered += 1
+                    await session.execute(update(outbox).where(outbox.c.id == row["id"]).values(**values))
 
     async def _send(self, row: RowMapping) -> tuple[str, str | None]:
         """Send one message: ("delivered", None), ("retry", why) or ("rejected", why) for a permanent 4xx."""
