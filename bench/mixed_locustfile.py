@@ -3,10 +3,10 @@
 """The mixed day's load for locust (run by ``bench/mixed.py`` as ``locust -f … --headless``, one process per step).
 
 Every user paces itself with ``constant_throughput(rate)``: a request is started every ``1 / rate`` seconds
-whatever the answer took, as long as the answer took less than that. With one request a second per user and
-hundreds of users, pacing dominates until latencies near a second, far past the 200 ms the steps look for, so the
-arrival rate is close to constant (open loop); past that, a slow answer delays its user's next request (locust is
-closed loop per user), which the step's achieved rate shows.
+whatever the answer took, as long as the answer took less than that. With ten requests a second per user, pacing
+dominates until latencies near 100 ms, so the arrival rate is close to constant (open loop); past that, a slow
+answer delays its user's next request (locust is closed loop per user), which the step's achieved rate shows. Few
+users keep locust's own latency small: it grows with the number of greenlets (`bench/mixed.py`, PER_USER_RATE).
 
 The plan (``BENCH_MIXED_PLAN``, JSON written by ``bench/mixed.py``) holds prepared requests: look-up and verify
 paths, subsidy applications, redeems and approvals (each used once), the officer's queue read. Every answer is
