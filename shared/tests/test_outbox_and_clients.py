@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import json
+from typing import Any
 
 import httpx
 import pytest
@@ -12,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from skills_shared.clients import ServiceClient
 from skills_shared.db.tables import outbox
-from skills_shared.outbox import OutboxDelivery, backoff_s, enqueue, pending_count
+from skills_shared.outbox import BatchRoute, OutboxDelivery, backoff_s, enqueue, pending_count
 from skills_shared.problems import Problem
 
 
@@ -227,3 +229,67 @@ async def test_a_large_backlog_goes_in_batches_each_message_once_and_in_order_pe
         assert keys == sorted(keys), f"{path} received out of order: {keys}"
     async with async_sessionmaker(engine)() as session:
         assert await pending_count(session) == 0
+
+
+class BatchDownstream(PerPathDownstream):
+    """Takes batches at one path; refuses a batch (422) that holds a body marked bad, as a strict receiver would."""
+
+    def handler(self, request: httpx.Request) -> httpx.Response:
+        self.calls.append(request)
+        payload = json.loads(request.content)
+        bodies = payload["messages"] if request.url.path == "/v1/batch" else [payload]
+        if any(b.get("bad") for b in bodies):
+            return httpx.Response(422, json={"code": "bad"})
+        return httpx.Response(202, json={"stored": len(bodies)})
+
+
+async def enqueue_bodies(
+    engine: AsyncEngine, target: str, bodies: list[tuple[str, str, dict[str, Any]]]
+) -> None:
+    async with async_sessionmaker(engine)() as session, session.begin():
+        for path, key, body in bodies:
+            await enqueue(session, target=target, method="POST", path=path, body=body, key=key)
+
+
+async def test_messages_of_a_batch_target_go_many_to_a_request(engine: AsyncEngine) -> None:
+    fake = BatchDownstream()
+    await enqueue_bodies(engine, "events", [(f"/v1/items/{i}", f"k{i:03d}", {"n": i}) for i in range(100)])
+    delivery = OutboxDelivery(
+        async_sessionmaker(engine),
+        {"events": client_for(fake, retries=0)},
+        batches={"events": BatchRoute("/v1/batch", "messages")},
+    )
+    assert await delivery.deliver_once() == 100
+    assert [c.url.path for c in fake.calls] == ["/v1/batch", "/v1/batch"], "64 and 36, not 100 requests"
+    sent = [b["n"] for c in fake.calls for b in json.loads(c.content)["messages"]]
+    assert sent == list(range(100))
+    async with async_sessionmaker(engine)() as session:
+        assert await pending_count(session) == 0
+
+
+async def test_a_refused_batch_is_sent_again_one_by_one_so_only_the_bad_message_is_closed(
+    engine: AsyncEngine,
+) -> None:
+    fake = BatchDownstream()
+    await enqueue_bodies(
+        engine,
+        "events",
+        [
+            ("/v1/items/a", "a", {"n": 1}),
+            ("/v1/items/b", "b", {"n": 2, "bad": True}),
+            ("/v1/items/c", "c", {"n": 3}),
+        ],
+    )
+    delivery = OutboxDelivery(
+        async_sessionmaker(engine),
+        {"events": client_for(fake, retries=0)},
+        batches={"events": BatchRoute("/v1/batch", "messages")},
+    )
+    assert await delivery.deliver_once() == 2
+    assert fake.calls[0].url.path == "/v1/batch"
+    assert sorted(c.url.path for c in fake.calls[1:]) == ["/v1/items/a", "/v1/items/b", "/v1/items/c"]
+    async with async_sessionmaker(engine)() as session:
+        rows = {r["idempotency_key"]: r for r in (await session.execute(select(outbox))).mappings()}
+    assert rows["b"]["last_error"].startswith("rejected 422")
+    assert rows["a"]["last_error"] is None and rows["c"]["last_error"] is None
+    assert all(r["delivered_at"] is not None for r in rows.values())

@@ -397,3 +397,28 @@ async def test_only_partners_subscribe_and_only_services_ingest(gw: httpx.AsyncC
         headers=partner("app"),
     )
     assert https.status_code == 201 and https.json()["secret"].startswith("whsec_")
+
+
+async def test_a_batch_ingest_stores_each_new_event_once_in_order_and_delivers_it(
+    gw: httpx.AsyncClient, receiver: Receiver
+) -> None:
+    """The outbox's batch (`EventBatchV1`): one request, one transaction; repeats skipped; only services."""
+    await subscribe(gw, receiver, partner("app-backend"))
+    first = claim_event(EventType.CLAIM_APPROVED, new_claim_id(), "05")
+    assert await ingest(gw, first) is True
+    batch = [first] + [claim_event(EventType.CLAIM_APPROVED, new_claim_id(), "05") for _ in range(4)]
+    body = {"events": [e.model_dump(mode="json") for e in batch]}
+    response = await gw.post("/internal/v1/events", json=body, headers=SERVICE)
+    assert response.status_code == 202, response.text
+    assert response.json() == {"stored": 4}, "the event already stored is skipped"
+    again = await gw.post("/internal/v1/events", json=body, headers=SERVICE)
+    assert again.json() == {"stored": 0}
+    feed = (await gw.get("/api/v1/events", headers=partner("app-backend"))).json()
+    assert [item["id"] for item in feed["items"]] == [e.id for e in batch], (
+        "stored once each, in the order sent"
+    )
+    await eventually(lambda: len(receiver.accepted) >= len(batch), "every event of the batch delivered")
+    assert sorted(receiver.ids) == sorted(e.id for e in batch)
+    assert (await gw.post("/internal/v1/events", json=body, headers=partner("app"))).status_code == 403
+    empty = await gw.post("/internal/v1/events", json={"events": []}, headers=SERVICE)
+    assert empty.status_code == 422 and "events" in str(empty.json()["errors"][0]["loc"])

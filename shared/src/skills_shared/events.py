@@ -27,8 +27,12 @@ from skills_shared.clients import ServiceClient
 from skills_shared.contracts.v1.events import EVENTS_TARGET, INGEST_PATH, DomainEventV1, event_body
 from skills_shared.db.lean import LeanTx
 from skills_shared.db.tables import outbox
-from skills_shared.outbox import OutboxDelivery, enqueue
+from skills_shared.outbox import BatchRoute, OutboxDelivery, enqueue
 from skills_shared.settings import ServiceSettings
+
+EVENT_BATCHES = {EVENTS_TARGET: BatchRoute(INGEST_PATH, "events")}
+"""Events go to the gateway many to a request (`EventBatchV1` at ``POST /internal/v1/events``); give this to every
+`OutboxDelivery` that sends events."""
 
 DELIVERY_SWITCH = "SKILLS_EVENTS_DELIVERY"
 """``off`` stops a process from sending its events (they wait in the outbox), ``on`` makes it send. Unset: a
@@ -131,6 +135,7 @@ def delivery_router(settings: ServiceSettings) -> APIRouter:
             {EVENTS_TARGET: client},
             token=service_token(settings),
             poll_s=settings.outbox_poll_s,
+            batches=EVENT_BATCHES,
         )
         app.state.events_outbox = delivery
         if delivery_enabled(settings.environment):

@@ -20,7 +20,7 @@ from skills_shared.app import create_service_app
 from skills_shared.auth import Role, mint_token
 from skills_shared.clients import ServiceClient
 from skills_shared.contracts.v1.events import EVENTS_TARGET
-from skills_shared.events import events_client
+from skills_shared.events import EVENT_BATCHES, events_client
 from skills_shared.outbox import OutboxDelivery
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -51,6 +51,7 @@ def create_app(settings: OrgFilingSettings | None = None) -> FastAPI:
             {ISSUER_TARGET: registry, EVENTS_TARGET: events},
             token=token,
             poll_s=settings.outbox_poll_s,
+            batches=EVENT_BATCHES,
         )
         app.state.outbox = delivery
         if settings.outbox_enabled:

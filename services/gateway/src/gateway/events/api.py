@@ -33,7 +33,7 @@ from gateway.events.settings import EventSettings
 from gateway.events.signing import new_secret
 from gateway.events.visibility import Filter, Scope
 from skills_shared.auth import Principal, Role, require
-from skills_shared.contracts.v1.events import DomainEventV1, EventFeedV1, EventType
+from skills_shared.contracts.v1.events import DomainEventV1, EventBatchV1, EventFeedV1, EventType
 from skills_shared.contracts.v1.pagination import Page, PageDep
 from skills_shared.db import ReadSessionDep, SessionDep, database_of
 from skills_shared.problems import Problem, problem_responses
@@ -133,6 +133,22 @@ async def ingest_event(
         raise Refusal(None, "event_path_mismatch", "事件的资源与路径不一致", field=("path", "resource_id"))
     async with database_of(request).sessionmaker() as session, session.begin():
         stored = await store.ingest(session, event)
+    if stored:
+        request.app.state.webhooks.wake()
+    return {"stored": stored}
+
+
+@router.post(
+    "/internal/v1/events",
+    operation_id="events.ingest_batch",
+    status_code=202,
+    include_in_schema=False,
+)
+async def ingest_events(request: Request, batch: EventBatchV1, _service: ServiceDep) -> dict[str, int]:
+    """Store many events in one transaction (the outbox's batch of resources' earliest events); how many were
+    new. A repeat of an event already stored is skipped, as by the single ingest."""
+    async with database_of(request).sessionmaker() as session, session.begin():
+        stored = await store.ingest_many(session, batch.events)
     if stored:
         request.app.state.webhooks.wake()
     return {"stored": stored}

@@ -72,38 +72,50 @@ async def ingest(session: AsyncSession, event: DomainEventV1) -> bool:
 
     Returns False for an event already stored (the outbox's retry of a delivered message): nothing changes.
     """
+    return await ingest_many(session, [event]) == 1
+
+
+async def ingest_many(session: AsyncSession, batch: Sequence[DomainEventV1]) -> int:
+    """Store each event of ``batch`` once, in the order given, under one lock; how many were new.
+
+    The lock orders ingests, so a feed reader that has seen ``seq`` n never later finds an event below n commit.
+    One transaction and one lock for a whole batch is what makes the outbox's batches cheap for the gateway.
+    """
     await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": INGEST_LOCK})
-    seq = (
-        await session.execute(
-            pg_insert(events)
-            .values(
-                id=event.id,
-                type=event.type.value,
-                occurred_at=event.occurred_at,
-                resource_type=event.resource_type,
-                resource_id=event.resource_id,
-                district_code=event.district_code,
-                body_code=event.body_code,
-                policy=event.policy,
-                payload=event_body(event),
+    stored = 0
+    for event in batch:
+        seq = (
+            await session.execute(
+                pg_insert(events)
+                .values(
+                    id=event.id,
+                    type=event.type.value,
+                    occurred_at=event.occurred_at,
+                    resource_type=event.resource_type,
+                    resource_id=event.resource_id,
+                    district_code=event.district_code,
+                    body_code=event.body_code,
+                    policy=event.policy,
+                    payload=event_body(event),
+                )
+                .on_conflict_do_nothing(index_elements=[events.c.id])
+                .returning(events.c.seq)
             )
-            .on_conflict_do_nothing(index_elements=[events.c.id])
-            .returning(events.c.seq)
+        ).scalar_one_or_none()
+        if seq is None:
+            continue
+        stored += 1
+        await session.execute(
+            insert(deliveries).from_select(
+                ["subscription_id", "event_seq", "resource_key"],
+                select(
+                    subscriptions.c.id,
+                    literal(seq),
+                    literal(resource_key(event.resource_type, event.resource_id)),
+                ).where(_subscription_matches(event)),
+            )
         )
-    ).scalar_one_or_none()
-    if seq is None:
-        return False
-    await session.execute(
-        insert(deliveries).from_select(
-            ["subscription_id", "event_seq", "resource_key"],
-            select(
-                subscriptions.c.id,
-                literal(seq),
-                literal(resource_key(event.resource_type, event.resource_id)),
-            ).where(_subscription_matches(event)),
-        )
-    )
-    return True
+    return stored
 
 
 async def feed(

@@ -178,6 +178,23 @@ def event_body(event: DomainEventV1) -> dict[str, Any]:
     return event.model_dump(mode="json")
 
 
+INGEST_BATCH_MAX = 200
+"""Events per batch ingest; the outbox sends at most its batch size (64) at once."""
+
+
+class EventBatchV1(BaseModel):
+    """Several events in one ingest (``POST /internal/v1/events``), ingested in the order given.
+
+    The outbox sends only the earliest pending event of each resource in one batch, so the events of a batch are
+    about different resources and their order among themselves promises nothing; each resource's own events still
+    arrive one after another. An event already stored (a retry) is skipped, as by the single ingest.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    events: list[DomainEventV1] = Field(min_length=1, max_length=INGEST_BATCH_MAX)
+
+
 class EventFeedV1(BaseModel):
     """A page of the pull feed: events after the cursor, oldest first, and the cursor to ask with next."""
 
