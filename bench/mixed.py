@@ -33,7 +33,7 @@ import httpx
 from bench.common import SERVICE_NAMES, Context, StepFailed
 from bench.config import LOG_DIR
 from bench.data import NAME_QUERY, lookup_paths, number_of
-from bench.infra import dsn, start_service, wait_ready
+from bench.infra import drain_outboxes, dsn, start_service, wait_ready
 from bench.registry import Registry, bench_body, candidates
 from bench.services import EXTRA_ENV
 from bench.vouchers import redeem_jobs, voucher_setting, voucher_testdata_module
@@ -292,34 +292,6 @@ async def _approvals(ctx: Context, prep: Prepared, count: int) -> list[str]:
         return list(await asyncio.gather(*(one(c) for c in certs)))
 
 
-DRAIN_TIMEOUT_S = 600.0
-
-
-async def _drain_outboxes(ctx: Context) -> float:
-    """Wait until every service's outbox has delivered what the set-up wrote; the seconds it took.
-
-    A set-up batch of 10,000 certificates leaves 10,000 partner events for the registry to deliver to the
-    gateway: that backlog belongs to the set-up, not to the day being measured, and draining it inside a step
-    charged both services' CPU to the step's traffic. The step's own claims and redeems still write their events,
-    which are delivered during the step as they would be on a real day.
-    """
-    started = time.monotonic()
-    conns = [await asyncpg.connect(dsn(url)) for url in ctx.urls.values()]
-    try:
-        while True:
-            pending = 0
-            for conn in conns:
-                pending += await conn.fetchval("SELECT count(*) FROM outbox WHERE delivered_at IS NULL")
-            if pending == 0:
-                return time.monotonic() - started
-            if time.monotonic() - started > DRAIN_TIMEOUT_S:
-                raise StepFailed(f"{pending} outbox messages still undelivered after {DRAIN_TIMEOUT_S:.0f} s")
-            await asyncio.sleep(0.5)
-    finally:
-        for conn in conns:
-            await conn.close()
-
-
 async def _prepare_step(ctx: Context, prep: Prepared, rate: int, seconds: float, path: Path) -> None:
     """The plan file of one locust run: enough once-only requests for ``rate`` × ``seconds`` with a margin."""
     total = rate * seconds * 1.3 + 20
@@ -355,7 +327,7 @@ async def _prepare_step(ctx: Context, prep: Prepared, rate: int, seconds: float,
         "approvals": approvals,
     }
     await asyncio.to_thread(path.write_text, json.dumps(plan, ensure_ascii=False), "utf-8")
-    drained = await _drain_outboxes(ctx)
+    drained = await drain_outboxes(ctx.urls.values())
     ctx.shared.setdefault("mixed_drain_s", []).append(round(drained, 1))
 
 

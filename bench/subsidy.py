@@ -21,7 +21,7 @@ from bench.common import Context, StepFailed, bearer, cpu_text, expect
 from bench.data import lookup_paths
 from bench.filing import OCCUPATION
 from bench.http1 import encode_request
-from bench.infra import db_activity, describe_waits
+from bench.infra import db_activity, describe_waits, drain_outboxes
 from bench.loadgen import closed_loop, constant_rate
 
 
@@ -228,6 +228,7 @@ async def _claims(ctx: Context, base: str) -> None:
     ]
     if warmup:
         await constant_rate(base, submits[:warmup], rate=ctx.config.claim_rate, seconds=ctx.config.warmup_s)
+    await drain_outboxes(ctx.urls.values())
     with ctx.fleet.peak_during("subsidy-claims") as mem, db_activity(ctx.urls["subsidy-claims"]) as waits:
         result = await constant_rate(
             base, submits[warmup:], rate=ctx.config.claim_rate, seconds=ctx.config.claim_seconds
