@@ -133,8 +133,8 @@ class OutboxDelivery:
         earlier one for the same resource is pending, so "filed" can never be overtaken by "cancelled". A failure
         only holds back its own resource; the pass goes on with the others. The messages of one batch are heads
         of different resources, so they are sent side by side. A pass walks the ids upwards once (a failed
-        message is not retried within it); when it delivered something, another pass follows, so a message
-        whose predecessor was just closed (acknowledged, or refused for good) goes now rather than at the next poll.
+        message is not retried within it); when it closed something (acknowledged it, or refused it for good),
+        another pass follows, so a message whose predecessor was just closed goes now rather than at the next poll.
         """
         delivered = 0
         while True:
