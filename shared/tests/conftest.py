@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -26,7 +25,7 @@ from skills_shared.db.lean import LeanTxDep
 from skills_shared.idempotency import IdempotencyDep, LeanIdempotencyDep
 from skills_shared.problems import Problem, problem_responses
 from skills_shared.settings import ServiceSettings
-from skills_shared.testing import fresh_database, running_app, truncate_all
+from skills_shared.testing import fresh_database, log_lean_statements, running_app, truncate_all
 
 MIGRATIONS = Path(__file__).parent / "platform_migrations"
 
@@ -189,32 +188,3 @@ def lean_statements(app: FastAPI, monkeypatch: pytest.MonkeyPatch) -> list[str]:
     One statement is one round trip once it is prepared on the connection: count after a warm-up request.
     """
     return log_lean_statements(app, monkeypatch)
-
-
-def log_lean_statements(app: FastAPI, monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Wrap the app's lean pool so that every connection it lends logs its statements into the returned list."""
-    db = app.state.db
-    lend = db.lean_pool
-    sent: list[str] = []
-
-    def log(record: Any) -> None:
-        sent.append(record.query)
-
-    class LoggedPool:
-        def __init__(self, pool: Any) -> None:
-            self.pool = pool
-
-        @asynccontextmanager
-        async def acquire(self) -> AsyncIterator[Any]:
-            async with self.pool.acquire() as conn:
-                conn.add_query_logger(log)
-                try:
-                    yield conn
-                finally:
-                    conn.remove_query_logger(log)
-
-    async def lean_pool() -> LoggedPool:
-        return LoggedPool(await lend())
-
-    monkeypatch.setattr(db, "lean_pool", lean_pool)
-    return sent

@@ -6,7 +6,6 @@ from __future__ import annotations
 import itertools
 import sys
 from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -23,7 +22,7 @@ from skills_shared.certnumber import build
 from skills_shared.clock import FixedClock
 from skills_shared.contracts.v1.registry import CertificateRecord
 from skills_shared.settings import DEV_JWT_SECRET
-from skills_shared.testing import auth_headers, fresh_database, running_app, truncate_all
+from skills_shared.testing import auth_headers, fresh_database, log_lean_statements, running_app, truncate_all
 from skills_shared.validators import make_resident_id
 from subsidy_claims.app import MIGRATIONS_DIR, create_app
 from subsidy_claims.settings import SubsidySettings
@@ -291,28 +290,4 @@ def lean_statements(app: FastAPI, monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     One statement is one round trip once it is prepared on the connection: count after a warm-up request.
     """
-    db = app.state.db
-    lend = db.lean_pool
-    sent: list[str] = []
-
-    def log(record: Any) -> None:
-        sent.append(record.query)
-
-    class LoggedPool:
-        def __init__(self, pool: Any) -> None:
-            self.pool = pool
-
-        @asynccontextmanager
-        async def acquire(self) -> AsyncIterator[Any]:
-            async with self.pool.acquire() as conn:
-                conn.add_query_logger(log)
-                try:
-                    yield conn
-                finally:
-                    conn.remove_query_logger(log)
-
-    async def lean_pool() -> LoggedPool:
-        return LoggedPool(await lend())
-
-    monkeypatch.setattr(db, "lean_pool", lean_pool)
-    return sent
+    return log_lean_statements(app, monkeypatch)

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import sys
 from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
@@ -16,7 +14,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from skills_shared.clock import SHANGHAI, FixedClock
-from skills_shared.testing import fresh_database, running_app, truncate_all
+from skills_shared.testing import fresh_database, log_lean_statements, running_app, truncate_all
 from voucher.app import MIGRATIONS_DIR, create_app
 from voucher.settings import VoucherSettings
 
@@ -88,28 +86,4 @@ def lean_statements(app: FastAPI, monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     One statement is one round trip once it is prepared on the connection: count after a warm-up request.
     """
-    db = app.state.db
-    lend = db.lean_pool
-    sent: list[str] = []
-
-    def log(record: Any) -> None:
-        sent.append(record.query)
-
-    class LoggedPool:
-        def __init__(self, pool: Any) -> None:
-            self.pool = pool
-
-        @asynccontextmanager
-        async def acquire(self) -> AsyncIterator[Any]:
-            async with self.pool.acquire() as conn:
-                conn.add_query_logger(log)
-                try:
-                    yield conn
-                finally:
-                    conn.remove_query_logger(log)
-
-    async def lean_pool() -> LoggedPool:
-        return LoggedPool(await lend())
-
-    monkeypatch.setattr(db, "lean_pool", lean_pool)
-    return sent
+    return log_lean_statements(app, monkeypatch)

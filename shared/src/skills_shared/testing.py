@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import asyncpg
 import chinese_calendar
@@ -27,6 +27,9 @@ from skills_shared.db import to_async_url, to_asyncpg_dsn
 from skills_shared.db.migrations import upgrade
 from skills_shared.settings import DEV_JWT_SECRET
 from skills_shared.workdays import CALENDAR_FILE_ENV, reset_loaded_calendars
+
+if TYPE_CHECKING:
+    from pytest import MonkeyPatch
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 
@@ -231,3 +234,35 @@ async def metric_value(client: httpx.AsyncClient, name: str, **labels: str) -> f
             if sample.name == name and all(sample.labels.get(k) == v for k, v in labels.items()):
                 return float(sample.value)
     return 0.0
+
+
+def log_lean_statements(app: FastAPI, monkeypatch: MonkeyPatch) -> list[str]:
+    """Wrap the app's lean pool so that every connection it lends logs its statements into the returned list.
+
+    One statement is one round trip once it is prepared on the connection: count after a warm-up request. The
+    round-trip tests of the lean paths (redeem, claim submit, the shared unit of work) all count this way."""
+    db = app.state.db
+    lend = db.lean_pool
+    sent: list[str] = []
+
+    def log(record: Any) -> None:
+        sent.append(record.query)
+
+    class LoggedPool:
+        def __init__(self, pool: Any) -> None:
+            self.pool = pool
+
+        @asynccontextmanager
+        async def acquire(self) -> AsyncIterator[Any]:
+            async with self.pool.acquire() as conn:
+                conn.add_query_logger(log)
+                try:
+                    yield conn
+                finally:
+                    conn.remove_query_logger(log)
+
+    async def lean_pool() -> LoggedPool:
+        return LoggedPool(await lend())
+
+    monkeypatch.setattr(db, "lean_pool", lean_pool)
+    return sent
