@@ -11,6 +11,7 @@ import httpx
 import pytest
 import uvicorn
 from gateway_fakes import Certificate, FakeRegistry
+from prometheus_client import REGISTRY
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from gateway.app import create_app
@@ -200,20 +201,39 @@ async def test_gateway_fast_path_equals_the_general_path(
     )
     app = create_app(settings)
     queries = ({"name": "张三"}, {"name": "李四"}, {"id_number": ID_NUMBER})
+    counted_before = looked_up()
     async with running_app(app) as gw:
         fast_answers = [
             await gw.get(f"/api/v1/certificates/{NUMBER}", params=q, headers={"X-Request-ID": "fp-1"})
             for q in queries
         ]
         assert [a.status_code for a in fast_answers] == [200, 404, 200]
-        assert fast_answers[0].headers["x-request-id"] == "fp-1"
+        assert fast_answers[0].headers.get_list("x-request-id") == ["fp-1"]
         assert ID_NUMBER not in fast_answers[2].text
+        # counted under the documented route's template, as the general path below is, not as "unmatched"
+        assert looked_up() == counted_before + 3
         assert (await gw.get("/api/v1/certificates/not-a-number?name=x")).status_code == 422
         app.state.registry_get = None  # the documented route's general path
         general = [await gw.get(f"/api/v1/certificates/{NUMBER}", params=q) for q in queries]
         assert [(a.status_code, a.json()) for a in general] == [
             (a.status_code, a.json()) for a in fast_answers
         ]
+        assert looked_up() == counted_before + 7  # and the malformed number, which the route answered
+
+
+def looked_up() -> float:
+    """The gateway's count of answered look-ups, all statuses, under the route's template."""
+    total = 0.0
+    for metric in REGISTRY.collect():
+        for sample in metric.samples:
+            labels = sample.labels
+            if (
+                sample.name == "http_requests_total"
+                and labels.get("service") == "gateway"
+                and labels.get("route") == "/api/v1/certificates/{number}"
+            ):
+                total += sample.value
+    return total
 
 
 async def test_fast_path_is_rate_limited_like_the_route(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import re
 import time
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -43,14 +44,26 @@ def new_request_id() -> str:
     return f"{random.getrandbits(128):032x}"
 
 
-async def send_problem(send: Send, problem: Problem, request_id: str | None) -> None:
-    """Write a problem+json response straight onto the ASGI channel."""
+@dataclass(frozen=True, slots=True)
+class RouteLabel:
+    """What a pure-ASGI hot path puts in ``scope["route"]``: its requests are then counted, timed and logged
+    under the template of the documented route it stands in for, not as ``unmatched``."""
+
+    path: str
+
+
+async def send_problem(
+    send: Send, problem: Problem, request_id: str | None, *, request_id_header: bool = True
+) -> None:
+    """Write a problem+json response straight onto the ASGI channel.
+
+    ``request_id_header=False`` inside `RequestContextMiddleware`, whose own ``send`` adds the header."""
     body = orjson.dumps(problem.body(request_id))
     headers = [
         (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
         (b"content-length", str(len(body)).encode()),
     ]
-    if request_id:
+    if request_id and request_id_header:
         headers.append((REQUEST_ID_HEADER.encode(), request_id.encode()))
     headers += [(k.lower().encode(), v.encode()) for k, v in problem.headers.items()]
     await send({"type": "http.response.start", "status": problem.status, "headers": headers})

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import httpx
 from fastapi import FastAPI
+from starlette.middleware import Middleware
 
 from certificate_registry.batches.api import router as batches_router
 from certificate_registry.certificates.api import router as certificates_router
-from certificate_registry.certificates.lookup import BY_NUMBER, lean_routes
+from certificate_registry.certificates.lookup import BY_NUMBER, LookupFastPath
 from certificate_registry.documents.api import router as documents_router
 from certificate_registry.documents.keys import key_from_setting, load_or_create_key
 from certificate_registry.issuers.api import router as issuers_router
@@ -104,7 +105,7 @@ def create_app(
         migrations_dir=MIGRATIONS_DIR,
         lifespan=_lifespan(settings, org_filing_transport),
     )
-    # The public look-up is the hot path (CR-6): served by a plain Starlette route ahead of the FastAPI route
-    # that documents it in OpenAPI. Middleware, problem+json handlers and metrics apply to it all the same.
-    app.router.routes[0:0] = lean_routes()
+    # The public look-up is the hot path (CR-6): answered by pure ASGI inside the request-context middleware,
+    # ahead of the FastAPI route that documents it in OpenAPI (request IDs, guards, metrics and logs apply).
+    app.user_middleware.append(Middleware(LookupFastPath))
     return app

@@ -96,8 +96,10 @@ async def public_lookup(
     name: Annotated[str | None, Query(max_length=50, description="The holder's name.")] = None,
     id_number: Annotated[str | None, Query(max_length=18, description="The holder's ID number.")] = None,
 ) -> Response:
-    """Documents the look-up; the app serves it through `lookup.lean_routes()` placed ahead of this route."""
-    return await lookup.public_lookup_endpoint(request)
+    """Documents the look-up, which `lookup.LookupFastPath` answers ahead of the router; this route answers HEAD
+    and what the fast path hands on, through the same `lookup.lookup_body`."""
+    body = await lookup.lookup_body(lookup.pool_of(request), number, request.scope["query_string"])
+    return Response(body, media_type="application/json")
 
 
 @router.get(

@@ -1,22 +1,27 @@
 """The look-up hot path (CR-6): asyncpg prepared statements on a dedicated pool and orjson bodies, no ORM.
 
-Partners and mobile apps call this most; DESIGN.md measured the ORM path at a fifth of the throughput.
+Partners and mobile apps call this most; DESIGN.md measured the ORM path at a fifth of the throughput. The
+public look-up is answered by `LookupFastPath`, a pure ASGI middleware inside the request-context middleware:
+FastAPI's exception middleware, router and request/response objects cost the registry about 40 µs of its 220 µs
+per look-up (bench/README.md). The FastAPI route in `certificates.api` documents the same look-up and answers
+what the fast path hands on; both call `lookup_body`, so the rule has one home.
 """
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Any
+from urllib.parse import parse_qsl
 
 import asyncpg
 import orjson
 from fastapi import Request
 from fastapi.responses import Response
-from starlette.routing import Match, Route
-from starlette.types import Scope
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from certificate_registry.certificates.rules import RULE_CODE_LAYOUT, RULE_PUBLIC_QUERY, lookup_matches
 from skills_shared import certnumber
+from skills_shared.middleware import RouteLabel, send_problem
 from skills_shared.problems import FieldError, Problem
 from skills_shared.reference import SkillLevel
 from skills_shared.refusals import Refusal
@@ -99,14 +104,15 @@ async def fetch_by_number(pool: asyncpg.Pool[Any], number: str) -> asyncpg.Recor
 
 async def public_lookup(
     pool: asyncpg.Pool[Any], number: str, *, name: str | None, id_number: str | None
-) -> Response:
+) -> bytes:
+    """The masked view of ``number`` as JSON, when the name or ID number matches what is stored (CR-6)."""
     row = await fetch_by_number(pool, number)
     stored_name = row["holder_name"] if row is not None else ""
     stored_id = row["id_number"] if row is not None else ""
     matched = lookup_matches(stored_name=stored_name, stored_id=stored_id, name=name, id_number=id_number)
     if row is None or not matched:
         raise not_found()
-    return json_response(public_view(row))
+    return orjson.dumps(public_view(row))
 
 
 async def holder_certificates(
@@ -148,13 +154,13 @@ def _query_problem(name: str, message: str) -> Problem:
     )
 
 
-async def public_lookup_endpoint(request: Request) -> Response:
-    """GET /v1/certificates/{number}?name=… | ?id_number=… (CR-6), as a plain Starlette endpoint.
+async def lookup_body(pool: asyncpg.Pool[Any], number: str, query_string: bytes) -> bytes:
+    """GET /v1/certificates/{number}?name=… | ?id_number=… (CR-6): the answer's JSON, or a Problem.
 
-    No dependency resolution and no response model: the checks FastAPI would do are the few lines below.
-    """
-    number = request.path_params["number"]
-    params = request.query_params
+    The checks FastAPI would make from the documented route's signature are the few lines below; the query is
+    parsed as Starlette parses it (the last of repeated names wins; the request-context middleware refuses
+    repeats before this runs)."""
+    params = dict(parse_qsl(query_string.decode("latin-1"), keep_blank_values=True))
     name, id_number = params.get("name"), params.get("id_number")
     check_number(number)
     if (name is None) == (id_number is None):
@@ -163,19 +169,50 @@ async def public_lookup_endpoint(request: Request) -> Response:
         raise _query_problem("name", "姓名过长")
     if id_number is not None and len(id_number) > 18:
         raise _query_problem("id_number", "身份证号码过长")
-    return await public_lookup(pool_of(request), number, name=name, id_number=id_number)
+    return await public_lookup(pool, number, name=name, id_number=id_number)
 
 
-class LeanRoute(Route):
-    """A Starlette route that also records itself as ``scope["route"]``, so metrics label it by its template."""
-
-    def matches(self, scope: Scope) -> tuple[Match, Scope]:
-        match, child_scope = super().matches(scope)
-        if match is not Match.NONE:
-            child_scope["route"] = self
-        return match, child_scope
+LOOKUP_PATH = "/v1/certificates/"
+LOOKUP_ROUTE = RouteLabel("/v1/certificates/{number}")
+JSON_HEADER = (b"content-type", b"application/json")
 
 
-def lean_routes() -> list[Route]:
-    """Hot-path routes placed ahead of the FastAPI routes that document them (same path, same behaviour)."""
-    return [LeanRoute("/v1/certificates/{number}", public_lookup_endpoint, methods=["GET"])]
+class LookupFastPath:
+    """Answers ``GET /v1/certificates/{number}`` (and HEAD, as Starlette routes do) before FastAPI's router,
+    exactly as the documented route would.
+
+    It runs after the request-context middleware (request ID, body and header guards, metrics, the access line)
+    and labels the request with the route's template. A Problem is answered here; anything unexpected (the
+    database down, a bug) hands the request on to the documented route, whose exception handlers answer it the
+    general way (a 503 with Retry-After for an outage). Every other path goes straight on.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path: str = scope.get("path", "")
+        number = path[len(LOOKUP_PATH) :]
+        if (
+            scope["type"] != "http"
+            or scope["method"] not in ("GET", "HEAD")
+            or not path.startswith(LOOKUP_PATH)
+            or not number
+            or "/" in number
+        ):
+            await self.app(scope, receive, send)
+            return
+        try:
+            body = await lookup_body(scope["app"].state.lookup_pool, number, scope["query_string"])
+        except Problem as problem:
+            scope["route"] = LOOKUP_ROUTE
+            request_id = (scope.get("state") or {}).get("request_id")
+            await send_problem(send, problem, request_id, request_id_header=False)
+            return
+        except Exception:  # answered by the documented route and its exception handlers
+            await self.app(scope, receive, send)
+            return
+        scope["route"] = LOOKUP_ROUTE
+        length = (b"content-length", str(len(body)).encode())
+        await send({"type": "http.response.start", "status": 200, "headers": [JSON_HEADER, length]})
+        await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else body})

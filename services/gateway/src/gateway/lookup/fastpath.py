@@ -16,10 +16,12 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from gateway import paths
 from skills_shared.clients import service_path
 from skills_shared.fastget import FastGet
-from skills_shared.middleware import send_problem
+from skills_shared.middleware import RouteLabel, send_problem
 from skills_shared.problems import Problem
 
 PREFIX = "/api/v1/certificates/"
+ROUTE = RouteLabel(PREFIX + "{number}")
+"""The documented route's template: metrics and access lines name the look-up by it."""
 NUMBER = re.compile(r"[A-Z][0-9]{21}")
 SAFE_QUERY = frozenset(range(0x21, 0x7F))
 """Bytes that may go into a request line as they are."""
@@ -44,6 +46,7 @@ class LookupFastPath:
         if fast is None or not SAFE_QUERY.issuperset(query):
             await self.app(scope, receive, send)
             return
+        scope["route"] = ROUTE
         target = service_path(paths.REGISTRY_PUBLIC_LOOKUP, number=path[len(PREFIX) :])
         if query:
             target = f"{target}?{query.decode('ascii')}"
@@ -58,7 +61,7 @@ class LookupFastPath:
         try:
             answer = await fast.get(target, tuple(forwarded))
         except Problem as problem:
-            await send_problem(send, problem, request_id)
+            await send_problem(send, problem, request_id, request_id_header=False)
             return
         headers = [
             (b"content-type", answer.content_type),
