@@ -318,6 +318,10 @@ def create_service_app(
         dependencies=[Depends(reject_unknown_query_parameters)],
         docs_url=None,
         redoc_url=None,
+        # Traces come from `skills_shared.tracing` (OpenTelemetry's FastAPI instrumentation, when an endpoint is
+        # set) and metrics from Prometheus; FastAPI's own telemetry would only ask OpenTelemetry for its three
+        # providers on every request (2.5 µs each time) to find them unconfigured.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     install_docs(app, settings)
     install_clock(app, settings.environment)

@@ -164,6 +164,7 @@ class Breakers:
         self.factory = AsyncCircuitBreakerFactory(default_threshold=threshold, default_ttl=reset_s)
         self._trials: set[str] = set()
         self._breakers: dict[str, AsyncCircuitBreaker] = {}
+        self._gauges: dict[str, Any] = {}
 
     def state(self, route_class: str) -> str:
         """``closed``, ``opened`` or ``half-opened`` (tests and metrics)."""
@@ -197,7 +198,10 @@ class Breakers:
         finally:
             if trial:
                 self._trials.discard(route_class)
-            BREAKER_OPEN.labels(self.service, route_class).set(0 if context.state == "closed" else 1)
+            gauge = self._gauges.get(route_class)
+            if gauge is None:  # labelled once per class: ``labels`` costs a lock and a key per call
+                gauge = self._gauges[route_class] = BREAKER_OPEN.labels(self.service, route_class)
+            gauge.set(0 if context.state == "closed" else 1)
 
 
 def service_unavailable(
