@@ -35,6 +35,7 @@ from purgatory.domain.model import OpenedState
 from purgatory.service._async.circuitbreaker import AsyncCircuitBreaker
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential
 
+from skills_shared.metric_series import series
 from skills_shared.problems import Problem
 
 
@@ -164,7 +165,6 @@ class Breakers:
         self.factory = AsyncCircuitBreakerFactory(default_threshold=threshold, default_ttl=reset_s)
         self._trials: set[str] = set()
         self._breakers: dict[str, AsyncCircuitBreaker] = {}
-        self._gauges: dict[str, Any] = {}
 
     def state(self, route_class: str) -> str:
         """``closed``, ``opened`` or ``half-opened`` (tests and metrics)."""
@@ -198,10 +198,7 @@ class Breakers:
         finally:
             if trial:
                 self._trials.discard(route_class)
-            gauge = self._gauges.get(route_class)
-            if gauge is None:  # labelled once per class: ``labels`` costs a lock and a key per call
-                gauge = self._gauges[route_class] = BREAKER_OPEN.labels(self.service, route_class)
-            gauge.set(0 if context.state == "closed" else 1)
+            series(BREAKER_OPEN, self.service, route_class).set(0 if context.state == "closed" else 1)
 
 
 def service_unavailable(

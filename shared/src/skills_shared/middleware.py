@@ -16,6 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from skills_shared.auth import MAX_TOKEN_BYTES
 from skills_shared.logging import bind_request_scope
+from skills_shared.metric_series import series
 from skills_shared.problems import PROBLEM_MEDIA_TYPE, Problem
 
 ACCEPTED_BODY_TYPES = ("application/json",)
@@ -171,23 +172,11 @@ class RequestContextMiddleware:
         self.bulk_paths = bulk_paths
         self.bulk_body_bytes = bulk_body_bytes if bulk_body_bytes is not None else max_body_bytes
         self._body_types: list[tuple[re.Pattern[str], str, tuple[str, ...]]] | None = None
-        self._series: dict[tuple[str, str, str], tuple[Any, Any]] = {}
 
     def _count(self, method: str, template: str, status: int, elapsed_s: float) -> None:
-        """One request in the request counter and the latency histogram.
-
-        The labelled series are kept per (method, route, status): prometheus_client's ``labels`` takes a lock and
-        builds a key on every call, about 1 µs each, twice per request. Methods, route templates and statuses
-        are few, so the table stays small."""
-        key = (method, template, str(status))
-        series = self._series.get(key)
-        if series is None:
-            series = self._series[key] = (
-                REQUESTS.labels(self.service, method, template, key[2]),
-                LATENCY.labels(self.service, method, template),
-            )
-        series[0].inc()
-        series[1].observe(elapsed_s)
+        """One request in the request counter and the latency histogram (series looked up once, `series`)."""
+        series(REQUESTS, self.service, method, template, str(status)).inc()
+        series(LATENCY, self.service, method, template).observe(elapsed_s)
 
     def _accepted(self, scope: Scope) -> tuple[str, ...]:
         """The body types the route a request is for documents (JSON unless it names more, like the .xlsx
@@ -219,7 +208,7 @@ class RequestContextMiddleware:
             # Before the request id is read or anything else decodes a header: nothing here is trusted yet.
             request_id = new_request_id()
             await send_problem(send, oversized, request_id)
-            REQUESTS.labels(self.service, scope["method"], "unmatched", str(oversized.status)).inc()
+            series(REQUESTS, self.service, scope["method"], "unmatched", str(oversized.status)).inc()
             return
         headers = dict(scope["headers"])
         incoming = headers.get(REQUEST_ID_HEADER.encode(), b"").decode("latin-1")
