@@ -11,12 +11,13 @@ import asyncio
 
 import asyncpg
 import httpx
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from skills_shared.audit import chain_of, record
 from skills_shared.db import to_asyncpg_dsn
-from skills_shared.db.lean import combined_statement, lean_transaction
+from skills_shared.db.lean import LeanTx, combined_statement, lean_transaction
 from skills_shared.db.tables import audit_log, idempotency_keys, outbox
 from skills_shared.testing import auth_headers
 
@@ -183,6 +184,43 @@ async def test_a_failing_unit_sends_none_of_its_held_writes(
         except LookupError:
             pass
         assert await conn.fetchval("SELECT count(*) FROM audit_log") == 0
+        assert not conn.is_in_transaction()
+    finally:
+        await conn.close()
+
+
+class _Refused(Exception):
+    """What a caller's ``refuse`` makes of a constraint: here, the constraint's name."""
+
+
+def _refuse(exc: asyncpg.IntegrityConstraintViolationError) -> _Refused:
+    return _Refused(exc.constraint_name)
+
+
+async def test_a_held_write_that_breaks_a_constraint_is_refused_at_the_flush_and_leaves_nothing(
+    client: httpx.AsyncClient, database_url: str
+) -> None:
+    """A held UPDATE's violation cannot surface where it was written, only in the flush; the flush raises what its
+    ``refuse`` makes of it, and the audit row held beside it is rolled back with it. Written at once (no holding),
+    the same write is refused at the call."""
+    conn = await asyncpg.connect(to_asyncpg_dsn(database_url))
+    bad = "SELECT k FROM guarded WHERE k = 1 / ($1::int - 1)"  # no constraint: no refusal, the error stays
+    try:
+        await conn.execute("CREATE TEMP TABLE guarded (k int CONSTRAINT ck_guarded_small CHECK (k < 10))")
+        await conn.execute("INSERT INTO guarded VALUES (1)")
+        with pytest.raises(_Refused, match="ck_guarded_small"):
+            async with lean_transaction(conn) as tx:
+                await record(tx, actor="held", action="held.append", entity_type="held", entity_id="1")
+                await tx.write("UPDATE guarded SET k = $1::int RETURNING 1", 11, refuse=_refuse)
+                assert len(tx.held) == 2  # nothing sent yet: the violation is still to come
+        assert await conn.fetchval("SELECT count(*) FROM audit_log") == 0
+        assert await conn.fetchval("SELECT k FROM guarded") == 1
+        with pytest.raises(_Refused, match="ck_guarded_small"):
+            async with conn.transaction():
+                await LeanTx(conn).write("UPDATE guarded SET k = $1::int", 12, refuse=_refuse)
+        with pytest.raises(asyncpg.DivisionByZeroError):
+            async with lean_transaction(conn) as tx:
+                await tx.write(bad, 1, refuse=_refuse)
         assert not conn.is_in_transaction()
     finally:
         await conn.close()

@@ -1,8 +1,9 @@
-"""Round trips of one claim submit: the audit row and the stored idempotent answer go in one statement.
+"""Round trips of one claim submit: the claim's UPDATE, the audit row and the stored answer go in one statement.
 
-Each round trip costs the service 60–100 µs of CPU. Submit reads and guards in its own statements (the draft,
-the row lock, the policy tables, the ledgers, the UPDATE); its trailing writes — the audit row and the answer
-stored under the Idempotency-Key — are held by the lean unit of work and sent together just before COMMIT.
+Each round trip costs the service 60–100 µs of CPU. Submit reads the draft before asking the registry, then in one
+statement locks the row and reads everything the decision needs (status, CQ table, prior subsidies), and takes
+both ledgers in one more; its trailing writes — the claim's UPDATE, the audit row and the answer stored under the
+Idempotency-Key — are held by the lean unit of work and sent together just before COMMIT.
 """
 
 from __future__ import annotations
@@ -15,9 +16,9 @@ import httpx
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-CQ_SUBMIT_ROUND_TRIPS = 11
-"""BEGIN, the key's claim, draft, row lock, prior subsidies, CQ table, level ledger, family ledger, UPDATE, audit row
-with the stored answer, COMMIT (twelve when the audit row and the answer went one by one)."""
+CQ_SUBMIT_ROUND_TRIPS = 7
+"""BEGIN, the key's claim, draft, row lock with the decision's reads, both ledgers, the UPDATE with the audit row and
+the stored answer, COMMIT (eleven when the lock, each read, each ledger and the UPDATE went one by one)."""
 
 
 async def _submit(client: httpx.AsyncClient, factory: Any, tokens: Any) -> str:
@@ -46,6 +47,10 @@ async def test_submit_sends_its_audit_row_with_the_stored_answer(
     *_, writes, commit = lean_statements
     assert commit.strip(" ;") == "COMMIT"
     assert "audit_append(" in writes and "INSERT INTO idempotency_keys" in writes
+    assert "UPDATE claims SET status" in writes
+    context = next(sql for sql in lean_statements if "FOR UPDATE" in sql)
+    assert "cq_amount_tables" in context and "past_subsidies" in context
+    assert sum("level_ledger" in sql and "family_ledger" in sql for sql in lean_statements) == 1
     assert sum("audit_append(" in sql or "INTO idempotency_keys" in sql for sql in lean_statements) == 1
     async with engine.connect() as conn:
         audited = (

@@ -6,18 +6,18 @@ hundreds of times a second with a handful of fixed statements (scan-to-redeem, c
 `LeanTxDep` instead of a `SessionDep` and speak SQL through ``tx.conn``. The contract is the session's: the
 transaction commits before the response is sent, and any exception rolls everything back.
 
-Trailing writes — the audit row, the outbox event, the stored idempotent answer — are written through
-`LeanTx.write`: nothing later in the unit of work reads them, so the request's own unit of work holds them back
-and sends them all as one statement (`LeanTx.flush`, one CTE per write) just before it commits, or together with
-the idempotency store. Each round trip costs a service 60–100 µs of CPU. A refusal raised before the flush rolls
-back a transaction in which none of them ever ran; one raised by the flush (the idempotency store finding the key
-taken) rolls them back with the rest.
+Trailing writes — the audit row, the outbox event, the stored idempotent answer, a row's final UPDATE — are
+written through `LeanTx.write`: nothing later in the unit of work reads them, so the request's own unit of work
+holds them back and sends them all as one statement (`LeanTx.flush`, one CTE per write) just before it commits, or
+together with the idempotency store. Each round trip costs a service 60–100 µs of CPU. A refusal raised before
+the flush rolls back a transaction in which none of them ever ran; one raised by the flush (the idempotency store
+finding the key taken, or a held UPDATE's constraint, which its ``refuse`` words) rolls them back with the rest.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -33,13 +33,22 @@ Connection: TypeAlias = "asyncpg.Connection[Any] | asyncpg.pool.PoolConnectionPr
 _PARAMETER = re.compile(r"\$(\d+)")
 
 
+Refuse: TypeAlias = Callable[[asyncpg.IntegrityConstraintViolationError], BaseException]
+"""Turns a constraint the database enforced into the refusal the caller owes its client (a 409 naming the rule)."""
+
+
 @dataclass(frozen=True, slots=True)
 class HeldWrite:
     """One trailing write waiting for the flush: a statement that yields rows (a SELECT, or DML with RETURNING,
-    so its CTE can be referenced and is certain to run), and its arguments."""
+    so its CTE can be referenced and is certain to run), and its arguments.
+
+    ``refuse`` is set on a write whose constraints can refuse the request (a guarded UPDATE): held back, its
+    violation surfaces at the flush instead of at the call, and the flush raises what ``refuse`` makes of it.
+    """
 
     sql: str
     args: tuple[Any, ...]
+    refuse: Refuse | None = None
 
 
 def parameter_count(sql: str) -> int:
@@ -84,12 +93,18 @@ class LeanTx:
     hold_writes: bool = False
     held: list[HeldWrite] = field(default_factory=list)
 
-    async def write(self, sql: str, *args: Any) -> None:
-        """A write nothing later in this unit of work reads (audit row, outbox event): held for the flush."""
+    async def write(self, sql: str, *args: Any, refuse: Refuse | None = None) -> None:
+        """A write nothing later in this unit of work reads (audit row, outbox event, a row's final UPDATE): held
+        for the flush. With ``refuse``, a constraint violation it causes becomes that refusal, here or there."""
         if self.hold_writes:
-            self.held.append(HeldWrite(sql, args))
-        else:
+            self.held.append(HeldWrite(sql, args, refuse))
+            return
+        try:
             await self.conn.execute(sql, *args)
+        except asyncpg.IntegrityConstraintViolationError as exc:
+            if refuse is None:
+                raise
+            raise refuse(exc) from None
 
     async def flush(self, last: HeldWrite | None = None) -> int:
         """Run every held write, then ``last``, in one round trip; the number of rows ``last`` yielded (0 if none).
@@ -103,7 +118,15 @@ class LeanTx:
         if not writes:
             return 0
         sql = combined_statement(tuple(w.sql for w in writes))
-        counts = await self.conn.fetchrow(sql, *[a for w in writes for a in w.args])
+        try:
+            counts = await self.conn.fetchrow(sql, *[a for w in writes for a in w.args])
+        except asyncpg.IntegrityConstraintViolationError as exc:
+            # One statement: the violation cannot say which write caused it, only which constraint. The writes
+            # that can be refused say what that means; audit rows, events and stored answers never are.
+            refuse = next((w.refuse for w in writes if w.refuse is not None), None)
+            if refuse is None:
+                raise
+            raise refuse(exc) from None
         assert counts is not None  # a SELECT without FROM always yields one row
         return int(counts[-1]) if last is not None else 0
 

@@ -27,7 +27,7 @@ from subsidy_claims.claims.registry import RegistryClient, compare
 from subsidy_claims.claims.rules import Action
 from subsidy_claims.claims.schemas import SubsidyClaim
 from subsidy_claims.claims.service import snapshot, to_out
-from subsidy_claims.claims.submit_repository import SubmitRepository
+from subsidy_claims.claims.submit_repository import SubmitContext, SubmitRepository
 from subsidy_claims.policies import rules as policy_rules
 from subsidy_claims.policies.decision import DecisionRecord
 from subsidy_claims.policies.facts import CertificateFacts
@@ -57,22 +57,24 @@ async def submit_claim(
         )
     certificate = await registry.certificate(claim.certificate_number, rule)
     compare(submission.declared(claim), certificate, rule)
-    # Lock the row, then look at its status again: a parallel submit may have won while the registry was
-    # asked. Only the status can have moved (a draft changes by submitting), so the claim as read stands.
-    status = await repo.lock_status(claim.id)
+    # Lock the row and look at its status again, with everything the decision reads: a parallel submit may have
+    # won while the registry was asked. Only the status can have moved (a draft changes by submitting), so the
+    # claim as read stands.
+    context = await repo.context(claim, certificate.occupation_code, certificate.work_type)
+    if context.status is None:  # a stale draft purged (claims.drafts) while the registry was asked
+        raise not_found("claim_not_found", "补贴申请不存在")
     before = snapshot(claim)
-    target = rules.next_status(status, Action.SUBMIT)
-    record = await _evaluate(repo, claim, certificate, today)
+    target = rules.next_status(context.status, Action.SUBMIT)
+    record = _evaluate(claim, certificate, context, today)
     refused = submission.refusal(record)
     if refused is not None:
         raise refused
     try:
         await _take_entitlements(repo, claim, today)
-        submission.apply_submission(claim, target, certificate, record, today, now)
-        await repo.save(claim)
     except asyncpg.IntegrityConstraintViolationError as exc:
-        # A simultaneous submit committed first: the database's guard names the rule (CONSTRAINT_RULES).
-        raise submission.constraint_problem(exc.constraint_name) from None
+        raise _lost_race(exc) from None
+    submission.apply_submission(claim, target, certificate, record, today, now)
+    await repo.save(claim, refuse=_lost_race)
     await audit.record(
         tx,
         actor=principal,
@@ -86,36 +88,39 @@ async def submit_claim(
     return to_out(claim, today, [])  # objections exist only from publicity on: none yet
 
 
-async def _evaluate(
-    repo: SubmitRepository, claim: Claim, certificate: CertificateFacts, today: date
+def _lost_race(exc: asyncpg.IntegrityConstraintViolationError) -> Exception:
+    """A simultaneous submit committed first: the database's guard names the rule (CONSTRAINT_RULES)."""
+    return submission.constraint_problem(exc.constraint_name)
+
+
+def _evaluate(
+    claim: Claim, certificate: CertificateFacts, context: SubmitContext, today: date
 ) -> DecisionRecord:
     """The policy's decision with the registry's facts, the policy tables and the applicant's prior subsidies."""
-    catalogue = (
-        await repo.catalogue_class(certificate.occupation_code, certificate.work_type)
-        if claim.policy == "sh-upgrade"
-        else None
-    )
     facts = claim_facts(
         applied_on=today,
         applicant_id=claim.applicant_id_number,
         stored=claim.facts,
         certificate=certificate,
-        prior=await repo.prior_subsidies(claim.applicant_id_number, exclude=claim.id),
-        catalogue_class=catalogue,
+        prior=context.prior,
+        catalogue_class=context.catalogue_class,
     )
-    cq_table = await repo.current_cq_table() if claim.policy == "cq-eval" else None
-    return policy_rules.evaluate(claim.policy, facts, cq_table)
+    return policy_rules.evaluate(claim.policy, facts, context.cq_table)
 
 
 async def _take_entitlements(repo: SubmitRepository, claim: Claim, today: date) -> None:
     """The database's guards, in one transaction with the claim: level (CQ-7 / SH-6), family (CQ-6), year (SH-13)."""
     applicant = claim.applicant_id_number
-    if not await repo.take_level(applicant, claim.policy, claim.work_type_key, claim.level_key, claim.id):
+    if claim.policy == "cq-eval":
+        level, family = await repo.take_level_and_family(
+            applicant, claim.policy, claim.work_type_key, claim.level_key, claim.id, claim.family_key
+        )
+        if not level:
+            raise submission.level_taken(claim.policy)
+        if not family:
+            raise submission.family_taken()
+    elif not await repo.take_level(applicant, claim.policy, claim.work_type_key, claim.level_key, claim.id):
         raise submission.level_taken(claim.policy)
-    if claim.policy == "cq-eval" and not await repo.take_family(
-        applicant, claim.policy, claim.family_key, claim.work_type_key
-    ):
-        raise submission.family_taken()
     if claim.policy == "sh-upgrade":
         in_service, secondary = submission.sh13_standing(claim.facts)
         external, external_in_service = await repo.external_counts(applicant, today.year)

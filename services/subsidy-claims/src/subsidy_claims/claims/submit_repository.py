@@ -10,11 +10,12 @@ CHECK constraints. Constraint violations surface as asyncpg's ``IntegrityConstra
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
 
-from skills_shared.db.lean import LeanTx
+from skills_shared.db.lean import LeanTx, Refuse, combined_statement
 from subsidy_claims.claims.models import Claim
 from subsidy_claims.claims.repository import HOLDING_VALUES, PRIOR_SQL, past_subsidy_of
 from subsidy_claims.policies.facts import CatalogueClass, PastSubsidy, SubsidyKind
@@ -35,13 +36,25 @@ SELECT id, policy, policy_version, status, applicant_id_number, applicant_name, 
        created_by
 FROM claims WHERE id = $1::uuid
 """
-_LOCK_STATUS = "SELECT status FROM claims WHERE id = $1::uuid FOR UPDATE"
-_CQ_TABLE = "SELECT version, amounts::text FROM cq_amount_tables ORDER BY id DESC LIMIT 1"
-_CATALOGUE = """
-SELECT work_type, catalogue_class FROM sh_catalogue WHERE occupation_code = $1::text AND work_type = ANY($2::text[])
-"""
 _PRIOR = PRIOR_SQL.replace(":applicant", "$1").replace(":holding", "$2").replace(":exclude", "$3")
 """The preview's statement (``repository.PRIOR_SQL``) with ``$n`` parameters."""
+# Everything the decision reads once the registry has answered, in one round trip: the claim's row lock and its
+# status as now committed (a parallel submit may have won while the registry was asked), the newest CQ-10 amount
+# table (cq-eval), the SH-2 catalogue entries of the occupation and 工种 (sh-upgrade), and the prior subsidies. The
+# row lock comes first, from the one-row source every other part hangs off: no row means no claim. One row per
+# prior subsidy (or one with NULL prior columns); the lock, table and catalogue columns repeat on each.
+_CONTEXT = f"""
+SELECT l.status, cq.version AS cq_version, cq.amounts::text AS cq_amounts, cat.classes::text AS catalogue,
+       p.own, p.kind, p.occupation_code, p.work_type, p.level, p.year, p.as_in_service, p.as_secondary_student,
+       p.source
+FROM (SELECT status FROM claims WHERE id = $3::uuid FOR UPDATE) AS l
+LEFT JOIN LATERAL (SELECT version, amounts FROM cq_amount_tables WHERE $4::bool ORDER BY id DESC LIMIT 1) AS cq
+       ON true
+LEFT JOIN LATERAL (SELECT jsonb_object_agg(work_type, catalogue_class) AS classes FROM sh_catalogue
+                   WHERE $5::bool AND occupation_code = $6::text AND work_type = ANY($7::text[])) AS cat ON true
+LEFT JOIN ({_PRIOR}) AS p ON true
+ORDER BY p.own
+"""  # noqa: S608 - our own constant statement; every value is a parameter
 # CQ-7 / SH-6: the upsert locks the (person, policy, 工种) row and re-checks the condition on its newest version,
 # so of two simultaneous claims at the same level exactly one gets a row back. A certificate without level
 # (level key 0) never takes an existing row: same project once.
@@ -62,6 +75,9 @@ DO UPDATE SET work_type_key = $4::text
 WHERE f.work_type_key = $4::text
 RETURNING f.work_type_key
 """
+_TAKE_LEVEL_AND_FAMILY = combined_statement((_TAKE_LEVEL, _TAKE_FAMILY))
+"""CQ-6 and CQ-7 in one round trip: the level row, then the family row (the main query reads the level's count
+first, so every submit locks the two ledgers in the same order), each count 1 when taken."""
 _EXTERNAL_COUNTS = """
 SELECT count(*), count(*) FILTER (WHERE as_in_service) FROM past_subsidies
 WHERE applicant_id_number = $1::text AND year = $2::int AND kind = ANY($3::text[])
@@ -85,7 +101,19 @@ UPDATE claims SET status = $2::text, occupation_name = $3::text, facts = $4::jso
        as_secondary_student = $13::bool, submitted_on = $14::date, submitted_at = $15::timestamptz,
        review_due_on = $16::date, review_started_on = $17::date, updated_at = now()
 WHERE id = $1::uuid
+RETURNING 1
 """
+
+
+@dataclass(frozen=True, slots=True)
+class SubmitContext:
+    """What `SubmitRepository.context` read under the claim's row lock."""
+
+    status: str | None
+    """The claim's status as committed once the lock was granted; None when there is no such claim."""
+    cq_table: CqAmountTable | None
+    catalogue_class: CatalogueClass | None
+    prior: list[PastSubsidy]
 
 
 def _json(value: Any) -> str | None:
@@ -96,6 +124,7 @@ class SubmitRepository:
     """Speaks to the lean unit of work's connection; every method is one statement (two for the year row)."""
 
     def __init__(self, tx: LeanTx) -> None:
+        self.tx = tx
         self.conn = tx.conn
 
     async def draft(self, claim_id: uuid.UUID) -> Claim | None:
@@ -107,24 +136,29 @@ class SubmitRepository:
         values["facts"] = orjson.loads(values["facts"])
         return Claim(**values)
 
-    async def lock_status(self, claim_id: uuid.UUID) -> str:
-        """Lock the claim's row (FOR UPDATE) and read its status as now committed."""
-        status: str = await self.conn.fetchval(_LOCK_STATUS, claim_id)
-        return status
-
-    async def current_cq_table(self) -> CqAmountTable | None:
-        """CQ-10: the newest loaded amount table, if any."""
-        row = await self.conn.fetchrow(_CQ_TABLE)
-        return None if row is None else cq_amount_table(row[0], orjson.loads(row[1]))
-
-    async def catalogue_class(self, occupation_code: str, work_type: str | None) -> CatalogueClass | None:
-        """SH-2: the catalogue class of the 工种, else of the occupation."""
-        rows = await self.conn.fetch(_CATALOGUE, occupation_code, [work_type or "", ""])
-        return catalogue_class_of({r[0]: r[1] for r in rows}, work_type)
-
-    async def prior_subsidies(self, applicant: str, exclude: uuid.UUID) -> list[PastSubsidy]:
-        """Subsidies that count against a new claim: recorded elsewhere, plus this service's live claims."""
-        return [past_subsidy_of(r) for r in await self.conn.fetch(_PRIOR, applicant, HOLDING_VALUES, exclude)]
+    async def context(self, claim: Claim, occupation_code: str, work_type: str | None) -> SubmitContext:
+        """Lock the claim's row and read what the decision needs with it (see `_CONTEXT`)."""
+        rows = await self.conn.fetch(
+            _CONTEXT,
+            claim.applicant_id_number,
+            HOLDING_VALUES,
+            claim.id,
+            claim.policy == "cq-eval",
+            claim.policy == "sh-upgrade",
+            occupation_code,
+            [work_type or "", ""],
+        )
+        if not rows:
+            return SubmitContext(status=None, cq_table=None, catalogue_class=None, prior=[])
+        first = rows[0]
+        return SubmitContext(
+            status=first["status"],
+            cq_table=None
+            if first["cq_version"] is None
+            else cq_amount_table(first["cq_version"], orjson.loads(first["cq_amounts"])),
+            catalogue_class=catalogue_class_of(orjson.loads(first["catalogue"] or "{}"), work_type),
+            prior=[past_subsidy_of(r) for r in rows if r["kind"] is not None],
+        )
 
     async def take_level(
         self, applicant: str, policy: str, work_type_key: str, level_key: int, claim_id: uuid.UUID
@@ -133,10 +167,23 @@ class SubmitRepository:
         taken = await self.conn.fetchval(_TAKE_LEVEL, applicant, policy, work_type_key, level_key, claim_id)
         return taken is not None
 
-    async def take_family(self, applicant: str, policy: str, family_key: str, work_type_key: str) -> bool:
-        """CQ-6: hold the occupation family for this 工种 (see `_TAKE_FAMILY`)."""
-        taken = await self.conn.fetchval(_TAKE_FAMILY, applicant, policy, family_key, work_type_key)
-        return taken is not None
+    async def take_level_and_family(
+        self,
+        applicant: str,
+        policy: str,
+        work_type_key: str,
+        level_key: int,
+        claim_id: uuid.UUID,
+        family_key: str,
+    ) -> tuple[bool, bool]:
+        """CQ-7 and CQ-6 together (see `_TAKE_LEVEL_AND_FAMILY`): whether the level and the family were taken."""
+        row = await self.conn.fetchrow(
+            _TAKE_LEVEL_AND_FAMILY,
+            *(applicant, policy, work_type_key, level_key, claim_id),
+            *(applicant, policy, family_key, work_type_key),
+        )
+        assert row is not None  # a SELECT without FROM always yields one row
+        return bool(row[0]), bool(row[1])
 
     async def external_counts(self, applicant: str, year: int) -> tuple[int, int]:
         """SH-13: training or upgrade subsidies recorded elsewhere this year, and how many as in-service."""
@@ -154,9 +201,13 @@ class SubmitRepository:
         )
         return counted is not None
 
-    async def save(self, claim: Claim) -> None:
-        """Write what submit changed (`submission.apply_submission`, the SH-13 standing) in one UPDATE."""
-        await self.conn.execute(
+    async def save(self, claim: Claim, refuse: Refuse) -> None:
+        """Write what submit changed (`submission.apply_submission`, the SH-13 standing) in one UPDATE.
+
+        Nothing later reads it, so it goes with the unit of work's trailing writes (`LeanTx.write`); a live-claim
+        index it breaks (a simultaneous submit committed first) surfaces there and becomes ``refuse``'s 409.
+        """
+        await self.tx.write(
             _SAVE,
             claim.id,
             claim.status,
@@ -175,4 +226,5 @@ class SubmitRepository:
             claim.submitted_at,
             claim.review_due_on,
             claim.review_started_on,
+            refuse=refuse,
         )
