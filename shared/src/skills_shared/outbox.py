@@ -89,9 +89,18 @@ def _due_heads(now: datetime, after_id: int) -> Select[Any]:
         .order_by(outbox.c.target, outbox.c.path, outbox.c.id)
         .distinct(outbox.c.target, outbox.c.path)
     )
+    # `delivered_at IS NULL` again on the outer query, not only in ``heads``: a row another deliverer delivers
+    # and commits while this statement runs is locked here once that one lets go, and PostgreSQL then re-checks
+    # the outer conditions on its newest version only (the sub-select keeps this statement's older snapshot).
+    # Without it that row came back as due and was sent a second time (two deliverers: 425 sends of 400).
     return (
         select(outbox)
-        .where(outbox.c.id.in_(heads), outbox.c.next_attempt_at <= now, outbox.c.id > after_id)
+        .where(
+            outbox.c.id.in_(heads),
+            outbox.c.delivered_at.is_(None),
+            outbox.c.next_attempt_at <= now,
+            outbox.c.id > after_id,
+        )
         .order_by(outbox.c.id)
         .limit(BATCH)
         .with_for_update(skip_locked=True)
