@@ -24,6 +24,7 @@ import asyncpg
 import httpx
 
 from bench.config import LOG_DIR, BenchConfig
+from skills_shared.clock import SANDBOX_FILE_ENV
 from skills_shared.db import to_async_url, to_asyncpg_dsn
 from skills_shared.db.migrations import upgrade
 from skills_shared.testing import with_database
@@ -175,6 +176,20 @@ class Proc:
         return " | ".join(text[-lines:])[-400:] or "(no output)"
 
 
+def bench_service_env(s: ServiceSpec, database_url: str, extra_env: dict[str, str] | None = None) -> dict[str, str]:
+    """``skills run``'s environment for one service, on real time, with the bench's ``extra_env`` on top.
+
+    The bench's services keep real time: `make run`'s sandbox date (which `make demo` moves a month ahead, in a
+    file every `skills run` process shares) would put them in another month than the set-up's own dates, and the
+    first dated step (a publicity period, a plan's lead time) would be refused. ``extra_env`` may still name a
+    sandbox file of its own.
+    """
+    env = service_env(s, database_url, HOST)
+    env[SANDBOX_FILE_ENV] = ""
+    env.update(extra_env or {})
+    return env
+
+
 def start_service(
     name: str,
     database_url: str,
@@ -195,8 +210,7 @@ def start_service(
     port = port or port_of(s)
     if port_taken(port, HOST):
         raise RuntimeError(f"port {port} already in use")
-    env = service_env(s, database_url, HOST)
-    env.update(extra_env or {})
+    env = bench_service_env(s, database_url, extra_env)
     LOG_DIR.mkdir(parents=True, exist_ok=True)
     log_path = LOG_DIR / f"bench-{tag or name}.log"
     argv = uvicorn_argv(s, HOST)  # the suite's one start command, flags and all

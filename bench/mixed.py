@@ -502,6 +502,10 @@ def _kill_run(
     windows = {
         "before": (t0, marks["killed"]),
         "outage": (marks["killed"], marks["ready"]),
+        # The outage in its two parts: the victim gone, then the victim starting again (its imports and warm-up
+        # share the cores with everyone else's requests), so a p99 over the limit says which part caused it.
+        "down": (marks["killed"], marks["restarted"]),
+        "restarting": (marks["restarted"], marks["ready"]),
         "after": (marks["ready"], t1),
         "whole": (t0, t1),
     }
@@ -601,7 +605,9 @@ def report_kill(ctx: Context, kill: dict[str, Any]) -> None:
         "mixed.kill.others_p99",
         max(other_p99) if other_p99 else None,
         f"while {victim} was down: {stats_text(outage, others)}; 5xx on those routes {other_5xx}; before the kill: "
-        f"{stats_text(kill['stats']['before'], others)}; after: {stats_text(kill['stats']['after'], others)}; "
+        f"{stats_text(kill['stats']['before'], others)}; of the outage, while {victim} was gone: "
+        f"{stats_text(kill['stats']['down'], others)}, and while it started again: "
+        f"{stats_text(kill['stats']['restarting'], others)}; after: {stats_text(kill['stats']['after'], others)}; "
         f"{victim}'s own routes while down: {stats_text(outage, hit)}",
         label=f"mixed day, {victim} killed: worst p99 of the other route classes",
         data={"outage": outage},
