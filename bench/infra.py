@@ -176,7 +176,9 @@ class Proc:
         return " | ".join(text[-lines:])[-400:] or "(no output)"
 
 
-def bench_service_env(s: ServiceSpec, database_url: str, extra_env: dict[str, str] | None = None) -> dict[str, str]:
+def bench_service_env(
+    s: ServiceSpec, database_url: str, extra_env: dict[str, str] | None = None
+) -> dict[str, str]:
     """``skills run``'s environment for one service, on real time, with the bench's ``extra_env`` on top.
 
     The bench's services keep real time: `make run`'s sandbox date (which `make demo` moves a month ahead, in a
