@@ -24,7 +24,6 @@ import asyncpg
 import httpx
 
 from bench.config import LOG_DIR, BenchConfig
-from skills_shared.clock import SANDBOX_FILE_ENV
 from skills_shared.db import to_async_url, to_asyncpg_dsn
 from skills_shared.db.migrations import upgrade
 from skills_shared.testing import with_database
@@ -179,15 +178,9 @@ class Proc:
 def bench_service_env(
     s: ServiceSpec, database_url: str, extra_env: dict[str, str] | None = None
 ) -> dict[str, str]:
-    """``skills run``'s environment for one service, on real time, with the bench's ``extra_env`` on top.
-
-    The bench's services keep real time: `make run`'s sandbox date (which `make demo` moves a month ahead, in a
-    file every `skills run` process shares) would put them in another month than the set-up's own dates, and the
-    first dated step (a publicity period, a plan's lead time) would be refused. ``extra_env`` may still name a
-    sandbox file of its own.
-    """
-    env = service_env(s, database_url, HOST)
-    env[SANDBOX_FILE_ENV] = ""
+    """``skills run``'s environment for one service on real time (`service_env`), the bench's ``extra_env`` on top:
+    the set-up dates its requests by today. A step may still name a sandbox file of its own in ``extra_env``."""
+    env = service_env(s, database_url, HOST, sandbox=False)
     env.update(extra_env or {})
     return env
 

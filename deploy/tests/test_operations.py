@@ -27,7 +27,6 @@ import pytest
 import yaml
 from prometheus_client.parser import text_string_to_metric_families
 
-from skills_shared.clock import SANDBOX_FILE_ENV
 from skills_shared.testing import fresh_database
 from skills_tools import run
 from skills_tools.jobs import JOBS
@@ -264,12 +263,8 @@ def live_metrics() -> Iterator[dict[str, set[str]]]:
             for spec in SERVICES:
                 url = stack.enter_context(fresh_database("ops_" + spec.package, spec.migrations_dir))
                 run.load_reference_data(spec, url)
-                # Real time, not the sandbox date `make run` shares with its processes.
-                extra = {
-                    SANDBOX_FILE_ENV: "",
-                    **({"GATEWAY_REDIS_URL": ""} if spec.name == "gateway" else {}),
-                }
-                procs[spec.name] = run.start(spec, url, "127.0.0.1", logs, extra)
+                extra = {"GATEWAY_REDIS_URL": ""} if spec.name == "gateway" else {}
+                procs[spec.name] = run.start(spec, url, "127.0.0.1", logs, extra, sandbox=False)
             run.wait_healthy(procs, "127.0.0.1", logs, timeout_s=120)
             pages: dict[str, set[str]] = {}
             for spec in SERVICES:

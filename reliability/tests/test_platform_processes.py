@@ -34,7 +34,6 @@ import pytest
 from rel_support import FULL_ID, bearer, cq_draft
 
 from skills_shared.certnumber import build
-from skills_shared.clock import SANDBOX_FILE_ENV
 from skills_shared.testing import apply_synthetic_calendar, fresh_database
 from skills_shared.validators import make_resident_id
 from skills_shared.workdays import today_shanghai
@@ -105,10 +104,11 @@ class Suite:
     logs: Path
 
     def start(self, spec: ServiceSpec) -> None:
-        # Real time: not the sandbox date `make run` shares with its processes (`make demo` moves it a month on).
-        extra = {SANDBOX_FILE_ENV: "", **(GATEWAY_ENV if spec.name == "gateway" else {})}
+        extra = GATEWAY_ENV if spec.name == "gateway" else {}
         with port_offset(OFFSET):
-            self.procs[spec.name] = run.start(spec, self.urls[spec.name], "127.0.0.1", self.logs, extra)
+            self.procs[spec.name] = run.start(
+                spec, self.urls[spec.name], "127.0.0.1", self.logs, extra, sandbox=False
+            )
 
     def kill9(self, name: str) -> None:
         proc = self.procs[name]
@@ -154,12 +154,11 @@ def lone_gateway(database_url: str, logs: Path, **env: str) -> Iterator[str]:
         "GATEWAY_PUBLIC_RATE_LIMIT_PER_WINDOW": "20",
         "GATEWAY_RATE_LIMIT_WINDOW_S": "3600",
         "GATEWAY_REDIS_URL": "",
-        SANDBOX_FILE_ENV: "",
         "SKILLS_REGISTRY_URL": f"http://127.0.0.1:{free_port()}",
         **env,
     }
     with port_offset(XFF_OFFSET):
-        proc = run.start(spec, database_url, "127.0.0.1", logs, extra)
+        proc = run.start(spec, database_url, "127.0.0.1", logs, extra, sandbox=False)
     try:
         wait_until(f"{base('gateway', XFF_OFFSET)}/healthz", "the lone gateway")
         yield base("gateway", XFF_OFFSET)

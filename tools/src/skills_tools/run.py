@@ -75,12 +75,19 @@ def sandbox_file() -> Path:
     return REPO_ROOT / ".data" / "sandbox-clock.json"
 
 
-def service_env(spec: ServiceSpec, url: str, host: str) -> dict[str, str]:
+def service_env(spec: ServiceSpec, url: str, host: str, *, sandbox: bool = True) -> dict[str, str]:
     """Environment of one service process: its database, where the others are, and the shared sandbox clock
-    (development only: a process with SKILLS_ENVIRONMENT=production refuses to start with it)."""
+    (development only: a process with SKILLS_ENVIRONMENT=production refuses to start with it).
+
+    ``sandbox=False`` keeps the process on real time whatever that shared file says: the bench and the tests that
+    start real processes date their own requests by today, and `make demo` leaves the file a month ahead.
+    """
     env = dict(os.environ)
     env[f"{spec.env_prefix}DATABASE_URL"] = url
-    env.setdefault(SANDBOX_FILE_ENV, str(sandbox_file()))
+    if sandbox:
+        env.setdefault(SANDBOX_FILE_ENV, str(sandbox_file()))
+    else:
+        env[SANDBOX_FILE_ENV] = ""
     for other in SERVICES:
         env.setdefault(SUITE_URL_VARIABLES[other.name], f"http://{host}:{port_of(other)}")
     return env
@@ -119,11 +126,17 @@ MAX_REQUEST_HEAD_BYTES = 65_536
 
 
 def start(
-    spec: ServiceSpec, url: str, host: str, logs: Path, extra_env: dict[str, str] | None = None
+    spec: ServiceSpec,
+    url: str,
+    host: str,
+    logs: Path,
+    extra_env: dict[str, str] | None = None,
+    *,
+    sandbox: bool = True,
 ) -> subprocess.Popen[bytes]:
-    """Start one uvicorn process, its output (JSON lines) to .data/logs/<name>.log."""
+    """Start one uvicorn process, its output (JSON lines) to .data/logs/<name>.log (``sandbox``: `service_env`)."""
     log = (logs / f"{spec.name}.log").open("ab")
-    env = service_env(spec, url, host)
+    env = service_env(spec, url, host, sandbox=sandbox)
     env.update(extra_env or {})
     return subprocess.Popen(  # noqa: S603 - fixed argv, our own interpreter
         uvicorn_argv(spec, host),
