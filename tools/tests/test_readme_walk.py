@@ -22,6 +22,7 @@ from typing import Any
 
 import asyncpg
 import httpx
+import psutil
 import pytest
 
 from skills_shared.db import to_asyncpg_dsn
@@ -57,6 +58,10 @@ class Demo:
         return found
 
 
+def _ignore_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def demo_command() -> list[str]:
     """What `make demo` runs."""
     return [sys.executable, "-m", "skills_tools.demo"]
@@ -87,6 +92,9 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
         stderr=subprocess.STDOUT,
         text=True,
         start_new_session=True,
+        # As a background job of a non-interactive shell starts it (CI's steps, nohup): SIGINT ignored, which a
+        # `make demo` deaf to Ctrl-C inherited; killed outright, it left its services holding their ports.
+        preexec_fn=_ignore_sigint,
     )
     lines: list[str] = []
     try:
@@ -103,14 +111,22 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
         assert "demo world loaded in" in output, output[-3000:]
         yield Demo(proc, folder, env, output)
     finally:
+        services = psutil.Process(proc.pid).children(recursive=True) if proc.poll() is None else []
+        stopped = True
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGINT)
             try:
                 proc.wait(timeout=30)
             except subprocess.TimeoutExpired:
+                stopped = False
                 os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait()
+        _, alive = psutil.wait_procs(services, timeout=15)
+        for child in alive:  # never leave them holding the ports for the next run, whatever the verdict
+            child.kill()
         asyncio.run(drop_databases(server, prefix))
+    assert stopped, "make demo did not stop on Ctrl-C within 30 s"
+    assert alive == [], f"make demo left services running after Ctrl-C: {[c.pid for c in alive]}"
 
 
 async def drop_databases(server: str, prefix: str) -> None:

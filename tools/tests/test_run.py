@@ -131,3 +131,37 @@ def test_check_reachable_and_redaction() -> None:
     with pytest.raises(DatabaseUnavailable):
         check_reachable("postgresql://postgres@127.0.0.1:1/postgres")
     assert redact("postgresql://u:secret@h:5432/db") == "postgresql://u:***@h:5432/db"
+
+
+STOPPABLE = """
+import signal, sys, time
+from skills_tools.run import stop_on_signals
+stop_on_signals()
+print("ready", flush=True)
+try:
+    time.sleep(60)
+except KeyboardInterrupt:
+    print("stopping", flush=True)
+    sys.exit(0)
+sys.exit(3)
+"""
+
+
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
+def test_a_suite_process_started_with_sigint_ignored_still_stops_on_ctrl_c_and_sigterm(stop: int) -> None:
+    """A background job of a non-interactive shell (how CI runs its steps) starts with SIGINT ignored; `make run`
+    and `make demo` must still stop, and stop their services, when told to."""
+    proc = subprocess.Popen(  # noqa: S603 - our own interpreter
+        [sys.executable, "-c", STOPPABLE],
+        stdout=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
+    )
+    try:
+        wait_for_line(proc, "ready", timeout_s=30)
+        proc.send_signal(stop)
+        wait_for_line(proc, "stopping", timeout_s=10)
+        assert proc.wait(timeout=10) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()

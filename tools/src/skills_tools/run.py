@@ -183,6 +183,21 @@ def wait_healthy(
         time.sleep(0.3)
 
 
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+def stop_on_signals() -> None:
+    """Make Ctrl-C and SIGTERM raise KeyboardInterrupt in a process that runs the suite (`make run`, `make demo`).
+
+    SIGINT is set back to Python's own handler on purpose: a process started with SIGINT ignored (a background
+    job of a non-interactive shell, as CI runs its steps; nohup) inherits SIG_IGN, and Python keeps it, which left
+    the process deaf to Ctrl-C. Its caller then had to kill it outright, and the services it had started in
+    sessions of their own lived on, holding their ports."""
+    signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
 def stop_all(procs: dict[str, subprocess.Popen[bytes]]) -> None:
     """SIGTERM every process group, then SIGKILL what is left after 10 s: no orphans."""
     for p in procs.values():
@@ -204,14 +219,7 @@ def main(host: str = "127.0.0.1") -> int:
     procs: dict[str, subprocess.Popen[bytes]] = {}
     logs = REPO_ROOT / ".data" / "logs"
     logs.mkdir(parents=True, exist_ok=True)
-
-    def _stop(signum: int, frame: FrameType | None) -> None:
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, _stop)
-    # Ctrl-C stops the suite even when this process was started with SIGINT ignored (a background job, nohup):
-    # Python keeps an inherited SIG_IGN, which would leave `make run` deaf to Ctrl-C.
-    signal.signal(signal.SIGINT, signal.default_int_handler)
+    stop_on_signals()
     try:
         taken = [f"{s.name} :{port_of(s)}" for s in SERVICES if port_taken(port_of(s), host)]
         if taken:

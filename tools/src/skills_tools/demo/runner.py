@@ -107,10 +107,7 @@ def main(host: str = "127.0.0.1") -> int:
     logs = folder / "logs" if os.environ.get(DEMO_DIR_ENV) else REPO_ROOT / ".data" / "logs"
     logs.mkdir(parents=True, exist_ok=True)
 
-    def _stop(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, _stop)
+    run.stop_on_signals()
     try:
         taken = [f"{s.name} :{run.port_of(s)}" for s in SERVICES if run.port_taken(run.port_of(s), host)]
         if taken:
