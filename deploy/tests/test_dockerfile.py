@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from skills_tools.run import HTTP_PROTOCOL
 from skills_tools.services import SERVICES, ServiceSpec
 
 
@@ -198,6 +199,7 @@ def test_the_service_command_starts_the_factory_on_the_port(instructions: list[I
     cmd = json.loads(next(i for i in stage if i.keyword == "CMD").args)
     assert "exec uvicorn" in cmd[-1] and '"$SERVICE_APP" --factory' in cmd[-1]
     assert '--port "$SERVICE_PORT"' in cmd[-1] and "--host 0.0.0.0" in cmd[-1]
+    assert f"--http {HTTP_PROTOCOL} " in cmd[-1], "the protocol every other start of a service uses"
     assert _args_default(instructions, "SERVICE", "service") == SERVICES[0].name
     assert _args_default(instructions, "PACKAGE", "service") == SERVICES[0].package
     assert _args_default(instructions, "PORT", "service") == str(SERVICES[0].port)

@@ -165,3 +165,15 @@ def test_a_suite_process_started_with_sigint_ignored_still_stops_on_ctrl_c_and_s
     finally:
         if proc.poll() is None:
             proc.kill()
+
+
+def test_every_service_process_is_started_with_the_coalescing_protocol() -> None:
+    """`make run`, the bench and the process tests share `uvicorn_argv`; the container command names the same."""
+    from uvicorn.importer import import_from_string
+
+    from skills_shared.http_protocol import HttpProtocol
+    from skills_tools.run import HTTP_PROTOCOL, uvicorn_argv
+
+    argv = uvicorn_argv(SERVICES[0], "127.0.0.1")
+    assert argv[argv.index("--http") + 1] == HTTP_PROTOCOL
+    assert import_from_string(HTTP_PROTOCOL) is HttpProtocol

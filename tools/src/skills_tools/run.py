@@ -93,6 +93,10 @@ def service_env(spec: ServiceSpec, url: str, host: str, *, sandbox: bool = True)
     return env
 
 
+HTTP_PROTOCOL = "skills_shared.http_protocol:HttpProtocol"
+"""uvicorn's httptools protocol sending each answer's head and body in one write (`skills_shared.http_protocol`)."""
+
+
 def uvicorn_argv(spec: ServiceSpec, host: str) -> list[str]:
     """How every service process is started (here, and by the tests that start real processes).
 
@@ -103,6 +107,7 @@ def uvicorn_argv(spec: ServiceSpec, host: str) -> list[str]:
       before it is buffered; the app's own header limit (431/401) covers the httptools parser too.
     - ``--no-access-log``: the app writes its own access line (status, duration, route; masked) through the
       same JSON formatter as everything else (`skills_shared.logging`), and uvicorn's own loggers go there too.
+    - ``--http``: `HTTP_PROTOCOL`, one write per answer instead of two.
     """
     return [
         sys.executable,
@@ -118,6 +123,8 @@ def uvicorn_argv(spec: ServiceSpec, host: str) -> list[str]:
         "--h11-max-incomplete-event-size",
         str(MAX_REQUEST_HEAD_BYTES),
         "--no-access-log",
+        "--http",
+        HTTP_PROTOCOL,
     ]
 
 
