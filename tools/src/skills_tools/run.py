@@ -103,11 +103,11 @@ def uvicorn_argv(spec: ServiceSpec, host: str) -> list[str]:
     - ``--no-proxy-headers``: uvicorn's default trusts ``X-Forwarded-For`` from 127.0.0.1, and under `make run`
       every client is loopback, so any caller could pick its own address and its own rate-limit budget. The
       app believes the header only from ``SKILLS_TRUSTED_PROXIES`` (`skills_shared.app`), the one place.
-    - ``--h11-max-incomplete-event-size``: with the h11 parser, a request head larger than this is refused
-      before it is buffered; the app's own header limit (431/401) covers the httptools parser too.
     - ``--no-access-log``: the app writes its own access line (status, duration, route; masked) through the
       same JSON formatter as everything else (`skills_shared.logging`), and uvicorn's own loggers go there too.
-    - ``--http``: `HTTP_PROTOCOL`, one write per answer instead of two.
+    - ``--http``: `HTTP_PROTOCOL`, uvicorn's httptools parser with one write per answer instead of two. The h11
+      parser is never chosen, so its head-size flag is not given; the app's own header limit (431/401) bounds
+      a request head.
     """
     return [
         sys.executable,
@@ -120,16 +120,10 @@ def uvicorn_argv(spec: ServiceSpec, host: str) -> list[str]:
         "--port",
         str(port_of(spec)),
         "--no-proxy-headers",
-        "--h11-max-incomplete-event-size",
-        str(MAX_REQUEST_HEAD_BYTES),
         "--no-access-log",
         "--http",
         HTTP_PROTOCOL,
     ]
-
-
-MAX_REQUEST_HEAD_BYTES = 65_536
-"""A request head (line and headers) larger than this is cut off by the h11 parser."""
 
 
 def start(
