@@ -34,7 +34,7 @@ import pytest
 from rel_support import FULL_ID, bearer, cq_draft
 
 from skills_shared.certnumber import build
-from skills_shared.testing import apply_synthetic_calendar, fresh_database
+from skills_shared.testing import apply_synthetic_calendar, free_port, fresh_database
 from skills_shared.validators import make_resident_id
 from skills_shared.workdays import today_shanghai
 from skills_tools import run
@@ -137,13 +137,6 @@ def suite() -> Iterator[Suite]:
         finally:
             for proc in running.procs.values():
                 stop(proc)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 @contextlib.contextmanager

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-import socket
 from collections.abc import AsyncIterator
 
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from pydantic import BaseModel
 
@@ -17,7 +15,7 @@ from skills_shared.auth import Role, TokenVerifier
 from skills_shared.docs import install_docs
 from skills_shared.errors import install_error_handlers
 from skills_shared.settings import ServiceSettings
-from skills_shared.testing import running_app
+from skills_shared.testing import running_app, served
 
 CHROMIUM_INSTALL = "apt-get update && apt-get install -y chromium"
 
@@ -40,28 +38,10 @@ def docs_app(settings: ServiceSettings) -> FastAPI:
     return app
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 @pytest.fixture
-async def served() -> AsyncIterator[str]:
-    app = docs_app(ServiceSettings(environment="development"))
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        if task.done():
-            task.result()
-        await asyncio.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await task
+async def docs_site() -> AsyncIterator[str]:
+    async with served(docs_app(ServiceSettings(environment="development"))) as url:
+        yield url
 
 
 async def rendered_dom(url: str) -> str:
@@ -88,15 +68,15 @@ async def rendered_dom(url: str) -> str:
     return out.decode("utf-8")
 
 
-async def test_swagger_ui_renders_the_operations_in_a_browser_with_no_cdn(served: str) -> None:
-    dom = await rendered_dom(served + "/docs")
+async def test_swagger_ui_renders_the_operations_in_a_browser_with_no_cdn(docs_site: str) -> None:
+    dom = await rendered_dom(docs_site + "/docs")
     assert "greetings.read" in dom  # the operation, rendered by Swagger UI from /openapi.json
     assert "问候某人" in dom
     assert "cdn." not in dom and "jsdelivr" not in dom
 
 
-async def test_redoc_renders_the_operations_in_a_browser(served: str) -> None:
-    dom = await rendered_dom(served + "/redoc")
+async def test_redoc_renders_the_operations_in_a_browser(docs_site: str) -> None:
+    dom = await rendered_dom(docs_site + "/redoc")
     assert "问候某人" in dom
     assert "fonts.googleapis" not in dom
 

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-import uvicorn
 from starlette.types import Receive, Scope, Send
 
 from skills_shared.http_protocol import CoalescingTransport, HttpProtocol
+from skills_shared.testing import served
 
 
 class RecordingTransport:
@@ -125,21 +124,8 @@ async def server() -> AsyncIterator[tuple[int, asyncio.Event]]:
         scope["app_state"] = {"go_on": go_on}
         await app(scope, receive, send)
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-    config = uvicorn.Config(with_state, host="127.0.0.1", port=port, http=HttpProtocol, log_level="warning")
-    served = uvicorn.Server(config)
-    task = asyncio.create_task(served.serve())
-    while not served.started:
-        if task.done():
-            task.result()
-        await asyncio.sleep(0.02)
-    try:
-        yield port, go_on
-    finally:
-        served.should_exit = True
-        await task
+    async with served(with_state, http=HttpProtocol) as url:
+        yield int(url.rsplit(":", 1)[1]), go_on
 
 
 async def read_until(reader: asyncio.StreamReader, marker: bytes) -> bytes:

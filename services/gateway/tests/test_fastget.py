@@ -4,12 +4,10 @@ the breaker, odd responses — and the gateway's answer through it equal to the 
 from __future__ import annotations
 
 import asyncio
-import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 import httpx
 import pytest
-import uvicorn
 from gateway_fakes import Certificate, FakeRegistry
 from prometheus_client import REGISTRY
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -19,18 +17,11 @@ from gateway.settings import GatewaySettings
 from skills_shared.clients import ServiceClient
 from skills_shared.fastget import FastGet
 from skills_shared.problems import Problem
-from skills_shared.testing import running_app
+from skills_shared.testing import free_port, running_app, served
 
 NUMBER = "S000050050001253000001"
 ID_NUMBER = "500101199001011234"
 LOOKUP = f"/v1/certificates/{NUMBER}?name=%E5%BC%A0%E4%B8%89"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 @pytest.fixture
@@ -38,18 +29,8 @@ async def registry() -> AsyncIterator[tuple[str, FakeRegistry]]:
     """The fake registry served by a real uvicorn on a free port."""
     fake = FakeRegistry()
     fake.certificates[NUMBER] = Certificate(number=NUMBER, holder_name="张三", id_number=ID_NUMBER)
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(fake.app(), host="127.0.0.1", port=port, log_level="warning"))
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        if task.done():
-            task.result()
-        await asyncio.sleep(0.01)
-    try:
-        yield f"http://127.0.0.1:{port}", fake
-    finally:
-        server.should_exit = True
-        await task
+    async with served(fake.app()) as url:
+        yield url, fake
 
 
 Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]

@@ -6,7 +6,6 @@ import asyncio
 import os
 import re
 import shutil
-import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,13 +13,13 @@ from urllib.parse import urlencode
 
 import httpx
 import pytest
-import uvicorn
 from gateway_fakes import Certificate, FakeSuite
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from gateway.app import create_app
 from gateway.settings import GatewaySettings
 from gateway.upstreams import REGISTRY
+from skills_shared.testing import served
 
 NUMBER = "S000050050001253000001"
 ID_NUMBER = "500101199001011234"
@@ -38,13 +37,6 @@ def chromium() -> str:
     return path
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 @dataclass
 class Served:
     base: str
@@ -52,7 +44,7 @@ class Served:
 
 
 @pytest.fixture
-async def served(database_url: str, engine: AsyncEngine) -> AsyncIterator[Served]:
+async def site(database_url: str, engine: AsyncEngine) -> AsyncIterator[Served]:
     """The gateway (fakes behind it) served by uvicorn on a free port, in this test's event loop."""
     suite = FakeSuite()
     suite.registry.certificates[NUMBER] = Certificate(number=NUMBER, holder_name="张三", id_number=ID_NUMBER)
@@ -64,20 +56,8 @@ async def served(database_url: str, engine: AsyncEngine) -> AsyncIterator[Served
         upstream_backoff_s=0,
     )
     app = create_app(settings, transports=suite.switches)
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    )
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        if task.done():
-            task.result()
-        await asyncio.sleep(0.02)
-    try:
-        yield Served(f"http://127.0.0.1:{port}", suite)
-    finally:
-        server.should_exit = True
-        await task
+    async with served(app, lifespan="on") as url:
+        yield Served(url, suite)
 
 
 async def dump_dom(url: str) -> str:
@@ -99,9 +79,9 @@ async def dump_dom(url: str) -> str:
     return out.decode("utf-8")
 
 
-async def test_browser_qr_landing_shows_the_certificate_with_a_valid_signature(served: Served) -> None:
-    token = served.suite.registry.qr_token(NUMBER)
-    dom = await dump_dom(f"{served.base}/verify?{urlencode({'n': NUMBER, 't': token})}")
+async def test_browser_qr_landing_shows_the_certificate_with_a_valid_signature(site: Served) -> None:
+    token = site.suite.registry.qr_token(NUMBER)
+    dom = await dump_dom(f"{site.base}/verify?{urlencode({'n': NUMBER, 't': token})}")
     assert '<html lang="zh-CN">' in dom
     assert "电子签名有效" in dom
     assert "500***********1234" in dom and ID_NUMBER not in dom
@@ -118,13 +98,13 @@ def visible_text(dom: str) -> str:
     return re.sub(r"<[^>]+>", " ", body)
 
 
-async def test_nothing_a_citizen_reads_names_a_rule_or_an_english_word(served: Served) -> None:
-    token = served.suite.registry.qr_token(NUMBER)
+async def test_nothing_a_citizen_reads_names_a_rule_or_an_english_word(site: Served) -> None:
+    token = site.suite.registry.qr_token(NUMBER)
     pages = [
-        await dump_dom(f"{served.base}/verify"),
-        await dump_dom(f"{served.base}/verify?{urlencode({'n': NUMBER, 't': token})}"),
-        await dump_dom(f"{served.base}/verify?{urlencode({'n': NUMBER, 'name': '李四'})}"),
-        await dump_dom(f"{served.base}/verify?{urlencode({'n': 'bad', 'name': '张三'})}"),
+        await dump_dom(f"{site.base}/verify"),
+        await dump_dom(f"{site.base}/verify?{urlencode({'n': NUMBER, 't': token})}"),
+        await dump_dom(f"{site.base}/verify?{urlencode({'n': NUMBER, 'name': '李四'})}"),
+        await dump_dom(f"{site.base}/verify?{urlencode({'n': 'bad', 'name': '张三'})}"),
     ]
     for dom in pages:
         text = visible_text(dom)
@@ -132,18 +112,18 @@ async def test_nothing_a_citizen_reads_names_a_rule_or_an_english_word(served: S
         assert not re.search(r"[A-Za-z]{2,}", text.replace(NUMBER, "")), re.findall(r"[A-Za-z]{2,}", text)
 
 
-async def test_browser_revoked_certificate_shows_date_and_reason(served: Served) -> None:
-    cert = served.suite.registry.certificates[NUMBER]
+async def test_browser_revoked_certificate_shows_date_and_reason(site: Served) -> None:
+    cert = site.suite.registry.certificates[NUMBER]
     cert.status, cert.revoked_on, cert.revoked_reason = "revoked", "2026-03-02", "考试作弊，经查属实"
     dom = await dump_dom(
-        f"{served.base}/verify?{urlencode({'n': NUMBER, 't': served.suite.registry.qr_token(NUMBER)})}"
+        f"{site.base}/verify?{urlencode({'n': NUMBER, 't': site.suite.registry.qr_token(NUMBER)})}"
     )
     assert 'data-status="revoked"' in dom and "已撤销（2026年3月2日撤销，原因：考试作弊，经查属实）" in dom
 
 
-async def test_screenshot_of_the_qr_landing(served: Served, tmp_path: Path) -> None:
+async def test_screenshot_of_the_qr_landing(site: Served, tmp_path: Path) -> None:
     """The page as a citizen's phone shows it, captured by chromium (also how the README's screenshot is made)."""
-    token = served.suite.registry.qr_token(NUMBER)
+    token = site.suite.registry.qr_token(NUMBER)
     shot = tmp_path / "verify.png"
     proc = await asyncio.create_subprocess_exec(
         chromium(),
@@ -156,7 +136,7 @@ async def test_screenshot_of_the_qr_landing(served: Served, tmp_path: Path) -> N
         "--hide-scrollbars",
         "--window-size=480,1100",
         f"--screenshot={shot}",
-        f"{served.base}/verify?{urlencode({'n': NUMBER, 't': token})}",
+        f"{site.base}/verify?{urlencode({'n': NUMBER, 't': token})}",
         stdout=asyncio.subprocess.DEVNULL,
         stderr=asyncio.subprocess.DEVNULL,
     )
@@ -173,24 +153,24 @@ def keep_copy(shot: Path) -> None:
         shutil.copy(shot, Path(keep) / "verify-page.png")
 
 
-async def test_browser_form_escapes_hostile_input_and_stored_values(served: Served) -> None:
-    served.suite.registry.certificates[NUMBER].holder_name = XSS_NAME
-    served.suite.registry.certificates[NUMBER].body_name = XSS_STORED
-    dom = await dump_dom(f"{served.base}/verify?{urlencode({'n': NUMBER, 'name': XSS_NAME})}")
+async def test_browser_form_escapes_hostile_input_and_stored_values(site: Served) -> None:
+    site.suite.registry.certificates[NUMBER].holder_name = XSS_NAME
+    site.suite.registry.certificates[NUMBER].body_name = XSS_STORED
+    dom = await dump_dom(f"{site.base}/verify?{urlencode({'n': NUMBER, 'name': XSS_NAME})}")
     assert "pwned" not in dom.split("</title>")[0], "no script ran"
     assert "<img" not in dom and "<script>document" not in dom
     assert "电子签名有效" in dom, "the certificate was found by its (hostile) name and shown escaped"
     assert "&lt;script&gt;document.title" in dom
 
 
-async def test_browser_tampered_document_is_flagged(served: Served) -> None:
-    served.suite.registry.tamper = True
-    dom = await dump_dom(f"{served.base}/verify?{urlencode({'n': NUMBER, 'name': '张三'})}")
+async def test_browser_tampered_document_is_flagged(site: Served) -> None:
+    site.suite.registry.tamper = True
+    dom = await dump_dom(f"{site.base}/verify?{urlencode({'n': NUMBER, 'name': '张三'})}")
     assert "电子签名无效" in dom
 
 
-async def test_page_statuses_and_headers(served: Served) -> None:
-    async with httpx.AsyncClient(base_url=served.base) as client:
+async def test_page_statuses_and_headers(site: Served) -> None:
+    async with httpx.AsyncClient(base_url=site.base) as client:
         form = await client.get("/verify")
         assert form.status_code == 200 and "text/html" in form.headers["content-type"]
         assert "default-src 'none'" in form.headers["content-security-policy"]
@@ -198,8 +178,8 @@ async def test_page_statuses_and_headers(served: Served) -> None:
         assert (await client.get("/verify", params={"n": "bad", "name": "张三"})).status_code == 422
         for _ in range(5):
             forged = await client.get("/verify", params={"n": NUMBER, "t": "AAAA"})
-        assert served.suite.registry.key_fetches == 1, "forged tokens do not drive key fetches"
+        assert site.suite.registry.key_fetches == 1, "forged tokens do not drive key fetches"
         assert forged.status_code == 400 and "二维码签名无效" in forged.text and "c-id" not in forged.text
-        served.suite.switches[REGISTRY].down = True
+        site.suite.switches[REGISTRY].down = True
         down = await client.get("/verify", params={"n": NUMBER, "name": "张三"})
         assert down.status_code == 503 and "暂时不可用" in down.text and down.headers["retry-after"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import socket
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from contextlib import asynccontextmanager, contextmanager
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import asyncpg
 import chinese_calendar
 import httpx
+import uvicorn
 from fastapi import FastAPI
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
@@ -124,6 +126,35 @@ async def running_app(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver", timeout=60) as client:
             yield client
+
+
+def free_port() -> int:
+    """A loopback port free at the moment of asking (the OS picks it)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@asynccontextmanager
+async def served(app: Any, **config: Any) -> AsyncIterator[str]:
+    """``app`` on a real uvicorn on a free loopback port, inside the test's event loop; its base URL.
+
+    For tests that need real sockets (a browser, the lean HTTP client, the wire format itself). ``config`` goes to
+    ``uvicorn.Config`` (``lifespan``, ``http``…); the server is told to exit and awaited when the block ends."""
+    port = free_port()
+    config.setdefault("log_level", "warning")
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, **config))
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()  # a server that failed to start says why
+        await asyncio.sleep(0.01)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task
 
 
 def auth_headers(

@@ -14,7 +14,6 @@ import asyncio
 import contextlib
 import os
 import signal
-import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -32,20 +31,13 @@ from skills_shared.auth import Role
 from skills_shared.contracts.v1.events import EVENTS_TARGET
 from skills_shared.events import events_client, service_token
 from skills_shared.outbox import OutboxDelivery
-from skills_shared.testing import auth_headers, fresh_database
+from skills_shared.testing import auth_headers, free_port, fresh_database
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "gateway" / "tests"))
 from events_kit import EVENT_ENV, Receiver, eventually
 
 PARTNER = auth_headers(Role.PARTNER, sub="app-backend")
 BODY_TYPES = ["body.filed", "body.cancelled"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 @pytest.fixture(scope="module")
