@@ -132,13 +132,21 @@ async def read_until(reader: asyncio.StreamReader, marker: bytes) -> bytes:
     return await asyncio.wait_for(reader.readuntil(marker), timeout=5)
 
 
+async def sent(port: int, raw: bytes) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    """A fresh connection to the server with ``raw`` (one or more requests, as on the wire) written to it."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(raw)
+    await writer.drain()
+    return reader, writer
+
+
 async def test_keep_alive_and_pipelined_requests_get_their_answers_whole_and_in_order(
     server: tuple[int, asyncio.Event],
 ) -> None:
     port, _ = server
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    writer.write(b"GET /one HTTP/1.1\r\nHost: t\r\n\r\nGET /second HTTP/1.1\r\nHost: t\r\n\r\n")
-    await writer.drain()
+    reader, writer = await sent(
+        port, b"GET /one HTTP/1.1\r\nHost: t\r\n\r\nGET /second HTTP/1.1\r\nHost: t\r\n\r\n"
+    )
     first = await read_until(reader, b"\r\n\r\n")
     assert first.startswith(b"HTTP/1.1 200 OK\r\n") and b"content-length: 4\r\n" in first
     assert await asyncio.wait_for(reader.readexactly(4), 5) == b"/one"
@@ -151,9 +159,7 @@ async def test_keep_alive_and_pipelined_requests_get_their_answers_whole_and_in_
 async def test_a_streamed_body_leaves_chunk_by_chunk(server: tuple[int, asyncio.Event]) -> None:
     """The first chunk reaches the client while the app still holds the second: nothing waits for the end."""
     port, go_on = server
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    writer.write(b"GET /stream HTTP/1.1\r\nHost: t\r\n\r\n")
-    await writer.drain()
+    reader, writer = await sent(port, b"GET /stream HTTP/1.1\r\nHost: t\r\n\r\n")
     head = await read_until(reader, b"\r\n\r\n")
     assert b"transfer-encoding: chunked" in head
     assert (await read_until(reader, b"first;\r\n")).endswith(b"first;\r\n")
@@ -166,9 +172,7 @@ async def test_an_answer_that_closes_the_connection_arrives_whole_before_the_clo
     server: tuple[int, asyncio.Event],
 ) -> None:
     port, _ = server
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    writer.write(b"GET /close HTTP/1.1\r\nHost: t\r\n\r\n")
-    await writer.drain()
+    reader, writer = await sent(port, b"GET /close HTTP/1.1\r\nHost: t\r\n\r\n")
     everything = await asyncio.wait_for(reader.read(), timeout=5)  # until the server closes
     assert everything.startswith(b"HTTP/1.1 200 OK\r\n")
     assert b"connection: close\r\n" in everything and everything.endswith(b"\r\n\r\n/close")
