@@ -137,8 +137,8 @@ STOPPABLE = """
 import signal, sys, time
 from skills_tools.run import stop_on_signals
 stop_on_signals()
-print("ready", flush=True)
 try:
+    print("ready", flush=True)  # inside the try: the signal may arrive the moment the line is out
     time.sleep(60)
 except KeyboardInterrupt:
     print("stopping", flush=True)
